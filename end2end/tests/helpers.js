@@ -1,0 +1,30 @@
+const path = require('node:path');
+const fs = require('node:fs');
+
+/** The corp created by global-setup for this run. */
+function corp() {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.state', 'corp.json'), 'utf8'));
+}
+
+/** Waits until the WASM has hydrated the page (the app marks <body data-hydrated>). */
+async function hydrated(page) {
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
+}
+
+/** Records console errors and failed page loads so a test can assert there were none. */
+function watchErrors(page) {
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  return errors;
+}
+
+async function login(page, account, password) {
+  await page.goto('/corp/login');
+  await hydrated(page);
+  await page.fill('input[name=account]', account);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+}
+
+module.exports = { corp, hydrated, watchErrors, login };

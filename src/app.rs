@@ -1,0 +1,80 @@
+//! The HTML shell, the router, and one layout per portal.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path, SsrMode,
+};
+
+use crate::{
+    i18n::{initial_lang, I18n},
+    portal::{api_docs::ApiDocs, corp, home::Home, NotFound},
+};
+
+/// The document around the app. Sets the page's Content-Security-Policy with the nonce Leptos
+/// gives its inline hydration script, so no other inline script can run.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_csp();
+    let lang = initial_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="bg-slate-50 text-slate-800 antialiased">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn set_page_csp() {
+    use axum::http::{header, HeaderValue};
+    let (Some(nonce), Some(response)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let i18n = I18n::provide();
+    // Effects run only in the browser, after hydration: the mark tells tests (and curious
+    // people) that the page is interactive.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/backoffice.css"/>
+        <Title text=move || i18n.t().app_name/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=Home/>
+                <Route path=path!("/api-docs") view=ApiDocs/>
+                <Route path=path!("/corp/login") view=corp::login::CorpLogin/>
+                <ParentRoute path=path!("/corp") view=corp::layout::CorpLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=corp::dashboard::Dashboard/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,68 @@
+//! The `backoffice` binary: serve, or run a command-line task.
+
+use backoffice::server::{
+    cli::{self, Command},
+    config::Config,
+    db::Db,
+    http,
+    service::corp,
+    state::Ctx,
+};
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = cli::parse(&args).unwrap_or_else(|msg| fail(&msg));
+    if let Command::Help = command {
+        print!("{}", cli::HELP);
+        return;
+    }
+    let config = Config::from_env().unwrap_or_else(|msg| fail(&format!("configuration: {msg}")));
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    match command {
+        Command::Help => unreachable!("handled above"),
+        Command::CreateCorp(input) => {
+            let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("database: {e}")));
+            let ctx = Ctx { db: db.clone(), config: std::sync::Arc::new(config) };
+            match corp::create_corp(&ctx, input).await {
+                Ok(created) => println!("{}", serde_json::to_string(&created).expect("plain struct serializes")),
+                Err(e) => fail(&e.into_api().msg),
+            }
+            db.close().await;
+        }
+        Command::Serve => serve(config).await,
+    }
+}
+
+async fn serve(config: Config) {
+    let leptos = leptos::config::get_configuration(None).unwrap_or_else(|e| fail(&format!("leptos configuration: {e}")));
+    let options = leptos.leptos_options;
+    let addr = options.site_addr;
+    let database = redact(&config.database_url);
+    let server = http::build(config, options).await.unwrap_or_else(|e| fail(&format!("database: {e}")));
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap_or_else(|e| fail(&format!("bind {addr}: {e}")));
+    tracing::info!(%addr, %database, "backoffice listening on http://{addr}");
+    if let Err(e) = http::serve(listener, server.router).await {
+        fail(&format!("server: {e}"));
+    }
+    server.ctx.db.close().await;
+}
+
+/// The database URL without its password, for the log.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://***{}", &url[..scheme], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+fn fail(msg: &str) -> ! {
+    eprintln!("backoffice: {msg}");
+    std::process::exit(1);
+}

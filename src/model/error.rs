@@ -1,0 +1,81 @@
+//! The error every boundary speaks: `/v2` renders it as `{"error":{"code","msg"}}` and server
+//! functions carry it to the browser, where pages pick the translated text by `code`.
+
+use serde::{Deserialize, Serialize};
+
+/// A client-facing error: the code is the HTTP status followed by four digits (CONTRACT.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code}: {msg}")]
+pub struct ApiError {
+    pub code: u32,
+    pub msg: String,
+}
+
+/// The codes of CONTRACT.md, named.
+pub mod codes {
+    pub const INVALID_FIELD: u32 = 4001001;
+    pub const MISSING_FIELD: u32 = 4001002;
+    pub const PHONE_TAKEN: u32 = 4001005;
+    pub const EMAIL_TAKEN: u32 = 4001006;
+    pub const WRONG_PASSWORD: u32 = 4001007;
+    pub const MEMBER_DISABLED: u32 = 4001009;
+    pub const REFRESH_TOKEN_INVALID: u32 = 4001010;
+    pub const ACCOUNT_LOCKED: u32 = 4001061;
+    pub const FORBIDDEN: u32 = 4031001;
+    pub const TOKEN_MISSING: u32 = 4031002;
+    pub const TOKEN_INVALID: u32 = 4031003;
+    pub const NEEDS_ADMIN: u32 = 4031005;
+    pub const TOKEN_EXPIRED: u32 = 4031021;
+    pub const TOKEN_REFRESHED: u32 = 4031022;
+    pub const NO_SUCH_URL: u32 = 4041001;
+    pub const MEMBER_NOT_FOUND: u32 = 4041003;
+    pub const CORP_NOT_FOUND: u32 = 4041010;
+    pub const TOO_MANY_REQUESTS: u32 = 4291001;
+    pub const SERVER_FAULT: u32 = 5031001;
+}
+
+impl ApiError {
+    pub fn new(code: u32, msg: impl Into<String>) -> Self {
+        Self { code, msg: msg.into() }
+    }
+
+    /// The HTTP status: the first three digits of the code.
+    pub fn status(&self) -> u16 {
+        (self.code / 10_000) as u16
+    }
+
+    /// A field failed validation; `msg` names the field.
+    pub fn invalid(field: &str, why: &str) -> Self {
+        Self::new(codes::INVALID_FIELD, format!("{field}: {why}"))
+    }
+
+    pub fn missing(field: &str) -> Self {
+        Self::new(codes::MISSING_FIELD, format!("{field}: required"))
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(codes::FORBIDDEN, "forbidden")
+    }
+
+    pub fn server_fault() -> Self {
+        Self::new(codes::SERVER_FAULT, "server fault, please retry later")
+    }
+
+    /// Whether the caller is not (or no longer) logged in, so a page should go to its login.
+    pub fn is_unauthenticated(&self) -> bool {
+        matches!(
+            self.code,
+            codes::TOKEN_MISSING | codes::TOKEN_INVALID | codes::TOKEN_EXPIRED | codes::TOKEN_REFRESHED
+        )
+    }
+}
+
+/// Server functions fail with `ApiError` too; transport failures (network, decoding) become a
+/// server fault so a page has one error type to show.
+impl leptos::server_fn::error::FromServerFnError for ApiError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        Self::new(codes::SERVER_FAULT, value.to_string())
+    }
+}

@@ -1,0 +1,6 @@
+//! Wire types shared by the pages (WASM) and the server: everything here compiles for both
+//! sides and carries no secret.
+
+pub mod corp;
+pub mod error;
+pub mod list;

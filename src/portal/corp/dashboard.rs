@@ -1,0 +1,82 @@
+//! The corp dashboard: the corp's information, from the same service as `GET /v2/corp`.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::layout::CorpInfoResource;
+use crate::{components::ErrorNote, i18n::use_i18n};
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let info = expect_context::<CorpInfoResource>();
+    view! {
+        <Title text=move || format!("{} · {}", t().dashboard, t().app_name)/>
+        <Suspense fallback=move || view! { <p class="text-slate-500">{move || t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match info.await {
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    Ok(me) => {
+                        let used = if me.device_limit > 0 { me.device_total * 100 / me.device_limit } else { 0 };
+                        view! {
+                            <h1 class="text-2xl font-bold" data-testid="dashboard-title">{move || t().dashboard}</h1>
+                            <p class="mt-1 text-slate-500">{move || t().welcome} ", " {me.member.name.clone()}</p>
+                            <div class="mt-6 grid gap-4 sm:grid-cols-3">
+                                <Stat label=move || t().devices value=me.device_total.to_string()/>
+                                <Stat label=move || t().device_quota value=me.device_limit.to_string()/>
+                                <Stat label=move || t().quota_used value=format!("{used}%")/>
+                            </div>
+                            <div class="mt-6 grid gap-4 lg:grid-cols-2">
+                                <section class="rounded-xl border border-slate-200 bg-white p-5">
+                                    <h2 class="font-semibold">{move || t().company}</h2>
+                                    <dl class="mt-3 space-y-2 text-sm" data-testid="corp-info">
+                                        <Row label=move || t().company value=me.company.clone()/>
+                                        <Row label=move || t().corp_id value=me.id.clone()/>
+                                        <Row label=move || t().created value=me.create_time.clone()/>
+                                        <Row label=move || t().certification value={
+                                            let status = me.status;
+                                            move || t().corp_status_name(status).to_string()
+                                        }/>
+                                    </dl>
+                                </section>
+                                <section class="rounded-xl border border-slate-200 bg-white p-5">
+                                    <h2 class="font-semibold">{move || t().my_account}</h2>
+                                    <dl class="mt-3 space-y-2 text-sm">
+                                        <Row label=move || t().name value=me.member.name.clone()/>
+                                        <Row label=move || t().email value=me.member.email.clone()/>
+                                        <Row label=move || t().phone value=me.member.phone.clone()/>
+                                        <Row label=move || t().role value={
+                                            let role = me.member.role;
+                                            move || t().role_name(role).to_string()
+                                        }/>
+                                    </dl>
+                                </section>
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Stat(label: impl Fn() -> &'static str + Send + Sync + 'static, value: String) -> impl IntoView {
+    view! {
+        <div class="rounded-xl border border-slate-200 bg-white p-5">
+            <p class="text-sm text-slate-500">{label}</p>
+            <p class="mt-1 text-2xl font-semibold">{value}</p>
+        </div>
+    }
+}
+
+#[component]
+fn Row(label: impl Fn() -> &'static str + Send + Sync + 'static, #[prop(into)] value: Signal<String>) -> impl IntoView {
+    view! {
+        <div class="flex justify-between gap-4">
+            <dt class="text-slate-500">{label}</dt>
+            <dd class="truncate font-medium">{value}</dd>
+        </div>
+    }
+}

@@ -1,0 +1,44 @@
+//! The corp (brand owner) portal: login, the layout every corp page sits in, and its pages.
+//! The server functions here are adapters: session → principal → service call.
+
+pub mod dashboard;
+pub mod layout;
+pub mod login;
+
+use leptos::prelude::*;
+
+use crate::model::{corp::CorpInfo, error::ApiError};
+
+/// Logs a corp member in and binds the login to this browser session.
+#[server(endpoint = "/corp_login")]
+pub async fn corp_login(account: String, password: String) -> Result<(), ApiError> {
+    use crate::server::{auth::token::Channel, auth::web, error::Error, fns, secret::Secret, service::login};
+    let ctx = fns::ctx()?;
+    let session = fns::session().await?;
+    let client = fns::client_addr().await?;
+    let login = login::member_login(&ctx, &account, &Secret::new(password), &client, Channel::Web)
+        .await
+        .map_err(Error::into_api)?;
+    web::sign_in(&session, &login.login_id).await.map_err(Error::into_api)?;
+    leptos_axum::redirect("/corp");
+    Ok(())
+}
+
+/// Ends the login and the session.
+#[server(endpoint = "/corp_logout")]
+pub async fn corp_logout() -> Result<(), ApiError> {
+    use crate::server::{auth::web, error::Error, fns};
+    let ctx = fns::ctx()?;
+    let session = fns::session().await?;
+    web::sign_out(&ctx, &session).await.map_err(Error::into_api)?;
+    leptos_axum::redirect("/corp/login");
+    Ok(())
+}
+
+/// The same answer as `GET /v2/corp`, for the logged-in member.
+#[server(endpoint = "/corp_info")]
+pub async fn corp_info() -> Result<CorpInfo, ApiError> {
+    use crate::server::{error::Error, fns, service::corp};
+    let (ctx, principal) = fns::caller().await?;
+    corp::info(&ctx, &principal).await.map_err(Error::into_api)
+}

@@ -1,0 +1,24 @@
+//! The pages, one module per portal. Each page calls server functions that are thin adapters
+//! over the service layer.
+
+pub mod api_docs;
+pub mod corp;
+pub mod home;
+
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main class="grid min-h-screen place-items-center">
+            <div class="text-center">
+                <p class="text-5xl font-bold text-slate-300">"404"</p>
+                <a href="/" class="mt-4 inline-block text-indigo-600 hover:underline">"←"</a>
+            </div>
+        </main>
+    }
+}

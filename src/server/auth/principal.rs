@@ -1,0 +1,121 @@
+//! Who is calling. A [`Principal`] is built only by this module, from an access token or a
+//! browser session, never from request fields; services take it and decide what it may do.
+
+use axum::{
+    extract::{FromRef, FromRequestParts},
+    http::{header, request::Parts},
+};
+
+use crate::server::{
+    auth::token::{self, LoginRef, PrincipalKind},
+    db::Sql,
+    error::{codes, ApiError, Error, Result},
+    state::Ctx,
+};
+
+/// An authenticated caller. Dealers, heavy buyers and organization users join as their portals
+/// arrive; until then their logins cannot exist.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Member(MemberPrincipal),
+}
+
+/// A corp member, as loaded at the start of the request.
+#[derive(Debug, Clone)]
+pub struct MemberPrincipal {
+    pub login_id: String,
+    pub member_id: i64,
+    pub corp_id: String,
+    /// 1 admin, 2 operations, 3 developer, 99 custom.
+    pub role: i64,
+    pub role_id: Option<i64>,
+}
+
+impl Principal {
+    pub fn login_id(&self) -> &str {
+        match self {
+            Principal::Member(m) => &m.login_id,
+        }
+    }
+
+    /// The caller as a corp member, or 4031001 for any other kind of principal.
+    pub fn member(&self) -> Result<&MemberPrincipal, ApiError> {
+        match self {
+            Principal::Member(m) => Ok(m),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberAuthRow {
+    corp_id: String,
+    role: i64,
+    role_id: Option<i64>,
+    status: i64,
+}
+
+const MEMBER_ACTIVE: i64 = 1;
+
+/// Loads the principal a live login stands for. An account that was disabled or removed since
+/// the login reads as an invalid token: its logins are revoked too, this is the second fence.
+pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
+    let invalid = || Error::from(ApiError::new(codes::TOKEN_INVALID, "Access-Token invalid"));
+    match login.kind {
+        PrincipalKind::Member => {
+            let row: Option<MemberAuthRow> = ctx
+                .db
+                .fetch_optional(
+                    &Sql::new("SELECT corp_id, role, role_id, status FROM members WHERE id = $1")
+                        .bind(login.principal_id),
+                )
+                .await?;
+            let row = row.filter(|r| r.status == MEMBER_ACTIVE).ok_or_else(invalid)?;
+            Ok(Principal::Member(MemberPrincipal {
+                login_id: login.login_id,
+                member_id: login.principal_id,
+                corp_id: row.corp_id,
+                role: row.role,
+                role_id: row.role_id,
+            }))
+        }
+        PrincipalKind::Dealer | PrincipalKind::HeavyBuyer | PrincipalKind::OrgUser => Err(invalid()),
+    }
+}
+
+/// The token a `/v2` call carries: `Access-Token: <t>`, or `Authorization: Bearer <t>`.
+fn bearer(parts: &Parts) -> Option<&str> {
+    if let Some(v) = parts.headers.get("access-token") {
+        return v.to_str().ok().map(str::trim).filter(|t| !t.is_empty());
+    }
+    let auth = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    auth.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// The `/v2` extractor: a handler that takes a `Principal` is only reached with a live token.
+impl<S> FromRequestParts<S> for Principal
+where
+    Ctx: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_ref(state);
+        let token = bearer(parts).ok_or_else(|| ApiError::new(codes::TOKEN_MISSING, "Access-Token missing"))?;
+        let login = token::authenticate(&ctx.db, token).await?;
+        load(&ctx, login).await
+    }
+}
+
+/// The raw access token of a `/v2` call, for the refresh endpoints.
+pub struct AccessToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for AccessToken {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        bearer(parts)
+            .map(|t| AccessToken(t.to_owned()))
+            .ok_or_else(|| ApiError::new(codes::TOKEN_MISSING, "Access-Token missing").into())
+    }
+}

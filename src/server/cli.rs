@@ -1,0 +1,84 @@
+//! The command line: serving (no arguments), `create-corp`, and `--help`.
+
+use crate::server::{secret::Secret, service::corp::NewCorp};
+
+pub const HELP: &str = "\
+backoffice — the back office of an IoT cloud platform
+
+USAGE:
+    backoffice                 Serve the site and the /v2 API (address from LEPTOS_SITE_ADDR,
+                               default 127.0.0.1:3000)
+    backoffice create-corp --company <name> --name <admin name> --email <email>
+                           --phone <phone> --password <password>
+                               Create a corp and its first admin member (role 1, active); prints
+                               {\"corp_id\": \"...\", \"member_id\": ...}
+    backoffice --help          Show this help
+
+The database comes from DATABASE_URL (sqlite:… or postgres://…); when it is unset the server
+uses the SQLite file data/backoffice.db, creating it on first run. Every setting is listed in
+.env.example; a .env file in the working directory is read too.
+";
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Command {
+    Serve,
+    Help,
+    CreateCorp(NewCorp),
+}
+
+/// Parses the arguments after the program name; a mistake is a message for the user.
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    match args.first().map(String::as_str) {
+        None => Ok(Command::Serve),
+        Some("-h" | "--help" | "help") => Ok(Command::Help),
+        Some("create-corp") => create_corp(&args[1..]).map(Command::CreateCorp),
+        Some(other) => Err(format!("unknown command {other:?}; see backoffice --help")),
+    }
+}
+
+fn create_corp(args: &[String]) -> Result<NewCorp, String> {
+    let (mut company, mut name, mut email, mut phone, mut password) = (None, None, None, None, None);
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let slot = match flag.as_str() {
+            "--company" => &mut company,
+            "--name" => &mut name,
+            "--email" => &mut email,
+            "--phone" => &mut phone,
+            "--password" => &mut password,
+            other => return Err(format!("create-corp: unknown option {other:?}; see backoffice --help")),
+        };
+        let value = it.next().ok_or_else(|| format!("create-corp: {flag} needs a value"))?;
+        *slot = Some(value.clone());
+    }
+    let need = |v: Option<String>, flag: &str| v.ok_or_else(|| format!("create-corp: {flag} is required"));
+    Ok(NewCorp {
+        company: need(company, "--company")?,
+        name: need(name, "--name")?,
+        email: need(email, "--email")?,
+        phone: need(phone, "--phone")?,
+        password: Secret::new(need(password, "--password")?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn parses_commands() {
+        assert!(matches!(parse(&[]), Ok(Command::Serve)));
+        assert!(matches!(parse(&args("--help")), Ok(Command::Help)));
+        let c = parse(&args("create-corp --company Acme --name Ann --email a@b.cn --phone 13800000000 --password secret1"));
+        assert!(matches!(c, Ok(Command::CreateCorp(NewCorp { ref company, .. })) if company == "Acme"));
+        assert!(parse(&args("create-corp --company Acme")).unwrap_err().contains("--name is required"));
+        assert!(parse(&args("create-corp --company")).unwrap_err().contains("needs a value"));
+        assert!(parse(&args("create-corp --bogus x")).unwrap_err().contains("unknown option"));
+        assert!(parse(&args("frobnicate")).is_err());
+    }
+}

@@ -1,0 +1,52 @@
+//! Time as the database keeps it (epoch milliseconds) and as the API shows it (ISO 8601 UTC
+//! with milliseconds, e.g. `2015-10-09T08:15:40.843Z`).
+
+use time::{format_description::well_known::Rfc3339, macros::format_description, OffsetDateTime};
+
+/// Now, in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Epoch milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub fn iso(ms: i64) -> String {
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+pub fn iso_opt(ms: Option<i64>) -> Option<String> {
+    ms.map(iso)
+}
+
+/// Parses an ISO 8601 / RFC 3339 time (a date alone means its midnight UTC) to epoch ms.
+pub fn parse_iso(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Some((t.unix_timestamp_nanos() / 1_000_000) as i64);
+    }
+    let date = time::Date::parse(text, format_description!("[year]-[month]-[day]")).ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp() * 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_with_milliseconds() {
+        let ms = parse_iso("2015-10-09T08:15:40.843Z").unwrap();
+        assert_eq!(iso(ms), "2015-10-09T08:15:40.843Z");
+        assert_eq!(iso(0), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn accepts_dates_and_offsets_rejects_garbage() {
+        assert_eq!(parse_iso("2024-01-01"), parse_iso("2024-01-01T00:00:00.000Z"));
+        assert_eq!(parse_iso("2024-01-01T08:00:00+08:00"), parse_iso("2024-01-01T00:00:00Z"));
+        assert_eq!(parse_iso("yesterday"), None);
+        assert_eq!(parse_iso("2024-13-01"), None);
+    }
+}

@@ -1,0 +1,94 @@
+//! Typed settings from the environment (and an optional `.env`). `.env.example` documents each.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite:…` or `postgres://…`; defaults to an SQLite file under `data/`.
+    pub database_url: String,
+    /// Lifetime of an access/refresh token pair (`expire_in`).
+    pub token_ttl: Duration,
+    /// Consecutive wrong passwords that lock an account, and for how long.
+    pub lock_after_failures: u32,
+    pub lock_duration: Duration,
+    /// Wrong passwords from one client address within the window that throttle the address.
+    pub throttle_after_failures: u32,
+    pub throttle_window: Duration,
+    /// A browser session ends after this long without a request.
+    pub session_idle: Duration,
+    /// Mark the session cookie `Secure` (serve over HTTPS when this is on).
+    pub cookie_secure: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_forwarded_for: bool,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/backoffice.db";
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.into(),
+            token_ttl: Duration::from_secs(7200),
+            lock_after_failures: 5,
+            lock_duration: Duration::from_secs(15 * 60),
+            throttle_after_failures: 30,
+            throttle_window: Duration::from_secs(10 * 60),
+            session_idle: Duration::from_secs(8 * 3600),
+            cookie_secure: false,
+            trust_forwarded_for: false,
+            body_limit: 2 * 1024 * 1024,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the environment; a malformed value is an error naming the variable.
+    pub fn from_env() -> Result<Self, String> {
+        let _ = dotenvy::dotenv();
+        let d = Self::default();
+        Ok(Self {
+            database_url: std::env::var("DATABASE_URL")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or(d.database_url),
+            token_ttl: secs("TOKEN_EXPIRE_IN", d.token_ttl)?,
+            lock_after_failures: number("LOGIN_LOCK_FAILURES", d.lock_after_failures)?,
+            lock_duration: secs("LOGIN_LOCK_SECONDS", d.lock_duration)?,
+            throttle_after_failures: number("LOGIN_THROTTLE_FAILURES", d.throttle_after_failures)?,
+            throttle_window: secs("LOGIN_THROTTLE_WINDOW_SECONDS", d.throttle_window)?,
+            session_idle: secs("SESSION_IDLE_SECONDS", d.session_idle)?,
+            cookie_secure: flag("COOKIE_SECURE", d.cookie_secure)?,
+            trust_forwarded_for: flag("TRUST_FORWARDED_FOR", d.trust_forwarded_for)?,
+            body_limit: number("BODY_LIMIT_BYTES", d.body_limit)?,
+        })
+    }
+}
+
+fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => {
+            v.trim().parse().map_err(|_| format!("{name}: expected a number, got {v:?}"))
+        }
+        _ => Ok(default),
+    }
+}
+
+fn secs(name: &str, default: Duration) -> Result<Duration, String> {
+    let n: u64 = number(name, default.as_secs())?;
+    if n == 0 {
+        return Err(format!("{name}: must be at least 1 second"));
+    }
+    Ok(Duration::from_secs(n))
+}
+
+fn flag(name: &str, default: bool) -> Result<bool, String> {
+    match std::env::var(name).map(|v| v.trim().to_ascii_lowercase()) {
+        Ok(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+        Ok(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+        Ok(v) if v.is_empty() => Ok(default),
+        Ok(v) => Err(format!("{name}: expected true or false, got {v:?}")),
+        Err(_) => Ok(default),
+    }
+}

@@ -1,0 +1,258 @@
+//! The one place that knows there are two database backends.
+//!
+//! Everything above this module talks to [`Db`] (a pool) or [`Tx`] (a transaction) and hands
+//! them a [`Statement`]: either fixed SQL written once with `$1, $2 …` placeholders (both SQLite,
+//! through sqlx, and PostgreSQL accept them) or a sea-query statement rendered by the backend's
+//! own query builder. Rows are plain structs deriving `sqlx::FromRow`, which works for both.
+//! No SQL is ever assembled from request text: values always travel as bound arguments.
+
+use std::{borrow::Cow, str::FromStr, time::Duration};
+
+use sea_query::{
+    DeleteStatement, InsertStatement, PostgresQueryBuilder, SelectStatement, SqliteQueryBuilder,
+    UpdateStatement, Value, Values,
+};
+use sea_query_binder::SqlxValues;
+use sqlx::{
+    postgres::{PgConnection, PgPoolOptions, PgRow},
+    sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
+    FromRow, PgPool, SqlitePool,
+};
+
+/// Which database the server runs on, chosen once from `DATABASE_URL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool on one of the two backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction; dropped without [`Tx::commit`] it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// A row type both backends can decode.
+pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+/// Anything that renders to SQL text plus bound values for a backend.
+pub trait Statement {
+    fn render(&self, backend: Backend) -> (String, Values);
+}
+
+/// Fixed SQL with `$n` placeholders and its arguments, in order.
+#[derive(Debug, Clone)]
+pub struct Sql {
+    text: Cow<'static, str>,
+    args: Vec<Value>,
+}
+
+impl Sql {
+    pub fn new(text: impl Into<Cow<'static, str>>) -> Self {
+        Self { text: text.into(), args: Vec::new() }
+    }
+
+    /// Binds the next `$n` argument.
+    pub fn bind(mut self, value: impl Into<Value>) -> Self {
+        self.args.push(value.into());
+        self
+    }
+}
+
+impl Statement for Sql {
+    fn render(&self, _: Backend) -> (String, Values) {
+        (self.text.to_string(), Values(self.args.clone()))
+    }
+}
+
+macro_rules! sea_statement {
+    ($($ty:ty),*) => {$(
+        impl Statement for $ty {
+            fn render(&self, backend: Backend) -> (String, Values) {
+                match backend {
+                    Backend::Sqlite => self.build(SqliteQueryBuilder),
+                    Backend::Postgres => self.build(PostgresQueryBuilder),
+                }
+            }
+        }
+    )*};
+}
+sea_statement!(SelectStatement, InsertStatement, UpdateStatement, DeleteStatement);
+
+/// A borrowed executor: a pool or a connection inside a transaction, on either backend.
+enum Exec<'a> {
+    SqlitePool(&'a SqlitePool),
+    SqliteConn(&'a mut SqliteConnection),
+    PgPool(&'a PgPool),
+    PgConn(&'a mut PgConnection),
+}
+
+/// Runs `$body` with `$e` bound to the concrete executor and `$sql`/`$args` rendered for its
+/// backend. The body is written once and compiled once per backend.
+macro_rules! dispatch {
+    ($exec:expr, $stmt:expr, |$e:ident, $sql:ident, $args:ident| $body:expr) => {
+        match $exec {
+            Exec::SqlitePool($e) => {
+                let ($sql, values) = $stmt.render(Backend::Sqlite);
+                let $args = SqlxValues(values);
+                $body
+            }
+            Exec::SqliteConn($e) => {
+                let ($sql, values) = $stmt.render(Backend::Sqlite);
+                let $args = SqlxValues(values);
+                $body
+            }
+            Exec::PgPool($e) => {
+                let ($sql, values) = $stmt.render(Backend::Postgres);
+                let $args = SqlxValues(values);
+                $body
+            }
+            Exec::PgConn($e) => {
+                let ($sql, values) = $stmt.render(Backend::Postgres);
+                let $args = SqlxValues(values);
+                $body
+            }
+        }
+    };
+}
+
+impl Exec<'_> {
+    async fn fetch_all<T: Row>(self, stmt: &impl Statement) -> sqlx::Result<Vec<T>> {
+        dispatch!(self, stmt, |e, sql, args| sqlx::query_as_with(&sql, args).fetch_all(e).await)
+    }
+
+    async fn fetch_optional<T: Row>(self, stmt: &impl Statement) -> sqlx::Result<Option<T>> {
+        dispatch!(self, stmt, |e, sql, args| sqlx::query_as_with(&sql, args).fetch_optional(e).await)
+    }
+
+    async fn execute(self, stmt: &impl Statement) -> sqlx::Result<u64> {
+        dispatch!(self, stmt, |e, sql, args| sqlx::query_with(&sql, args)
+            .execute(e)
+            .await
+            .map(|done| done.rows_affected()))
+    }
+}
+
+/// The same four calls on a pool and on a transaction.
+macro_rules! executor_methods {
+    ($($recv:tt)+) => {
+        pub async fn fetch_all<T: Row>($($recv)+, stmt: &impl Statement) -> sqlx::Result<Vec<T>> {
+            self.exec().fetch_all(stmt).await
+        }
+
+        pub async fn fetch_optional<T: Row>($($recv)+, stmt: &impl Statement) -> sqlx::Result<Option<T>> {
+            self.exec().fetch_optional(stmt).await
+        }
+
+        /// Exactly one row, or `sqlx::Error::RowNotFound`.
+        pub async fn fetch_one<T: Row>($($recv)+, stmt: &impl Statement) -> sqlx::Result<T> {
+            self.exec().fetch_optional(stmt).await?.ok_or(sqlx::Error::RowNotFound)
+        }
+
+        /// Runs a statement and answers how many rows it changed.
+        pub async fn execute($($recv)+, stmt: &impl Statement) -> sqlx::Result<u64> {
+            self.exec().execute(stmt).await
+        }
+    };
+}
+
+impl Db {
+    /// Opens the database named by `url` (`sqlite:…` or `postgres:…`), creating an SQLite file
+    /// and its folder when missing, and applies the migrations.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Db::Postgres(pool)
+        } else {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            if let Some(parent) = options.get_filename().parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
+                }
+            }
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            Db::Sqlite(pool)
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn begin(&self) -> sqlx::Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    fn exec(&self) -> Exec<'_> {
+        match self {
+            Db::Sqlite(pool) => Exec::SqlitePool(pool),
+            Db::Postgres(pool) => Exec::PgPool(pool),
+        }
+    }
+
+    executor_methods!(&self);
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    fn exec(&mut self) -> Exec<'_> {
+        match self {
+            Tx::Sqlite(tx) => Exec::SqliteConn(tx),
+            Tx::Postgres(tx) => Exec::PgConn(tx),
+        }
+    }
+
+    executor_methods!(&mut self);
+
+    pub async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// Whether an error is a unique-constraint violation, and on which constraint or column: lets
+/// a service turn a race on an insert into the right client error without matching on text.
+pub fn unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
+}

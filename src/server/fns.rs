@@ -1,0 +1,35 @@
+//! What server functions need from the request: the context, the session, the caller. Kept
+//! here so each server function stays a thin adapter over a service call.
+
+use leptos::prelude::use_context;
+use tower_sessions::Session;
+
+use crate::server::{
+    auth::{client::ClientAddr, principal::Principal, web},
+    error::{ApiError, Error},
+    state::{AppState, Ctx},
+};
+
+pub fn ctx() -> Result<Ctx, ApiError> {
+    use_context::<AppState>().map(|s| s.ctx).ok_or_else(|| Error::internal("AppState missing from context").into_api())
+}
+
+pub async fn session() -> Result<Session, ApiError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| Error::internal(format!("session: {e}")).into_api())
+}
+
+pub async fn client_addr() -> Result<String, ApiError> {
+    let state = use_context::<AppState>().ok_or_else(|| Error::internal("AppState missing").into_api())?;
+    leptos_axum::extract_with_state::<ClientAddr, AppState>(&state)
+        .await
+        .map(|ClientAddr(a)| a)
+        .map_err(|e| Error::internal(format!("client address: {e}")).into_api())
+}
+
+/// The logged-in caller of a server function, with the context to serve it.
+pub async fn caller() -> Result<(Ctx, Principal), ApiError> {
+    let ctx = ctx()?;
+    let session = session().await?;
+    let principal = web::principal(&ctx, &session).await.map_err(Error::into_api)?;
+    Ok((ctx, principal))
+}

@@ -1,0 +1,134 @@
+//! The HTTP server: the site (Leptos pages and server functions), `/v2`, and the layers every
+//! request passes through (panic guard, body limit, security headers, cross-site check, sessions).
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    body::Body,
+    extract::{DefaultBodyLimit, Request},
+    http::{header, HeaderValue, Method},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    Router,
+};
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
+use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, SessionManagerLayer};
+
+use crate::{
+    app::{shell, App},
+    server::{
+        api,
+        auth::session_store::Store,
+        config::Config,
+        db::Db,
+        error::{error_response, ApiError},
+        state::{AppState, Ctx},
+    },
+};
+
+/// A server ready to serve: the router and the context it runs on.
+pub struct Server {
+    pub router: Router,
+    pub ctx: Ctx,
+}
+
+/// Connects the database (applying migrations) and assembles every route and layer.
+pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Server, sqlx::Error> {
+    let db = Db::connect(&config.database_url).await?;
+    let ctx = Ctx { db: db.clone(), config: Arc::new(config) };
+    let store = Store::new(&db).await?;
+    tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(600)));
+
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("backoffice_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(ctx.config.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(ctx.config.session_idle.as_secs() as i64)));
+
+    let state = AppState { ctx: ctx.clone(), leptos_options: leptos_options.clone() };
+    let routes = generate_route_list(App);
+    let site = Router::new()
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(cross_site_check))
+        .layer(sessions);
+
+    let routes = api::router().method_not_allowed_fallback(api::wrong_method).merge(site);
+    let router = harden(routes, &ctx.config).with_state(state);
+    Ok(Server { router, ctx })
+}
+
+/// The layers every route sits behind: request tracing, the panic guard (a panic answers the
+/// contract's 503 body, never a dropped connection or a stack trace), the security headers and
+/// the body size limit.
+pub fn harden(routes: Router<AppState>, config: &Config) -> Router<AppState> {
+    routes
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(middleware::from_fn(security_headers))
+        .layer(CatchPanicLayer::custom(|_| error_response(ApiError::server_fault())))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves until the process is told to stop.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+/// Headers every answer carries. Pages set their own Content-Security-Policy (with the nonce
+/// of their inline hydration script); everything else gets a strict default.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'"),
+        );
+    }
+    // Pages and API answers carry personal data and tokens: never keep them in a cache (this is
+    // also what keeps the back button from showing a page after logout).
+    let dynamic = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
+    if dynamic && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Server functions authenticate with the session cookie and have no CSRF defence of their own:
+/// a state-changing request that carries cookies must come from our own origin.
+async fn cross_site_check(req: Request<Body>, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || !req.headers().contains_key(header::COOKIE) {
+        return next.run(req).await;
+    }
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let same_origin = match (host, origin) {
+        (Some(host), Some(origin)) => {
+            let origin_host = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+            origin_host == Some(host)
+        }
+        _ => false,
+    };
+    if same_origin {
+        next.run(req).await
+    } else {
+        ApiError::new(crate::model::error::codes::FORBIDDEN, "cross-site request refused").into_response()
+    }
+}

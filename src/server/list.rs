@@ -1,0 +1,1035 @@
+//! The list query language of CONTRACT.md ("Lists"), implemented once for every resource.
+//!
+//! A resource describes its fields in a static table ([`Resource`]); [`parse`] validates a request
+//! body against it into a [`ListQuery`], [`ListQuery::select`] turns that into a count and a page
+//! statement, and [`run`] executes both. Identifiers (tables, columns) only ever come from the
+//! static table; every request-derived value travels as a bound argument.
+//!
+//! Key order of `order` is significant, so the crate builds serde_json with `preserve_order`.
+
+use sea_query::{
+    Alias, Asterisk, BinOper, Condition, Expr, Func, Order, Query, SelectStatement, SimpleExpr,
+    Value as SqlValue,
+};
+use serde_json::{Map, Value as Json};
+
+use crate::model::list::Page;
+use crate::server::{
+    clock,
+    db::{Db, Row},
+    error::{ApiError, Result},
+};
+
+pub const DEFAULT_LIMIT: i64 = 10;
+pub const MAX_LIMIT: i64 = 1000;
+/// Most values one `$in` may list: enough for any page, small enough to stay under every
+/// backend's bound-parameter limit.
+pub const MAX_IN: usize = 500;
+/// Longest text accepted as a condition value: far above any stored field, so no legitimate
+/// query is refused, yet a hostile body cannot make `LIKE` scan with megabyte patterns.
+pub const MAX_TEXT: usize = 1000;
+/// Request-supplied names are echoed in error messages only up to this many characters.
+const SHOWN: usize = 64;
+const TOP_KEYS: [&str; 5] = ["offset", "limit", "filter", "query", "order"];
+const COMPARISONS: [(&str, Cmp); 6] = [
+    ("$eq", Cmp::Eq),
+    ("$ne", Cmp::Ne),
+    ("$lt", Cmp::Lt),
+    ("$lte", Cmp::Lte),
+    ("$gt", Cmp::Gt),
+    ("$gte", Cmp::Gte),
+];
+
+/// How a field is typed on the wire; `Time` is a BIGINT of epoch ms in the database and an
+/// ISO 8601 string in requests and answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Int,
+    Str,
+    Bool,
+    Time,
+}
+
+/// One documented field of a resource.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The name in the API.
+    pub name: &'static str,
+    /// The SQL column.
+    pub column: &'static str,
+    pub ty: FieldType,
+    pub queryable: bool,
+    pub sortable: bool,
+    /// Passwords, tokens: never selected, refused wherever a request names them.
+    pub secret: bool,
+}
+
+impl Field {
+    /// A queryable, sortable, public field.
+    pub const fn new(name: &'static str, column: &'static str, ty: FieldType) -> Self {
+        Self { name, column, ty, queryable: true, sortable: true, secret: false }
+    }
+
+    pub const fn secret(self) -> Self {
+        Self { secret: true, queryable: false, sortable: false, ..self }
+    }
+
+    /// Returned in lists but neither queryable nor sortable.
+    pub const fn listed_only(self) -> Self {
+        Self { queryable: false, sortable: false, ..self }
+    }
+}
+
+/// A listable table and its fields; every resource has a field named `id`.
+#[derive(Debug)]
+pub struct Resource {
+    pub table: &'static str,
+    pub fields: &'static [Field],
+}
+
+impl Resource {
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        let fields: &'static [Field] = self.fields;
+        fields.iter().find(|f| f.name == name)
+    }
+
+    /// The fields a list may return, in table order.
+    pub fn visible(&self) -> impl Iterator<Item = &'static Field> {
+        let fields: &'static [Field] = self.fields;
+        fields.iter().filter(|f| !f.secret)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+}
+
+/// A condition value, already typed as its field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Int(i64),
+    Str(String),
+    Bool(bool),
+    /// Epoch milliseconds.
+    Time(i64),
+}
+
+impl Scalar {
+    fn value(&self) -> SqlValue {
+        match self {
+            Scalar::Int(v) | Scalar::Time(v) => SqlValue::from(*v),
+            Scalar::Str(s) => SqlValue::from(s.clone()),
+            Scalar::Bool(b) => SqlValue::from(*b),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    Compare(Cmp, Scalar),
+    /// The `LIKE` pattern, already escaped and wrapped in `%…%`.
+    Like(String),
+    In(Vec<Scalar>),
+}
+
+/// One condition of `query`; all of them are ANDed.
+#[derive(Debug, Clone)]
+pub struct Clause {
+    pub field: &'static Field,
+    pub test: Test,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    Asc,
+    Desc,
+}
+
+/// A validated list request.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub offset: u64,
+    pub limit: u64,
+    /// The fields to return, in the order to return them.
+    pub projection: Vec<&'static Field>,
+    pub clauses: Vec<Clause>,
+    /// Ends with `id` ascending unless the request sorted by `id` itself, so pages are stable.
+    pub order: Vec<(&'static Field, Dir)>,
+}
+
+/// Validates a list request body (see CONTRACT.md "Lists"); a `null` part counts as absent.
+pub fn parse(resource: &Resource, body: &Json) -> Result<ListQuery, ApiError> {
+    let obj = body.as_object().ok_or_else(|| ApiError::invalid("body", "must be a JSON object"))?;
+    if let Some(key) = obj.keys().find(|k| !TOP_KEYS.contains(&k.as_str())) {
+        return Err(ApiError::invalid(&shown(key), "unknown key"));
+    }
+    let offset = present(obj, "offset").map(|v| integer("offset", v)).transpose()?;
+    let limit = present(obj, "limit").map(|v| integer("limit", v)).transpose()?;
+    let mut query = from_offset_limit(resource, offset, limit)?;
+    if let Some(v) = present(obj, "filter") {
+        query.projection = parse_filter(resource, v)?;
+    }
+    if let Some(v) = present(obj, "query") {
+        query.clauses = parse_query(resource, v)?;
+    }
+    if let Some(v) = present(obj, "order") {
+        query.order = parse_order(resource, v)?;
+    }
+    Ok(query)
+}
+
+/// The query of a `GET …?offset=&limit=` list: same bounds, every field, default order.
+pub fn from_offset_limit(
+    resource: &Resource,
+    offset: Option<i64>,
+    limit: Option<i64>,
+) -> Result<ListQuery, ApiError> {
+    let offset = u64::try_from(offset.unwrap_or(0))
+        .map_err(|_| ApiError::invalid("offset", "must be an integer >= 0"))?;
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be an integer from 1 to 1000"));
+    }
+    Ok(ListQuery {
+        offset,
+        limit: limit.unsigned_abs(),
+        projection: resource.visible().collect(),
+        clauses: Vec::new(),
+        order: with_tiebreak(resource, Vec::new()),
+    })
+}
+
+fn present<'a>(obj: &'a Map<String, Json>, key: &str) -> Option<&'a Json> {
+    obj.get(key).filter(|v| !v.is_null())
+}
+
+/// A JSON integer; `10.0`, `"10"` and integers beyond i64 are refused.
+fn integer(path: &str, v: &Json) -> Result<i64, ApiError> {
+    v.as_i64().ok_or_else(|| ApiError::invalid(path, "must be an integer"))
+}
+
+/// A request-supplied name cut to a readable length for an error message.
+fn shown(name: &str) -> String {
+    name.chars().take(SHOWN).collect()
+}
+
+/// Finds a field a request names; unknown and secret fields are refused alike.
+fn lookup(resource: &Resource, section: &str, name: &str) -> Result<&'static Field, ApiError> {
+    match resource.field(name) {
+        Some(field) if !field.secret => Ok(field),
+        Some(_) => Err(ApiError::invalid(&format!("{section}.{name}"), "field not allowed")),
+        None => Err(ApiError::invalid(&format!("{section}.{}", shown(name)), "unknown field")),
+    }
+}
+
+/// `filter`: field names, duplicates ignored; an empty array means every field, like absent.
+fn parse_filter(resource: &Resource, v: &Json) -> Result<Vec<&'static Field>, ApiError> {
+    let names = v.as_array().ok_or_else(|| ApiError::invalid("filter", "must be an array of field names"))?;
+    let mut projection: Vec<&'static Field> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let name = name
+            .as_str()
+            .ok_or_else(|| ApiError::invalid(&format!("filter[{i}]"), "must be a field name"))?;
+        let field = lookup(resource, "filter", name)?;
+        if !projection.iter().any(|f| f.name == field.name) {
+            projection.push(field);
+        }
+    }
+    if projection.is_empty() {
+        projection = resource.visible().collect();
+    }
+    Ok(projection)
+}
+
+/// `query`: field -> bare value (`$eq`) or an object of operators.
+fn parse_query(resource: &Resource, v: &Json) -> Result<Vec<Clause>, ApiError> {
+    let obj = v.as_object().ok_or_else(|| ApiError::invalid("query", "must be an object"))?;
+    let mut clauses = Vec::new();
+    for (name, condition) in obj {
+        let field = lookup(resource, "query", name)?;
+        let path = format!("query.{}", field.name);
+        if !field.queryable {
+            return Err(ApiError::invalid(&path, "cannot be queried"));
+        }
+        match condition {
+            Json::Object(ops) if ops.is_empty() => {
+                return Err(ApiError::invalid(&path, "needs an operator"));
+            }
+            Json::Object(ops) => {
+                for (op, arg) in ops {
+                    clauses.push(Clause { field, test: parse_op(field, &path, op, arg)? });
+                }
+            }
+            bare => clauses.push(Clause { field, test: Test::Compare(Cmp::Eq, scalar(field, &path, bare)?) }),
+        }
+    }
+    Ok(clauses)
+}
+
+fn parse_op(field: &Field, path: &str, op: &str, arg: &Json) -> Result<Test, ApiError> {
+    let at = format!("{path}.{}", shown(op));
+    if let Some((_, cmp)) = COMPARISONS.iter().find(|(name, _)| *name == op) {
+        return Ok(Test::Compare(*cmp, scalar(field, &at, arg)?));
+    }
+    match op {
+        "$like" => like_test(field, &at, arg),
+        "$in" => in_test(field, &at, arg),
+        _ => Err(ApiError::invalid(&at, "unknown operator")),
+    }
+}
+
+fn like_test(field: &Field, at: &str, arg: &Json) -> Result<Test, ApiError> {
+    if field.ty != FieldType::Str {
+        return Err(ApiError::invalid(at, "$like applies to text fields only"));
+    }
+    match scalar(field, at, arg)? {
+        Scalar::Str(text) => Ok(Test::Like(like_pattern(&text))),
+        _ => Err(ApiError::invalid(at, "must be a string")),
+    }
+}
+
+fn in_test(field: &Field, at: &str, arg: &Json) -> Result<Test, ApiError> {
+    let items = arg.as_array().ok_or_else(|| ApiError::invalid(at, "must be an array"))?;
+    if items.len() > MAX_IN {
+        return Err(ApiError::invalid(at, "at most 500 values"));
+    }
+    let values = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| scalar(field, &format!("{at}[{i}]"), item))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Test::In(values))
+}
+
+/// A condition value typed as its field.
+fn scalar(field: &Field, at: &str, v: &Json) -> Result<Scalar, ApiError> {
+    let typed = match (field.ty, v) {
+        (FieldType::Int, Json::Number(n)) => n.as_i64().map(Scalar::Int),
+        (FieldType::Str, Json::String(s)) if s.chars().count() <= MAX_TEXT => Some(Scalar::Str(s.clone())),
+        (FieldType::Bool, Json::Bool(b)) => Some(Scalar::Bool(*b)),
+        (FieldType::Time, Json::String(s)) => clock::parse_iso(s).map(Scalar::Time),
+        _ => None,
+    };
+    typed.ok_or_else(|| ApiError::invalid(at, expected(field.ty)))
+}
+
+fn expected(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::Int => "must be an integer",
+        FieldType::Str => "must be a string of at most 1000 characters",
+        FieldType::Bool => "must be a boolean",
+        FieldType::Time => "must be an ISO 8601 time",
+    }
+}
+
+/// `%text%` with `\`, `%` and `_` escaped by `\`, so the user's text matches literally.
+/// Case folding happens in SQL (`LOWER` on both sides), so each backend folds both sides alike.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// `order`: field -> "asc" | "desc", in the order given.
+fn parse_order(resource: &Resource, v: &Json) -> Result<Vec<(&'static Field, Dir)>, ApiError> {
+    let obj = v.as_object().ok_or_else(|| ApiError::invalid("order", "must be an object"))?;
+    let mut order = Vec::with_capacity(obj.len() + 1);
+    for (name, dir) in obj {
+        let field = lookup(resource, "order", name)?;
+        let path = format!("order.{}", field.name);
+        if !field.sortable {
+            return Err(ApiError::invalid(&path, "cannot be sorted"));
+        }
+        let dir = match dir.as_str() {
+            Some(d) if d.eq_ignore_ascii_case("asc") => Dir::Asc,
+            Some(d) if d.eq_ignore_ascii_case("desc") => Dir::Desc,
+            _ => return Err(ApiError::invalid(&path, "must be \"asc\" or \"desc\"")),
+        };
+        order.push((field, dir));
+    }
+    Ok(with_tiebreak(resource, order))
+}
+
+/// Appends `id ASC` so rows that tie on the requested keys keep one order across pages.
+fn with_tiebreak(resource: &Resource, mut order: Vec<(&'static Field, Dir)>) -> Vec<(&'static Field, Dir)> {
+    if let Some(id) = resource.field("id") {
+        if !order.iter().any(|(f, _)| f.name == id.name) {
+            order.push((id, Dir::Asc));
+        }
+    }
+    order
+}
+
+impl Clause {
+    fn expr(&self) -> SimpleExpr {
+        let col = Expr::col(Alias::new(self.field.column));
+        match &self.test {
+            Test::Compare(cmp, v) => compare(col, *cmp, v.value()),
+            Test::Like(pattern) => like(col, pattern),
+            // `IN ()` is not valid SQL everywhere; an empty set matches nothing.
+            Test::In(values) if values.is_empty() => Expr::val(1).eq(0),
+            Test::In(values) => col.is_in(values.iter().map(Scalar::value)),
+        }
+    }
+}
+
+fn compare(col: Expr, cmp: Cmp, v: SqlValue) -> SimpleExpr {
+    match cmp {
+        Cmp::Eq => col.eq(v),
+        Cmp::Ne => col.ne(v),
+        Cmp::Lt => col.lt(v),
+        Cmp::Lte => col.lte(v),
+        Cmp::Gt => col.gt(v),
+        Cmp::Gte => col.gte(v),
+    }
+}
+
+/// `LOWER(col) LIKE LOWER(?) ESCAPE '\'`: the pattern is bound, only the escape character is
+/// inline (a constant of ours).
+fn like(col: Expr, pattern: &str) -> SimpleExpr {
+    let escape = SimpleExpr::Constant(SqlValue::Char(Some('\\')));
+    let lowered = SimpleExpr::from(Func::lower(Expr::val(pattern.to_owned())));
+    let right = SimpleExpr::Binary(Box::new(lowered), BinOper::Escape, Box::new(escape));
+    SimpleExpr::Binary(Box::new(SimpleExpr::from(Func::lower(col))), BinOper::Like, Box::new(right))
+}
+
+impl Dir {
+    fn order(self) -> Order {
+        match self {
+            Dir::Asc => Order::Asc,
+            Dir::Desc => Order::Desc,
+        }
+    }
+}
+
+impl ListQuery {
+    /// The user's conditions ANDed with the service's `scope`. An empty `Condition::all()` scope
+    /// means "no restriction"; any other scope, even an empty `any()` (matches nothing), is kept.
+    pub fn condition(&self, scope: Condition) -> Condition {
+        let mut all = Condition::all();
+        if scope != Condition::all() {
+            all = all.add(scope);
+        }
+        for clause in &self.clauses {
+            all = all.add(clause.expr());
+        }
+        all
+    }
+
+    /// The count statement (`SELECT COUNT(*) AS count …`) and the page statement (every
+    /// non-secret column, ordered, limited).
+    pub fn select(&self, resource: &Resource, scope: Condition) -> (SelectStatement, SelectStatement) {
+        let condition = self.condition(scope);
+        let table = Alias::new(resource.table);
+        let mut count = Query::select();
+        count.expr_as(Func::count(Expr::col(Asterisk)), Alias::new("count")).from(table.clone());
+        let mut page = Query::select();
+        page.columns(resource.visible().map(|f| Alias::new(f.column))).from(table);
+        if !condition.is_empty() {
+            count.cond_where(condition.clone());
+            page.cond_where(condition);
+        }
+        for (field, dir) in &self.order {
+            page.order_by(Alias::new(field.column), dir.order());
+        }
+        page.limit(self.limit).offset(self.offset);
+        (count, page)
+    }
+}
+
+/// Runs a list: the count, then the page, each row turned into JSON by `to_json` and cut down
+/// to the projected fields in the projection's order.
+pub async fn run<T: Row>(
+    db: &Db,
+    resource: &Resource,
+    query: &ListQuery,
+    scope: Condition,
+    to_json: impl Fn(T) -> Map<String, Json>,
+) -> Result<Page> {
+    let (count_stmt, page_stmt) = query.select(resource, scope);
+    let (count,) = db.fetch_one::<(i64,)>(&count_stmt).await?;
+    // Past the last match there is nothing to fetch: spare the second round trip.
+    if u64::try_from(count).map_or(true, |n| query.offset >= n) {
+        return Ok(Page { count, list: Vec::new() });
+    }
+    let rows = db.fetch_all::<T>(&page_stmt).await?;
+    let list = rows.into_iter().map(|row| project(&query.projection, to_json(row))).collect();
+    Ok(Page { count, list })
+}
+
+fn project(projection: &[&'static Field], mut row: Map<String, Json>) -> Map<String, Json> {
+    projection
+        .iter()
+        .filter_map(|f| row.remove(f.name).map(|v| (f.name.to_owned(), v)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        cmp::Ordering,
+        sync::OnceLock,
+        time::{SystemTime, UNIX_EPOCH},
+    };
+
+    use proptest::{collection::vec, prelude::*, sample::select};
+    use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+    use serde_json::json;
+
+    use super::*;
+    use crate::server::db::Sql;
+
+    static RES: Resource = Resource {
+        table: "res",
+        fields: &[
+            Field::new("id", "id", FieldType::Int),
+            Field::new("name", "name", FieldType::Str),
+            Field::new("status", "status", FieldType::Int),
+            Field::new("enabled", "enabled", FieldType::Bool),
+            Field::new("create_time", "created_ms", FieldType::Time),
+            Field::new("note", "note", FieldType::Str).listed_only(),
+            Field::new("password", "password_hash", FieldType::Str).secret(),
+        ],
+    };
+
+    fn refused(body: Json, needle: &str) {
+        match parse(&RES, &body) {
+            Ok(query) => panic!("accepted {body}: {query:?}"),
+            Err(e) => {
+                assert_eq!(e.code, 4001001, "{body}");
+                assert!(e.msg.contains(needle), "{body} answered {:?}, which does not name {needle:?}", e.msg);
+            }
+        }
+    }
+
+    fn accepted(body: Json) -> ListQuery {
+        parse(&RES, &body).unwrap_or_else(|e| panic!("refused {body}: {e}"))
+    }
+
+    fn names(fields: &[&'static Field]) -> Vec<&'static str> {
+        fields.iter().map(|f| f.name).collect()
+    }
+
+    fn order_of(query: &ListQuery) -> Vec<(&'static str, Dir)> {
+        query.order.iter().map(|(f, d)| (f.name, *d)).collect()
+    }
+
+    fn sqlite(stmt: &SelectStatement) -> (String, Vec<SqlValue>) {
+        let (sql, values) = stmt.build(SqliteQueryBuilder);
+        (sql, values.0)
+    }
+
+    #[test]
+    fn an_empty_body_takes_the_defaults() {
+        let query = accepted(json!({}));
+        assert_eq!((query.offset, query.limit), (0, 10));
+        assert_eq!(names(&query.projection), ["id", "name", "status", "enabled", "create_time", "note"]);
+        assert!(query.clauses.is_empty());
+        assert_eq!(order_of(&query), [("id", Dir::Asc)]);
+        let nulls = accepted(json!({"offset": null, "limit": null, "filter": null, "query": null, "order": null}));
+        assert_eq!((nulls.offset, nulls.limit), (0, 10));
+    }
+
+    #[test]
+    fn unknown_and_injected_names_are_refused() {
+        let evil = "name; DROP TABLE x";
+        refused(json!({"query": {"nope": 1}}), "query.nope");
+        refused(json!({"filter": ["id", "nope"]}), "filter.nope");
+        refused(json!({"order": {"nope": "asc"}}), "order.nope");
+        refused(json!({ "query": { evil: "a" } }), evil);
+        refused(json!({ "filter": [evil] }), evil);
+        refused(json!({ "order": { evil: "asc" } }), evil);
+        refused(json!({"filter": [1]}), "filter[0]");
+        refused(json!({"filter": "id"}), "filter");
+        refused(json!({"query": ["name"]}), "query");
+        refused(json!({"order": ["id"]}), "order");
+        // A huge name is named, but not echoed in full.
+        let long = "x".repeat(10_000);
+        let e = parse(&RES, &json!({ "query": { long: 1 } })).expect_err("unknown field");
+        assert!(e.msg.len() < 200, "{}", e.msg.len());
+    }
+
+    #[test]
+    fn operators_are_checked() {
+        refused(json!({"query": {"name": {"$regex": "a"}}}), "$regex");
+        refused(json!({"query": {"name": {"$where": "1=1"}}}), "query.name");
+        refused(json!({"query": {"status": {"$like": "1"}}}), "status");
+        refused(json!({"query": {"create_time": {"$like": "2024"}}}), "create_time");
+        refused(json!({"query": {"name": {}}}), "name");
+        refused(json!({"query": {"note": "x"}}), "note");
+        refused(json!({"order": {"note": "asc"}}), "note");
+    }
+
+    #[test]
+    fn values_must_have_the_field_type() {
+        refused(json!({"query": {"status": "1"}}), "status");
+        refused(json!({"query": {"status": 1.5}}), "status");
+        refused(json!({"query": {"status": {"$gt": "1"}}}), "status");
+        refused(json!({"query": {"status": {"$in": [1, "2"]}}}), "status");
+        refused(json!({"query": {"status": {"$in": 1}}}), "status");
+        refused(json!({"query": {"name": 5}}), "name");
+        refused(json!({"query": {"name": {"$like": 5}}}), "name");
+        refused(json!({"query": {"name": null}}), "name");
+        refused(json!({"query": {"name": "x".repeat(1001)}}), "name");
+        refused(json!({"query": {"enabled": "true"}}), "enabled");
+        refused(json!({"query": {"enabled": 1}}), "enabled");
+        refused(json!({"query": {"create_time": "yesterday"}}), "create_time");
+        refused(json!({"query": {"create_time": 1_700_000_000_000_i64}}), "create_time");
+
+        let query = accepted(json!({"query": {
+            "status": 1,
+            "enabled": false,
+            "name": {"$like": "Ab", "$ne": "x"},
+            "create_time": {"$gte": "2024-01-01T00:00:00.000Z"},
+        }}));
+        let got: Vec<(&str, Test)> = query.clauses.iter().map(|c| (c.field.name, c.test.clone())).collect();
+        let want = [
+            ("status", Test::Compare(Cmp::Eq, Scalar::Int(1))),
+            ("enabled", Test::Compare(Cmp::Eq, Scalar::Bool(false))),
+            ("name", Test::Like("%Ab%".to_owned())),
+            ("name", Test::Compare(Cmp::Ne, Scalar::Str("x".to_owned()))),
+            ("create_time", Test::Compare(Cmp::Gte, Scalar::Time(1_704_067_200_000))),
+        ];
+        assert_eq!(got.len(), want.len());
+        for clause in want {
+            assert!(got.contains(&clause), "{clause:?} missing from {got:?}");
+        }
+    }
+
+    #[test]
+    fn secret_fields_are_refused_everywhere_and_never_selected() {
+        refused(json!({"filter": ["id", "password"]}), "password");
+        refused(json!({"query": {"password": "x"}}), "password");
+        refused(json!({"query": {"password": {"$like": "x"}}}), "password");
+        refused(json!({"order": {"password": "asc"}}), "password");
+        let (_, page) = accepted(json!({})).select(&RES, Condition::all());
+        assert!(!sqlite(&page).0.contains("password"));
+    }
+
+    #[test]
+    fn in_takes_at_most_500_values() {
+        let too_many: Vec<i64> = (0..501).collect();
+        refused(json!({"query": {"status": {"$in": too_many}}}), "status");
+        let enough: Vec<i64> = (0..500).collect();
+        let query = accepted(json!({"query": {"status": {"$in": enough}}}));
+        assert!(matches!(&query.clauses[0].test, Test::In(v) if v.len() == 500));
+    }
+
+    #[test]
+    fn paging_is_bounded() {
+        for bad in [json!(0), json!(1001), json!(-1), json!("10"), json!(10.5), json!(true)] {
+            refused(json!({ "limit": bad }), "limit");
+        }
+        refused(json!({"offset": -1}), "offset");
+        refused(json!({"offset": "0"}), "offset");
+        let query = accepted(json!({"offset": 5, "limit": 1000}));
+        assert_eq!((query.offset, query.limit), (5, 1000));
+        assert_eq!(accepted(json!({"limit": 1})).limit, 1);
+
+        let plain = from_offset_limit(&RES, None, None).expect("defaults");
+        assert_eq!((plain.offset, plain.limit), (0, 10));
+        assert_eq!(order_of(&plain), [("id", Dir::Asc)]);
+        for (offset, limit, named) in [(Some(-1), None, "offset"), (None, Some(0), "limit"), (None, Some(1001), "limit")] {
+            let e = from_offset_limit(&RES, offset, limit).expect_err("out of range");
+            assert_eq!(e.code, 4001001);
+            assert!(e.msg.contains(named), "{}", e.msg);
+        }
+    }
+
+    #[test]
+    fn the_body_must_be_an_object_of_known_keys() {
+        for body in [json!([]), json!("x"), json!(null), json!(1)] {
+            refused(body, "body");
+        }
+        refused(json!({"limit": 10, "where": {}}), "where");
+    }
+
+    #[test]
+    fn order_keeps_the_given_keys_then_id() {
+        refused(json!({"order": {"name": "up"}}), "order.name");
+        refused(json!({"order": {"name": 1}}), "order.name");
+        // Key order below needs serde_json's `preserve_order`.
+        let query = accepted(json!({"order": {"status": "desc", "name": "ASC"}}));
+        assert_eq!(order_of(&query), [("status", Dir::Desc), ("name", Dir::Asc), ("id", Dir::Asc)]);
+        let query = accepted(json!({"order": {"id": "desc", "name": "asc"}}));
+        assert_eq!(order_of(&query), [("id", Dir::Desc), ("name", Dir::Asc)]);
+    }
+
+    #[test]
+    fn filter_ignores_duplicates_and_empty_means_all() {
+        assert_eq!(names(&accepted(json!({"filter": ["name", "id", "name"]})).projection), ["name", "id"]);
+        assert_eq!(names(&accepted(json!({"filter": []})).projection).len(), 6);
+    }
+
+    #[test]
+    fn like_binds_an_escaped_pattern() {
+        let query = accepted(json!({"query": {"name": {"$like": "50%_a\\b"}}}));
+        let (count, page) = query.select(&RES, Condition::all());
+        let pattern = SqlValue::from("%50\\%\\_a\\\\b%".to_owned());
+        let (sql, values) = sqlite(&count);
+        assert_eq!(sql, r#"SELECT COUNT(*) AS "count" FROM "res" WHERE LOWER("name") LIKE LOWER(?) ESCAPE '\'"#);
+        assert_eq!(values, [pattern.clone()]);
+        let (sql, values) = sqlite(&page);
+        assert_eq!(
+            sql,
+            r#"SELECT "id", "name", "status", "enabled", "created_ms", "note" FROM "res" WHERE LOWER("name") LIKE LOWER(?) ESCAPE '\' ORDER BY "id" ASC LIMIT ? OFFSET ?"#
+        );
+        assert_eq!(values, [pattern, SqlValue::from(10u64), SqlValue::from(0u64)]);
+        let (sql, _) = count.build(PostgresQueryBuilder);
+        assert!(sql.ends_with(r#"WHERE LOWER("name") LIKE LOWER($1) ESCAPE E'\\'"#), "{sql}");
+    }
+
+    #[test]
+    fn scope_conditions_and_order_are_combined() {
+        // Query keys in alphabetical order, so the SQL is the same with or without preserve_order.
+        let query = accepted(json!({
+            "offset": 10, "limit": 5, "filter": ["name"],
+            "query": {"enabled": true, "status": {"$in": [1, 2]}},
+            "order": {"create_time": "desc"},
+        }));
+        let scope = Condition::all().add(Expr::col(Alias::new("corp_id")).eq("c1".to_owned()));
+        let (count, page) = query.select(&RES, scope);
+        let filter = r#"WHERE "corp_id" = ? AND "enabled" = ? AND "status" IN (?, ?)"#;
+        let args = [SqlValue::from("c1".to_owned()), SqlValue::from(true), SqlValue::from(1i64), SqlValue::from(2i64)];
+        let (sql, values) = sqlite(&count);
+        assert_eq!(sql, format!(r#"SELECT COUNT(*) AS "count" FROM "res" {filter}"#));
+        assert_eq!(values, args);
+        let (sql, values) = sqlite(&page);
+        assert_eq!(
+            sql,
+            format!(
+                r#"SELECT "id", "name", "status", "enabled", "created_ms", "note" FROM "res" {filter} ORDER BY "created_ms" DESC, "id" ASC LIMIT ? OFFSET ?"#
+            )
+        );
+        assert_eq!(values[..4], args);
+        assert_eq!(values[4..], [SqlValue::from(5u64), SqlValue::from(10u64)]);
+    }
+
+    #[test]
+    fn empty_sets_match_nothing() {
+        let query = accepted(json!({"query": {"status": {"$in": []}}}));
+        let (sql, values) = sqlite(&query.select(&RES, Condition::all()).0);
+        assert_eq!(sql, r#"SELECT COUNT(*) AS "count" FROM "res" WHERE ? = ?"#);
+        assert_eq!(values, [SqlValue::from(1i32), SqlValue::from(0i32)]);
+        // An empty `any()` scope (a caller that may see nothing) must not widen to everything.
+        let (sql, _) = sqlite(&accepted(json!({})).select(&RES, Condition::any()).0);
+        assert!(sql.ends_with("WHERE FALSE"), "{sql}");
+        let (sql, _) = sqlite(&accepted(json!({})).select(&RES, Condition::all()).0);
+        assert_eq!(sql, r#"SELECT COUNT(*) AS "count" FROM "res""#);
+    }
+
+    // ---- Property: the database agrees with a plain in-memory model. ----
+
+    static PROBE: Resource = Resource {
+        table: "list_probe",
+        fields: &[
+            Field::new("id", "id", FieldType::Int),
+            Field::new("name", "name", FieldType::Str),
+            Field::new("score", "score", FieldType::Int),
+            Field::new("flag", "flag", FieldType::Bool),
+            Field::new("at", "at", FieldType::Time),
+        ],
+    };
+    const PROBE_NAMES: [&str; 5] = ["id", "name", "score", "flag", "at"];
+    const ALPHABET: &[char] = &['a', 'A', 'b', 'B', '%', '_', '\\'];
+    const BASE_MS: i64 = 1_700_000_000_000;
+
+    #[derive(Debug, Clone, sqlx::FromRow)]
+    struct ProbeRow {
+        id: i64,
+        name: String,
+        score: i64,
+        flag: bool,
+        at: i64,
+    }
+
+    fn probe_json(row: ProbeRow) -> Map<String, Json> {
+        let mut map = Map::new();
+        map.insert("at".to_owned(), Json::from(clock::iso(row.at)));
+        map.insert("flag".to_owned(), Json::from(row.flag));
+        map.insert("score".to_owned(), Json::from(row.score));
+        map.insert("name".to_owned(), Json::from(row.name));
+        map.insert("id".to_owned(), Json::from(row.id));
+        map
+    }
+
+    /// (name, score, flag, at ms): one row's values, or one condition's.
+    type Sample = (String, i64, bool, i64);
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum POp {
+        Eq,
+        Ne,
+        Lt,
+        Gte,
+        In,
+        Like,
+    }
+    const POPS: [(POp, &str); 6] =
+        [(POp::Eq, "$eq"), (POp::Ne, "$ne"), (POp::Lt, "$lt"), (POp::Gte, "$gte"), (POp::In, "$in"), (POp::Like, "$like")];
+
+    /// A condition on field `field` (index into PROBE_NAMES, never 0).
+    #[derive(Debug, Clone)]
+    struct PCond {
+        field: usize,
+        op: usize,
+        values: Vec<Sample>,
+    }
+
+    #[derive(Debug, Clone)]
+    struct Case {
+        conds: Vec<PCond>,
+        order: Vec<(usize, bool)>,
+        filter: Vec<usize>,
+        scope: Option<bool>,
+        offset: i64,
+        limit: i64,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+    enum Key {
+        I(i64),
+        S(String),
+        B(bool),
+    }
+
+    fn sample_strategy() -> impl Strategy<Value = Sample> {
+        let name = vec(select(ALPHABET), 0..4).prop_map(|cs| cs.into_iter().collect::<String>());
+        (name, -3i64..3, any::<bool>(), (0i64..4).prop_map(|k| BASE_MS + k * 1000))
+    }
+
+    fn cond_strategy() -> impl Strategy<Value = PCond> {
+        (1usize..5, 0usize..POPS.len(), vec(sample_strategy(), 0..4), sample_strategy()).prop_map(
+            |(field, op, many, one)| {
+                // `$like` is for text only: elsewhere it becomes `$eq`.
+                let op = if POPS[op].0 == POp::Like && field != 1 { 0 } else { op };
+                let values = if POPS[op].0 == POp::In { many } else { vec![one] };
+                PCond { field, op, values }
+            },
+        )
+    }
+
+    fn case_strategy() -> impl Strategy<Value = Case> {
+        (
+            vec(cond_strategy(), 0..4),
+            vec((0usize..5, any::<bool>()), 0..3),
+            vec(0usize..5, 0..4),
+            proptest::option::of(any::<bool>()),
+            0i64..30,
+            1i64..12,
+        )
+            .prop_map(|(conds, order, filter, scope, offset, limit)| {
+                let mut filter = dedupe(filter, |f| *f);
+                // Keep `id` in the projection so the page can be compared by ids.
+                if !filter.is_empty() && !filter.contains(&0) {
+                    filter.push(0);
+                }
+                Case { conds: dedupe(conds, |c| (c.field, c.op)), order: dedupe(order, |o| o.0), filter, scope, offset, limit }
+            })
+    }
+
+    fn dedupe<T, K: PartialEq>(items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+        let mut out: Vec<T> = Vec::new();
+        for item in items {
+            if !out.iter().any(|o| key(o) == key(&item)) {
+                out.push(item);
+            }
+        }
+        out
+    }
+
+    /// Rows with ids that are unique but not in insertion order.
+    fn numbered(samples: Vec<Sample>) -> Vec<ProbeRow> {
+        let rows = samples.into_iter().enumerate();
+        rows.map(|(i, (name, score, flag, at))| ProbeRow { id: (i as i64 * 37) % 101 + 1, name, score, flag, at })
+            .collect()
+    }
+
+    fn value_json(field: usize, sample: &Sample) -> Json {
+        match field {
+            1 => json!(sample.0),
+            2 => json!(sample.1),
+            3 => json!(sample.2),
+            _ => json!(clock::iso(sample.3)),
+        }
+    }
+
+    fn row_key(row: &ProbeRow, field: usize) -> Key {
+        match field {
+            0 => Key::I(row.id),
+            1 => Key::S(row.name.clone()),
+            2 => Key::I(row.score),
+            3 => Key::B(row.flag),
+            _ => Key::I(row.at),
+        }
+    }
+
+    fn sample_key(sample: &Sample, field: usize) -> Key {
+        match field {
+            1 => Key::S(sample.0.clone()),
+            2 => Key::I(sample.1),
+            3 => Key::B(sample.2),
+            _ => Key::I(sample.3),
+        }
+    }
+
+    fn holds(row: &ProbeRow, cond: &PCond) -> bool {
+        let key = row_key(row, cond.field);
+        let first = || sample_key(&cond.values[0], cond.field);
+        match POPS[cond.op].0 {
+            POp::Eq => key == first(),
+            POp::Ne => key != first(),
+            POp::Lt => key < first(),
+            POp::Gte => key >= first(),
+            POp::In => cond.values.iter().any(|s| sample_key(s, cond.field) == key),
+            POp::Like => row.name.to_ascii_lowercase().contains(&cond.values[0].0.to_ascii_lowercase()),
+        }
+    }
+
+    impl Case {
+        fn body(&self) -> Json {
+            let mut body = Map::new();
+            body.insert("offset".to_owned(), json!(self.offset));
+            body.insert("limit".to_owned(), json!(self.limit));
+            if !self.filter.is_empty() {
+                body.insert("filter".to_owned(), json!(self.filter.iter().map(|&f| PROBE_NAMES[f]).collect::<Vec<_>>()));
+            }
+            let query = self.query_json();
+            if !query.is_empty() {
+                body.insert("query".to_owned(), Json::Object(query));
+            }
+            if !self.order.is_empty() {
+                let order = self.order.iter().map(|&(f, desc)| {
+                    (PROBE_NAMES[f].to_owned(), json!(if desc { "desc" } else { "asc" }))
+                });
+                body.insert("order".to_owned(), Json::Object(order.collect()));
+            }
+            Json::Object(body)
+        }
+
+        /// A lone `$eq` goes bare, so both spellings are exercised.
+        fn query_json(&self) -> Map<String, Json> {
+            let mut query = Map::new();
+            for c in &self.conds {
+                let name = PROBE_NAMES[c.field];
+                let (op, op_name) = POPS[c.op];
+                let arg = match op {
+                    POp::In => Json::Array(c.values.iter().map(|v| value_json(c.field, v)).collect()),
+                    _ => value_json(c.field, &c.values[0]),
+                };
+                let alone = self.conds.iter().filter(|o| o.field == c.field).count() == 1;
+                if op == POp::Eq && alone {
+                    query.insert(name.to_owned(), arg);
+                } else if let Json::Object(ops) = query.entry(name).or_insert_with(|| Json::Object(Map::new())) {
+                    ops.insert(op_name.to_owned(), arg);
+                }
+            }
+            query
+        }
+
+        fn expected_keys(&self) -> Vec<&'static str> {
+            if self.filter.is_empty() {
+                PROBE_NAMES.to_vec()
+            } else {
+                self.filter.iter().map(|&f| PROBE_NAMES[f]).collect()
+            }
+        }
+
+        /// The count and the page's ids, by plain filtering, stable sorting and slicing.
+        fn expect(&self, rows: &[ProbeRow]) -> (i64, Vec<i64>) {
+            let mut hits: Vec<&ProbeRow> = rows
+                .iter()
+                .filter(|r| self.scope.is_none_or(|flag| r.flag == flag))
+                .filter(|r| self.conds.iter().all(|c| holds(r, c)))
+                .collect();
+            let mut keys = self.order.clone();
+            if !keys.iter().any(|&(f, _)| f == 0) {
+                keys.push((0, false));
+            }
+            hits.sort_by(|a, b| {
+                let by_key = keys.iter().map(|&(f, desc)| {
+                    let o = row_key(a, f).cmp(&row_key(b, f));
+                    if desc { o.reverse() } else { o }
+                });
+                by_key.into_iter().find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+            });
+            let ids = hits.iter().skip(self.offset as usize).take(self.limit as usize).map(|r| r.id);
+            (hits.len() as i64, ids.collect())
+        }
+    }
+
+    struct Harness {
+        rt: tokio::runtime::Runtime,
+        db: Db,
+    }
+
+    /// One runtime and one database for all cases. A named shared-cache in-memory database,
+    /// so every pooled connection sees the same tables.
+    fn harness() -> &'static Harness {
+        static HARNESS: OnceLock<Harness> = OnceLock::new();
+        HARNESS.get_or_init(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+            let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+            let url = format!("sqlite:file:listprobe_{}_{nanos}?mode=memory&cache=shared", std::process::id());
+            let db = rt.block_on(async {
+                let db = Db::connect(&url).await.expect("connect");
+                let create = "CREATE TABLE list_probe (id INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+                              score BIGINT NOT NULL, flag BOOLEAN NOT NULL, at BIGINT NOT NULL)";
+                db.execute(&Sql::new(create)).await.expect("create list_probe");
+                db
+            });
+            Harness { rt, db }
+        })
+    }
+
+    async fn run_case(db: &Db, rows: &[ProbeRow], case: &Case) -> Result<Page, String> {
+        db.execute(&Sql::new("DELETE FROM list_probe")).await.map_err(|e| e.to_string())?;
+        for r in rows {
+            let insert = Sql::new("INSERT INTO list_probe (id, name, score, flag, at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(r.id)
+                .bind(r.name.clone())
+                .bind(r.score)
+                .bind(r.flag)
+                .bind(r.at);
+            db.execute(&insert).await.map_err(|e| e.to_string())?;
+        }
+        let query = parse(&PROBE, &case.body()).map_err(|e| e.to_string())?;
+        let scope = match case.scope {
+            Some(flag) => Condition::all().add(Expr::col(Alias::new("flag")).eq(flag)),
+            None => Condition::all(),
+        };
+        run(db, &PROBE, &query, scope, probe_json).await.map_err(|e| e.to_string())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn lists_agree_with_a_plain_model(samples in vec(sample_strategy(), 0..25), case in case_strategy()) {
+            let rows = numbered(samples);
+            let harness = harness();
+            let page = harness.rt.block_on(run_case(&harness.db, &rows, &case)).map_err(|e| TestCaseError::fail(e))?;
+            let (count, ids) = case.expect(&rows);
+            prop_assert_eq!(page.count, count);
+            let got: Vec<Option<i64>> = page.list.iter().map(|m| m.get("id").and_then(Json::as_i64)).collect();
+            prop_assert_eq!(got, ids.into_iter().map(Some).collect::<Vec<_>>());
+            let keys = case.expected_keys();
+            for row in &page.list {
+                prop_assert_eq!(row.keys().map(String::as_str).collect::<Vec<_>>(), keys.clone());
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Everything that runs only on the server. Nothing in here is compiled into the WASM bundle.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod fns;
+pub mod http;
+pub mod list;
+pub mod secret;
+pub mod service;
+pub mod state;

@@ -1,0 +1,149 @@
+//! The corp itself: creating one (from the command line) and reading its information.
+
+use crate::{
+    model::corp::{CorpInfo, MemberBrief},
+    server::{
+        auth::{password, principal::Principal},
+        clock::{iso, now_ms},
+        db::{unique_violation, Sql},
+        error::{codes, ApiError, Error, Result},
+        secret::{random_hex, Secret},
+        service::validate,
+        state::Ctx,
+    },
+};
+
+/// Input of `backoffice create-corp`.
+#[derive(Debug)]
+pub struct NewCorp {
+    pub company: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub password: Secret,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CreatedCorp {
+    pub corp_id: String,
+    pub member_id: i64,
+}
+
+pub const ROLE_ADMIN: i64 = 1;
+
+/// Creates a corp and its first admin member (role 1, active) in one transaction.
+pub async fn create_corp(ctx: &Ctx, input: NewCorp) -> Result<CreatedCorp> {
+    let company = validate::text("company", &input.company, 64)?;
+    let name = validate::text("name", &input.name, 32)?;
+    let email = validate::email("email", &input.email)?;
+    let phone = validate::phone("phone", &input.phone)?;
+    password::check_member_password("password", &input.password)?;
+    ensure_member_account_free(ctx, &email, &phone).await?;
+    let hash = password::hash(&input.password).await?;
+
+    let corp_id = random_hex(16);
+    let now = now_ms();
+    let mut tx = ctx.db.begin().await?;
+    tx.execute(
+        &Sql::new("INSERT INTO corps (id, company, create_time) VALUES ($1, $2, $3)")
+            .bind(corp_id.clone())
+            .bind(company)
+            .bind(now),
+    )
+    .await?;
+    let inserted: Result<(i64,), sqlx::Error> = tx
+        .fetch_one(
+            &Sql::new(
+                "INSERT INTO members (corp_id, name, phone, email, password_hash, role, status, create_time) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+            )
+            .bind(corp_id.clone())
+            .bind(name)
+            .bind(phone)
+            .bind(email)
+            .bind(hash.0)
+            .bind(ROLE_ADMIN)
+            .bind(now),
+        )
+        .await;
+    let (member_id,) = match inserted {
+        Err(e) if unique_violation(&e) => {
+            // Lost a race with another registration of the same phone or email.
+            return Err(ApiError::new(codes::EMAIL_TAKEN, "email or phone already registered").into());
+        }
+        other => other?,
+    };
+    tx.commit().await?;
+    Ok(CreatedCorp { corp_id, member_id })
+}
+
+/// Members log in with phone or email alone, so both must be unused by every member.
+async fn ensure_member_account_free(ctx: &Ctx, email: &str, phone: &str) -> Result<()> {
+    let taken: Option<(String, String)> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new("SELECT email, phone FROM members WHERE email = $1 OR phone = $2")
+                .bind(email.to_owned())
+                .bind(phone.to_owned()),
+        )
+        .await?;
+    match taken {
+        Some((e, _)) if e == email => Err(ApiError::new(codes::EMAIL_TAKEN, "email: already registered").into()),
+        Some(_) => Err(ApiError::new(codes::PHONE_TAKEN, "phone: already registered").into()),
+        None => Ok(()),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CorpRow {
+    id: String,
+    company: String,
+    create_time: i64,
+    #[sqlx(rename = "type")]
+    kind: i64,
+    logo: String,
+    status: i64,
+    device_limit: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberBriefRow {
+    id: i64,
+    phone: String,
+    email: String,
+    name: String,
+    role: i64,
+}
+
+/// `GET /v2/corp`: the caller's corp and the caller. Any member of the corp may read it.
+pub async fn info(ctx: &Ctx, principal: &Principal) -> Result<CorpInfo> {
+    let me = principal.member()?;
+    let corp: CorpRow = ctx
+        .db
+        .fetch_optional(
+            &Sql::new("SELECT id, company, create_time, type, logo, status, device_limit FROM corps WHERE id = $1")
+                .bind(me.corp_id.clone()),
+        )
+        .await?
+        .ok_or_else(|| Error::from(ApiError::new(codes::CORP_NOT_FOUND, "corp not found")))?;
+    let member: MemberBriefRow = ctx
+        .db
+        .fetch_one(&Sql::new("SELECT id, phone, email, name, role FROM members WHERE id = $1").bind(me.member_id))
+        .await?;
+    let (device_total,): (i64,) = ctx
+        .db
+        .fetch_one(&Sql::new("SELECT COUNT(*) FROM devices WHERE corp_id = $1").bind(me.corp_id.clone()))
+        .await?;
+    Ok(CorpInfo {
+        id: corp.id.clone(),
+        corp_id: corp.id,
+        company: corp.company,
+        create_time: iso(corp.create_time),
+        kind: corp.kind,
+        logo: corp.logo,
+        member: MemberBrief { id: member.id, phone: member.phone, email: member.email, name: member.name, role: member.role },
+        status: corp.status,
+        device_total,
+        device_limit: corp.device_limit,
+    })
+}

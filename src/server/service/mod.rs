@@ -1,0 +1,6 @@
+//! The service layer: every rule and every permission check lives here, once. The `/v2`
+//! handlers and the portals' server functions are thin adapters over these functions.
+
+pub mod corp;
+pub mod login;
+pub mod validate;

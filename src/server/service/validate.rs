@@ -1,0 +1,67 @@
+//! Field checks shared by the services: each answers 4001001 naming the field.
+
+use crate::server::error::ApiError;
+
+/// A required text field: trimmed, non-empty, at most `max` characters.
+pub fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(ApiError::missing(field));
+    }
+    if v.chars().count() > max {
+        return Err(ApiError::invalid(field, &format!("at most {max} characters")));
+    }
+    Ok(v.to_owned())
+}
+
+/// An email address: one `@`, a dotted domain, no spaces; kept in lower case.
+pub fn email(field: &str, value: &str) -> Result<String, ApiError> {
+    let v = text(field, value, 64)?.to_lowercase();
+    let ok = match v.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !v.chars().any(char::is_whitespace)
+        }
+        None => false,
+    };
+    if !ok {
+        return Err(ApiError::invalid(field, "not an email address"));
+    }
+    Ok(v)
+}
+
+/// A phone number: digits with an optional leading `+`, 5 to 20 of them.
+pub fn phone(field: &str, value: &str) -> Result<String, ApiError> {
+    let v = text(field, value, 21)?;
+    let digits = v.strip_prefix('+').unwrap_or(&v);
+    if !(5..=20).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ApiError::invalid(field, "not a phone number"));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(email("email", " A@B.cn ").unwrap(), "a@b.cn");
+        for bad in ["", "a", "a@b", "@b.cn", "a@.cn", "a@b.cn.", "a b@c.cn", "a@b@c.cn"] {
+            assert!(email("email", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones() {
+        assert!(phone("phone", "13800138000").is_ok());
+        assert!(phone("phone", "+8613800138000").is_ok());
+        for bad in ["", "1234", "138-0013", "abc12345", "+"] {
+            assert!(phone("phone", bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! What every request handler and server function can reach: the database and the settings.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::server::{config::Config, db::Db};
+
+/// The service layer's context: the database and the settings. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+/// The axum router state. Leptos puts it into context for pages and server functions.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub ctx: Ctx,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for Ctx {
+    fn from_ref(state: &AppState) -> Self {
+        state.ctx.clone()
+    }
+}

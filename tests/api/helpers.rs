@@ -1,0 +1,211 @@
+//! A real server on a free port over a fresh database, and an HTTP client to talk to it.
+
+use std::{sync::Arc, time::Duration};
+
+use backoffice::server::{
+    config::Config,
+    http,
+    secret::{random_hex, Secret},
+    service::corp::{self, NewCorp},
+    state::Ctx,
+};
+use reqwest::{header::HeaderMap, StatusCode};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `sqlite::name` and `postgres::name` tests from `async fn name(Backend)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::helpers::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::helpers::Backend::Postgres).await } )*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub ctx: Ctx,
+    pub database_url: String,
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database URL for a brand-new, empty database on `backend`.
+pub async fn fresh_database(backend: Backend) -> String {
+    let name = format!("bo_test_{}", random_hex(6));
+    match backend {
+        Backend::Sqlite => {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            format!("sqlite:{}", path.display())
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let admin = postgres_admin_url();
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("PostgreSQL must be running for the postgres tests (see README)");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
+            format!("{base}/{name}")
+        }
+    }
+}
+
+/// Settings for tests: the defaults, with whatever the test changes.
+pub fn test_config() -> Config {
+    Config::default()
+}
+
+pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, test_config()).await
+}
+
+pub async fn spawn_with(backend: Backend, mut config: Config) -> TestApp {
+    let database_url = fresh_database(backend).await;
+    config.database_url = database_url.clone();
+    let options = leptos::config::LeptosOptions::builder().output_name("backoffice").build();
+    let server = http::build(config, options).await.expect("server builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(http::serve(listener, server.router));
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    TestApp { base, client, ctx: server.ctx, database_url }
+}
+
+/// A corp with its admin, as `create-corp` makes it.
+pub struct Corp {
+    pub corp_id: String,
+    pub member_id: i64,
+    pub email: String,
+    pub phone: String,
+    pub password: String,
+}
+
+/// An answer: status, headers and JSON body (Null when empty or not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    /// Asserts the contract's error body with this code, and the status the code implies.
+    #[track_caller]
+    pub fn assert_error(&self, code: u32) {
+        assert_eq!(self.status.as_u16() as u32, code / 10_000, "status for {code}: {:?}", self.body);
+        assert_eq!(self.body["error"]["code"], json!(code), "code: {:?}", self.body);
+        assert!(self.body["error"]["msg"].is_string(), "msg: {:?}", self.body);
+        assert_eq!(self.body.as_object().map(|o| o.len()), Some(1), "only `error`: {:?}", self.body);
+    }
+
+    #[track_caller]
+    pub fn assert_ok(&self) -> &Value {
+        assert_eq!(self.status, StatusCode::OK, "{:?}", self.body);
+        &self.body
+    }
+}
+
+impl TestApp {
+    pub fn arc_config(&self) -> Arc<Config> {
+        self.ctx.config.clone()
+    }
+
+    /// Creates a corp and its admin through the same service `create-corp` uses.
+    pub async fn create_corp(&self, tag: &str) -> Corp {
+        let email = format!("{tag}-{}@example.com", random_hex(3));
+        let n = u32::from_str_radix(&random_hex(4), 16).unwrap() % 100_000_000;
+        let phone = format!("139{n:08}");
+        let password = "secret-1".to_owned();
+        let created = corp::create_corp(
+            &self.ctx,
+            NewCorp {
+                company: format!("{tag} Ltd"),
+                name: format!("{tag} admin"),
+                email: email.clone(),
+                phone: phone.clone(),
+                password: Secret::new(password.clone()),
+            },
+        )
+        .await
+        .expect("corp created");
+        Corp { corp_id: created.corp_id, member_id: created.member_id, email, phone, password }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
+        let res = req.send().await.expect("request sent");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer { status, headers, body }
+    }
+
+    pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> Answer {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.header("Access-Token", t);
+        }
+        self.send(req).await
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &'static str) -> Answer {
+        self.send(self.client.post(self.url(path)).header("Content-Type", "application/json").body(body)).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.header("Access-Token", t);
+        }
+        self.send(req).await
+    }
+
+    /// Logs in over `/v2/corp_auth` and answers the body.
+    pub async fn corp_auth(&self, account: &str, password: &str) -> Answer {
+        self.post("/v2/corp_auth", &json!({ "account": account, "password": password }), None).await
+    }
+
+    /// Logs the corp's admin in and answers (access, refresh).
+    pub async fn login(&self, corp: &Corp) -> (String, String) {
+        let a = self.corp_auth(&corp.email, &corp.password).await;
+        let b = a.assert_ok();
+        (b["access_token"].as_str().unwrap().to_owned(), b["refresh_token"].as_str().unwrap().to_owned())
+    }
+
+    /// Calls a server function the way the portal's forms do (URL-encoded, same origin).
+    pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/{name}")))
+            .header("Origin", self.base.clone())
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("server function called")
+    }
+}

@@ -1,0 +1,8 @@
+//! API tests: the real server over real HTTP, on a fresh SQLite database and on a fresh
+//! PostgreSQL database (every test runs on both).
+
+mod helpers;
+
+mod auth;
+mod contract;
+mod web;
