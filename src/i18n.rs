@@ -39,10 +39,7 @@ impl Lang {
             .map(|part| {
                 let mut it = part.split(';');
                 let tag = it.next().unwrap_or("").trim();
-                let q = it
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.parse().ok())
-                    .unwrap_or(1.0);
+                let q = it.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse().ok()).unwrap_or(1.0);
                 (q, tag)
             })
             .collect();

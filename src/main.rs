@@ -20,7 +20,8 @@ async fn main() {
     let config = Config::from_env().unwrap_or_else(|msg| fail(&format!("configuration: {msg}")));
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -41,7 +42,8 @@ async fn main() {
 }
 
 async fn serve(config: Config) {
-    let leptos = leptos::config::get_configuration(None).unwrap_or_else(|e| fail(&format!("leptos configuration: {e}")));
+    let leptos =
+        leptos::config::get_configuration(None).unwrap_or_else(|e| fail(&format!("leptos configuration: {e}")));
     let options = leptos.leptos_options;
     let addr = options.site_addr;
     let database = redact(&config.database_url);

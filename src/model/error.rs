@@ -63,10 +63,7 @@ impl ApiError {
 
     /// Whether the caller is not (or no longer) logged in, so a page should go to its login.
     pub fn is_unauthenticated(&self) -> bool {
-        matches!(
-            self.code,
-            codes::TOKEN_MISSING | codes::TOKEN_INVALID | codes::TOKEN_EXPIRED | codes::TOKEN_REFRESHED
-        )
+        matches!(self.code, codes::TOKEN_MISSING | codes::TOKEN_INVALID | codes::TOKEN_EXPIRED | codes::TOKEN_REFRESHED)
     }
 }
 

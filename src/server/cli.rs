@@ -74,7 +74,8 @@ mod tests {
     fn parses_commands() {
         assert!(matches!(parse(&[]), Ok(Command::Serve)));
         assert!(matches!(parse(&args("--help")), Ok(Command::Help)));
-        let c = parse(&args("create-corp --company Acme --name Ann --email a@b.cn --phone 13800000000 --password secret1"));
+        let c =
+            parse(&args("create-corp --company Acme --name Ann --email a@b.cn --phone 13800000000 --password secret1"));
         assert!(matches!(c, Ok(Command::CreateCorp(NewCorp { ref company, .. })) if company == "Acme"));
         assert!(parse(&args("create-corp --company Acme")).unwrap_err().contains("--name is required"));
         assert!(parse(&args("create-corp --company")).unwrap_err().contains("needs a value"));

@@ -49,10 +49,7 @@ impl Config {
         let _ = dotenvy::dotenv();
         let d = Self::default();
         Ok(Self {
-            database_url: std::env::var("DATABASE_URL")
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or(d.database_url),
+            database_url: std::env::var("DATABASE_URL").ok().filter(|v| !v.trim().is_empty()).unwrap_or(d.database_url),
             token_ttl: secs("TOKEN_EXPIRE_IN", d.token_ttl)?,
             lock_after_failures: number("LOGIN_LOCK_FAILURES", d.lock_after_failures)?,
             lock_duration: secs("LOGIN_LOCK_SECONDS", d.lock_duration)?,
@@ -68,9 +65,7 @@ impl Config {
 
 fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
     match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => {
-            v.trim().parse().map_err(|_| format!("{name}: expected a number, got {v:?}"))
-        }
+        Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|_| format!("{name}: expected a number, got {v:?}")),
         _ => Ok(default),
     }
 }

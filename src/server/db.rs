@@ -9,13 +9,15 @@
 use std::{borrow::Cow, str::FromStr, time::Duration};
 
 use sea_query::{
-    DeleteStatement, InsertStatement, PostgresQueryBuilder, SelectStatement, SqliteQueryBuilder,
-    UpdateStatement, Value, Values,
+    DeleteStatement, InsertStatement, PostgresQueryBuilder, SelectStatement, SqliteQueryBuilder, UpdateStatement,
+    Value, Values,
 };
 use sea_query_binder::SqlxValues;
 use sqlx::{
     postgres::{PgConnection, PgPoolOptions, PgRow},
-    sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
+    sqlite::{
+        SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+    },
     FromRow, PgPool, SqlitePool,
 };
 
@@ -143,23 +145,23 @@ impl Exec<'_> {
 
 /// The same four calls on a pool and on a transaction.
 macro_rules! executor_methods {
-    ($($recv:tt)+) => {
-        pub async fn fetch_all<T: Row>($($recv)+, stmt: &impl Statement) -> sqlx::Result<Vec<T>> {
-            self.exec().fetch_all(stmt).await
+    ($s:ident : $recv:ty) => {
+        pub async fn fetch_all<T: Row>($s: $recv, stmt: &impl Statement) -> sqlx::Result<Vec<T>> {
+            $s.exec().fetch_all(stmt).await
         }
 
-        pub async fn fetch_optional<T: Row>($($recv)+, stmt: &impl Statement) -> sqlx::Result<Option<T>> {
-            self.exec().fetch_optional(stmt).await
+        pub async fn fetch_optional<T: Row>($s: $recv, stmt: &impl Statement) -> sqlx::Result<Option<T>> {
+            $s.exec().fetch_optional(stmt).await
         }
 
         /// Exactly one row, or `sqlx::Error::RowNotFound`.
-        pub async fn fetch_one<T: Row>($($recv)+, stmt: &impl Statement) -> sqlx::Result<T> {
-            self.exec().fetch_optional(stmt).await?.ok_or(sqlx::Error::RowNotFound)
+        pub async fn fetch_one<T: Row>($s: $recv, stmt: &impl Statement) -> sqlx::Result<T> {
+            $s.exec().fetch_optional(stmt).await?.ok_or(sqlx::Error::RowNotFound)
         }
 
         /// Runs a statement and answers how many rows it changed.
-        pub async fn execute($($recv)+, stmt: &impl Statement) -> sqlx::Result<u64> {
-            self.exec().execute(stmt).await
+        pub async fn execute($s: $recv, stmt: &impl Statement) -> sqlx::Result<u64> {
+            $s.exec().execute(stmt).await
         }
     };
 }
@@ -169,11 +171,8 @@ impl Db {
     /// and its folder when missing, and applies the migrations.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
         let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
+            let pool =
+                PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
             Db::Postgres(pool)
         } else {
             let options = SqliteConnectOptions::from_str(url)?
@@ -223,7 +222,7 @@ impl Db {
         }
     }
 
-    executor_methods!(&self);
+    executor_methods!(self: &Self);
 
     pub async fn close(&self) {
         match self {
@@ -236,12 +235,12 @@ impl Db {
 impl Tx {
     fn exec(&mut self) -> Exec<'_> {
         match self {
-            Tx::Sqlite(tx) => Exec::SqliteConn(tx),
-            Tx::Postgres(tx) => Exec::PgConn(tx),
+            Tx::Sqlite(tx) => Exec::SqliteConn(&mut **tx),
+            Tx::Postgres(tx) => Exec::PgConn(&mut **tx),
         }
     }
 
-    executor_methods!(&mut self);
+    executor_methods!(self: &mut Self);
 
     pub async fn commit(self) -> sqlx::Result<()> {
         match self {

@@ -71,7 +71,7 @@ pub fn harden(routes: Router<AppState>, config: &Config) -> Router<AppState> {
     routes
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(middleware::from_fn(security_headers))
-        .layer(CatchPanicLayer::custom(|_| error_response(ApiError::server_fault())))
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| error_response(ApiError::server_fault())))
         .layer(TraceLayer::new_for_http())
 }
 

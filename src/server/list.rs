@@ -8,8 +8,7 @@
 //! Key order of `order` is significant, so the crate builds serde_json with `preserve_order`.
 
 use sea_query::{
-    Alias, Asterisk, BinOper, Condition, Expr, Func, Order, Query, SelectStatement, SimpleExpr,
-    Value as SqlValue,
+    Alias, Asterisk, BinOper, Condition, Expr, Func, Order, Query, SelectStatement, SimpleExpr, Value as SqlValue,
 };
 use serde_json::{Map, Value as Json};
 
@@ -31,14 +30,8 @@ pub const MAX_TEXT: usize = 1000;
 /// Request-supplied names are echoed in error messages only up to this many characters.
 const SHOWN: usize = 64;
 const TOP_KEYS: [&str; 5] = ["offset", "limit", "filter", "query", "order"];
-const COMPARISONS: [(&str, Cmp); 6] = [
-    ("$eq", Cmp::Eq),
-    ("$ne", Cmp::Ne),
-    ("$lt", Cmp::Lt),
-    ("$lte", Cmp::Lte),
-    ("$gt", Cmp::Gt),
-    ("$gte", Cmp::Gte),
-];
+const COMPARISONS: [(&str, Cmp); 6] =
+    [("$eq", Cmp::Eq), ("$ne", Cmp::Ne), ("$lt", Cmp::Lt), ("$lte", Cmp::Lte), ("$gt", Cmp::Gt), ("$gte", Cmp::Gte)];
 
 /// How a field is typed on the wire; `Time` is a BIGINT of epoch ms in the database and an
 /// ISO 8601 string in requests and answers.
@@ -185,16 +178,12 @@ pub fn parse(resource: &Resource, body: &Json) -> Result<ListQuery, ApiError> {
 }
 
 /// The query of a `GET …?offset=&limit=` list: same bounds, every field, default order.
-pub fn from_offset_limit(
-    resource: &Resource,
-    offset: Option<i64>,
-    limit: Option<i64>,
-) -> Result<ListQuery, ApiError> {
-    let offset = u64::try_from(offset.unwrap_or(0))
-        .map_err(|_| ApiError::invalid("offset", "must be an integer >= 0"))?;
+pub fn from_offset_limit(resource: &Resource, offset: Option<i64>, limit: Option<i64>) -> Result<ListQuery, ApiError> {
+    let offset =
+        u64::try_from(offset.unwrap_or(0)).map_err(|_| ApiError::invalid("offset", "must be an integer >= 0"))?;
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid("limit", "must be an integer from 1 to 1000"));
+        return Err(ApiError::invalid("limit", &format!("must be an integer from 1 to {MAX_LIMIT}")));
     }
     Ok(ListQuery {
         offset,
@@ -219,7 +208,7 @@ fn shown(name: &str) -> String {
     name.chars().take(SHOWN).collect()
 }
 
-/// Finds a field a request names; unknown and secret fields are refused alike.
+/// Finds a field a request names; unknown and secret fields are both refused.
 fn lookup(resource: &Resource, section: &str, name: &str) -> Result<&'static Field, ApiError> {
     match resource.field(name) {
         Some(field) if !field.secret => Ok(field),
@@ -233,9 +222,7 @@ fn parse_filter(resource: &Resource, v: &Json) -> Result<Vec<&'static Field>, Ap
     let names = v.as_array().ok_or_else(|| ApiError::invalid("filter", "must be an array of field names"))?;
     let mut projection: Vec<&'static Field> = Vec::new();
     for (i, name) in names.iter().enumerate() {
-        let name = name
-            .as_str()
-            .ok_or_else(|| ApiError::invalid(&format!("filter[{i}]"), "must be a field name"))?;
+        let name = name.as_str().ok_or_else(|| ApiError::invalid(&format!("filter[{i}]"), "must be a field name"))?;
         let field = lookup(resource, "filter", name)?;
         if !projection.iter().any(|f| f.name == field.name) {
             projection.push(field);
@@ -297,7 +284,7 @@ fn like_test(field: &Field, at: &str, arg: &Json) -> Result<Test, ApiError> {
 fn in_test(field: &Field, at: &str, arg: &Json) -> Result<Test, ApiError> {
     let items = arg.as_array().ok_or_else(|| ApiError::invalid(at, "must be an array"))?;
     if items.len() > MAX_IN {
-        return Err(ApiError::invalid(at, "at most 500 values"));
+        return Err(ApiError::invalid(at, &format!("at most {MAX_IN} values")));
     }
     let values = items
         .iter()
@@ -406,15 +393,6 @@ fn like(col: Expr, pattern: &str) -> SimpleExpr {
     SimpleExpr::Binary(Box::new(SimpleExpr::from(Func::lower(col))), BinOper::Like, Box::new(right))
 }
 
-impl Dir {
-    fn order(self) -> Order {
-        match self {
-            Dir::Asc => Order::Asc,
-            Dir::Desc => Order::Desc,
-        }
-    }
-}
-
 impl ListQuery {
     /// The user's conditions ANDed with the service's `scope`. An empty `Condition::all()` scope
     /// means "no restriction"; any other scope, even an empty `any()` (matches nothing), is kept.
@@ -443,7 +421,11 @@ impl ListQuery {
             page.cond_where(condition);
         }
         for (field, dir) in &self.order {
-            page.order_by(Alias::new(field.column), dir.order());
+            let order = match dir {
+                Dir::Asc => Order::Asc,
+                Dir::Desc => Order::Desc,
+            };
+            page.order_by(Alias::new(field.column), order);
         }
         page.limit(self.limit).offset(self.offset);
         (count, page)
@@ -462,7 +444,7 @@ pub async fn run<T: Row>(
     let (count_stmt, page_stmt) = query.select(resource, scope);
     let (count,) = db.fetch_one::<(i64,)>(&count_stmt).await?;
     // Past the last match there is nothing to fetch: spare the second round trip.
-    if u64::try_from(count).map_or(true, |n| query.offset >= n) {
+    if query.offset >= u64::try_from(count).unwrap_or(0) {
         return Ok(Page { count, list: Vec::new() });
     }
     let rows = db.fetch_all::<T>(&page_stmt).await?;
@@ -471,10 +453,7 @@ pub async fn run<T: Row>(
 }
 
 fn project(projection: &[&'static Field], mut row: Map<String, Json>) -> Map<String, Json> {
-    projection
-        .iter()
-        .filter_map(|f| row.remove(f.name).map(|v| (f.name.to_owned(), v)))
-        .collect()
+    projection.iter().filter_map(|f| row.remove(f.name).map(|v| (f.name.to_owned(), v))).collect()
 }
 
 #[cfg(test)]
@@ -593,7 +572,7 @@ mod tests {
             "status": 1,
             "enabled": false,
             "name": {"$like": "Ab", "$ne": "x"},
-            "create_time": {"$gte": "2024-01-01T00:00:00.000Z"},
+            "create_time": {"$gte": "2024-01-01T00:00:00.000Z"}
         }}));
         let got: Vec<(&str, Test)> = query.clauses.iter().map(|c| (c.field.name, c.test.clone())).collect();
         let want = [
@@ -642,7 +621,9 @@ mod tests {
         let plain = from_offset_limit(&RES, None, None).expect("defaults");
         assert_eq!((plain.offset, plain.limit), (0, 10));
         assert_eq!(order_of(&plain), [("id", Dir::Asc)]);
-        for (offset, limit, named) in [(Some(-1), None, "offset"), (None, Some(0), "limit"), (None, Some(1001), "limit")] {
+        for (offset, limit, named) in
+            [(Some(-1), None, "offset"), (None, Some(0), "limit"), (None, Some(1001), "limit")]
+        {
             let e = from_offset_limit(&RES, offset, limit).expect_err("out of range");
             assert_eq!(e.code, 4001001);
             assert!(e.msg.contains(named), "{}", e.msg);
@@ -698,7 +679,7 @@ mod tests {
         let query = accepted(json!({
             "offset": 10, "limit": 5, "filter": ["name"],
             "query": {"enabled": true, "status": {"$in": [1, 2]}},
-            "order": {"create_time": "desc"},
+            "order": {"create_time": "desc"}
         }));
         let scope = Condition::all().add(Expr::col(Alias::new("corp_id")).eq("c1".to_owned()));
         let (count, page) = query.select(&RES, scope);
@@ -744,6 +725,8 @@ mod tests {
         ],
     };
     const PROBE_NAMES: [&str; 5] = ["id", "name", "score", "flag", "at"];
+    const OPS: [&str; 6] = ["$eq", "$ne", "$lt", "$gte", "$in", "$like"];
+    /// Names mix cases and LIKE's special characters, so escaping and case folding are exercised.
     const ALPHABET: &[char] = &['a', 'A', 'b', 'B', '%', '_', '\\'];
     const BASE_MS: i64 = 1_700_000_000_000;
 
@@ -756,32 +739,17 @@ mod tests {
         at: i64,
     }
 
-    fn probe_json(row: ProbeRow) -> Map<String, Json> {
-        let mut map = Map::new();
-        map.insert("at".to_owned(), Json::from(clock::iso(row.at)));
-        map.insert("flag".to_owned(), Json::from(row.flag));
-        map.insert("score".to_owned(), Json::from(row.score));
-        map.insert("name".to_owned(), Json::from(row.name));
-        map.insert("id".to_owned(), Json::from(row.id));
-        map
+    fn probe_json(r: ProbeRow) -> Map<String, Json> {
+        match json!({"at": clock::iso(r.at), "flag": r.flag, "score": r.score, "name": r.name, "id": r.id}) {
+            Json::Object(map) => map,
+            _ => Map::new(),
+        }
     }
 
     /// (name, score, flag, at ms): one row's values, or one condition's.
     type Sample = (String, i64, bool, i64);
 
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    enum POp {
-        Eq,
-        Ne,
-        Lt,
-        Gte,
-        In,
-        Like,
-    }
-    const POPS: [(POp, &str); 6] =
-        [(POp::Eq, "$eq"), (POp::Ne, "$ne"), (POp::Lt, "$lt"), (POp::Gte, "$gte"), (POp::In, "$in"), (POp::Like, "$like")];
-
-    /// A condition on field `field` (index into PROBE_NAMES, never 0).
+    /// `OPS[op]` on `PROBE_NAMES[field]` (never `id`); `$in` uses all values, others the first.
     #[derive(Debug, Clone)]
     struct PCond {
         field: usize,
@@ -799,46 +767,38 @@ mod tests {
         limit: i64,
     }
 
-    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-    enum Key {
-        I(i64),
-        S(String),
-        B(bool),
-    }
-
     fn sample_strategy() -> impl Strategy<Value = Sample> {
         let name = vec(select(ALPHABET), 0..4).prop_map(|cs| cs.into_iter().collect::<String>());
         (name, -3i64..3, any::<bool>(), (0i64..4).prop_map(|k| BASE_MS + k * 1000))
     }
 
     fn cond_strategy() -> impl Strategy<Value = PCond> {
-        (1usize..5, 0usize..POPS.len(), vec(sample_strategy(), 0..4), sample_strategy()).prop_map(
+        (1usize..5, 0usize..OPS.len(), vec(sample_strategy(), 0..4), sample_strategy()).prop_map(
             |(field, op, many, one)| {
                 // `$like` is for text only: elsewhere it becomes `$eq`.
-                let op = if POPS[op].0 == POp::Like && field != 1 { 0 } else { op };
-                let values = if POPS[op].0 == POp::In { many } else { vec![one] };
+                let op = if OPS[op] == "$like" && field != 1 { 0 } else { op };
+                let values = if OPS[op] == "$in" { many } else { vec![one] };
                 PCond { field, op, values }
             },
         )
     }
 
     fn case_strategy() -> impl Strategy<Value = Case> {
-        (
+        let parts = (
             vec(cond_strategy(), 0..4),
             vec((0usize..5, any::<bool>()), 0..3),
             vec(0usize..5, 0..4),
             proptest::option::of(any::<bool>()),
-            0i64..30,
-            1i64..12,
-        )
-            .prop_map(|(conds, order, filter, scope, offset, limit)| {
-                let mut filter = dedupe(filter, |f| *f);
-                // Keep `id` in the projection so the page can be compared by ids.
-                if !filter.is_empty() && !filter.contains(&0) {
-                    filter.push(0);
-                }
-                Case { conds: dedupe(conds, |c| (c.field, c.op)), order: dedupe(order, |o| o.0), filter, scope, offset, limit }
-            })
+        );
+        (parts, 0i64..30, 1i64..12).prop_map(|((conds, order, filter, scope), offset, limit)| {
+            let mut filter = dedupe(filter, |f| *f);
+            // Keep `id` in the projection so the page can be compared by ids.
+            if !filter.is_empty() && !filter.contains(&0) {
+                filter.push(0);
+            }
+            let conds = dedupe(conds, |c| (c.field, c.op));
+            Case { conds, order: dedupe(order, |o| o.0), filter, scope, offset, limit }
+        })
     }
 
     fn dedupe<T, K: PartialEq>(items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
@@ -858,86 +818,72 @@ mod tests {
             .collect()
     }
 
-    fn value_json(field: usize, sample: &Sample) -> Json {
+    /// A comparable key of one field: numbers and booleans in `.0`, text in `.1`.
+    fn row_key(r: &ProbeRow, field: usize) -> (i64, String) {
         match field {
-            1 => json!(sample.0),
-            2 => json!(sample.1),
-            3 => json!(sample.2),
-            _ => json!(clock::iso(sample.3)),
+            0 => (r.id, String::new()),
+            _ => sample_key(&(r.name.clone(), r.score, r.flag, r.at), field),
         }
     }
 
-    fn row_key(row: &ProbeRow, field: usize) -> Key {
+    fn sample_key(s: &Sample, field: usize) -> (i64, String) {
         match field {
-            0 => Key::I(row.id),
-            1 => Key::S(row.name.clone()),
-            2 => Key::I(row.score),
-            3 => Key::B(row.flag),
-            _ => Key::I(row.at),
+            1 => (0, s.0.clone()),
+            2 => (s.1, String::new()),
+            3 => (i64::from(s.2), String::new()),
+            _ => (s.3, String::new()),
         }
     }
 
-    fn sample_key(sample: &Sample, field: usize) -> Key {
+    fn value_json(s: &Sample, field: usize) -> Json {
         match field {
-            1 => Key::S(sample.0.clone()),
-            2 => Key::I(sample.1),
-            3 => Key::B(sample.2),
-            _ => Key::I(sample.3),
+            1 => json!(s.0),
+            2 => json!(s.1),
+            3 => json!(s.2),
+            _ => json!(clock::iso(s.3)),
         }
     }
 
-    fn holds(row: &ProbeRow, cond: &PCond) -> bool {
-        let key = row_key(row, cond.field);
-        let first = || sample_key(&cond.values[0], cond.field);
-        match POPS[cond.op].0 {
-            POp::Eq => key == first(),
-            POp::Ne => key != first(),
-            POp::Lt => key < first(),
-            POp::Gte => key >= first(),
-            POp::In => cond.values.iter().any(|s| sample_key(s, cond.field) == key),
-            POp::Like => row.name.to_ascii_lowercase().contains(&cond.values[0].0.to_ascii_lowercase()),
+    fn holds(r: &ProbeRow, c: &PCond) -> bool {
+        let key = row_key(r, c.field);
+        let first = || sample_key(&c.values[0], c.field);
+        match OPS[c.op] {
+            "$eq" => key == first(),
+            "$ne" => key != first(),
+            "$lt" => key < first(),
+            "$gte" => key >= first(),
+            "$in" => c.values.iter().any(|s| sample_key(s, c.field) == key),
+            _ => r.name.to_ascii_lowercase().contains(&c.values[0].0.to_ascii_lowercase()),
         }
     }
 
     impl Case {
         fn body(&self) -> Json {
-            let mut body = Map::new();
-            body.insert("offset".to_owned(), json!(self.offset));
-            body.insert("limit".to_owned(), json!(self.limit));
-            if !self.filter.is_empty() {
-                body.insert("filter".to_owned(), json!(self.filter.iter().map(|&f| PROBE_NAMES[f]).collect::<Vec<_>>()));
-            }
-            let query = self.query_json();
-            if !query.is_empty() {
-                body.insert("query".to_owned(), Json::Object(query));
-            }
-            if !self.order.is_empty() {
-                let order = self.order.iter().map(|&(f, desc)| {
-                    (PROBE_NAMES[f].to_owned(), json!(if desc { "desc" } else { "asc" }))
-                });
-                body.insert("order".to_owned(), Json::Object(order.collect()));
-            }
-            Json::Object(body)
-        }
-
-        /// A lone `$eq` goes bare, so both spellings are exercised.
-        fn query_json(&self) -> Map<String, Json> {
             let mut query = Map::new();
             for c in &self.conds {
                 let name = PROBE_NAMES[c.field];
-                let (op, op_name) = POPS[c.op];
-                let arg = match op {
-                    POp::In => Json::Array(c.values.iter().map(|v| value_json(c.field, v)).collect()),
-                    _ => value_json(c.field, &c.values[0]),
+                let arg = match OPS[c.op] {
+                    "$in" => Json::Array(c.values.iter().map(|s| value_json(s, c.field)).collect()),
+                    _ => value_json(&c.values[0], c.field),
                 };
+                // A lone `$eq` goes bare, so both spellings are exercised.
                 let alone = self.conds.iter().filter(|o| o.field == c.field).count() == 1;
-                if op == POp::Eq && alone {
+                if OPS[c.op] == "$eq" && alone {
                     query.insert(name.to_owned(), arg);
-                } else if let Json::Object(ops) = query.entry(name).or_insert_with(|| Json::Object(Map::new())) {
-                    ops.insert(op_name.to_owned(), arg);
+                } else if let Json::Object(ops) = query.entry(name).or_insert_with(|| json!({})) {
+                    ops.insert(OPS[c.op].to_owned(), arg);
                 }
             }
-            query
+            let order: Map<String, Json> = self
+                .order
+                .iter()
+                .map(|&(f, desc)| (PROBE_NAMES[f].to_owned(), json!(if desc { "desc" } else { "asc" })))
+                .collect();
+            let mut body = json!({"offset": self.offset, "limit": self.limit, "query": query, "order": order});
+            if !self.filter.is_empty() {
+                body["filter"] = json!(self.filter.iter().map(|&f| PROBE_NAMES[f]).collect::<Vec<_>>());
+            }
+            body
         }
 
         fn expected_keys(&self) -> Vec<&'static str> {
@@ -960,11 +906,15 @@ mod tests {
                 keys.push((0, false));
             }
             hits.sort_by(|a, b| {
-                let by_key = keys.iter().map(|&(f, desc)| {
+                let mut by_key = keys.iter().map(|&(f, desc)| {
                     let o = row_key(a, f).cmp(&row_key(b, f));
-                    if desc { o.reverse() } else { o }
+                    if desc {
+                        o.reverse()
+                    } else {
+                        o
+                    }
                 });
-                by_key.into_iter().find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+                by_key.find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
             });
             let ids = hits.iter().skip(self.offset as usize).take(self.limit as usize).map(|r| r.id);
             (hits.len() as i64, ids.collect())
@@ -976,8 +926,8 @@ mod tests {
         db: Db,
     }
 
-    /// One runtime and one database for all cases. A named shared-cache in-memory database,
-    /// so every pooled connection sees the same tables.
+    /// One runtime and one database for all cases: a named shared-cache in-memory database, so
+    /// every pooled connection sees the same tables.
     fn harness() -> &'static Harness {
         static HARNESS: OnceLock<Harness> = OnceLock::new();
         HARNESS.get_or_init(|| {
@@ -998,12 +948,8 @@ mod tests {
     async fn run_case(db: &Db, rows: &[ProbeRow], case: &Case) -> Result<Page, String> {
         db.execute(&Sql::new("DELETE FROM list_probe")).await.map_err(|e| e.to_string())?;
         for r in rows {
-            let insert = Sql::new("INSERT INTO list_probe (id, name, score, flag, at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(r.id)
-                .bind(r.name.clone())
-                .bind(r.score)
-                .bind(r.flag)
-                .bind(r.at);
+            let insert = Sql::new("INSERT INTO list_probe (id, name, score, flag, at) VALUES ($1, $2, $3, $4, $5)");
+            let insert = insert.bind(r.id).bind(r.name.clone()).bind(r.score).bind(r.flag).bind(r.at);
             db.execute(&insert).await.map_err(|e| e.to_string())?;
         }
         let query = parse(&PROBE, &case.body()).map_err(|e| e.to_string())?;
@@ -1021,11 +967,12 @@ mod tests {
         fn lists_agree_with_a_plain_model(samples in vec(sample_strategy(), 0..25), case in case_strategy()) {
             let rows = numbered(samples);
             let harness = harness();
-            let page = harness.rt.block_on(run_case(&harness.db, &rows, &case)).map_err(|e| TestCaseError::fail(e))?;
+            let page = harness.rt.block_on(run_case(&harness.db, &rows, &case)).map_err(TestCaseError::fail)?;
             let (count, ids) = case.expect(&rows);
             prop_assert_eq!(page.count, count);
             let got: Vec<Option<i64>> = page.list.iter().map(|m| m.get("id").and_then(Json::as_i64)).collect();
             prop_assert_eq!(got, ids.into_iter().map(Some).collect::<Vec<_>>());
+            // Projected keys in the filter's order (needs serde_json's `preserve_order`).
             let keys = case.expected_keys();
             for row in &page.list {
                 prop_assert_eq!(row.keys().map(String::as_str).collect::<Vec<_>>(), keys.clone());

@@ -33,7 +33,12 @@ async fn malformed_and_oversized_bodies_are_refused(backend: Backend) {
     app.post_raw("/v2/corp_auth", "").await.assert_error(4001002);
     let huge = "x".repeat(3 * 1024 * 1024);
     let big = app
-        .send(app.client.post(app.url("/v2/corp_auth")).header("Content-Type", "application/json").body(format!("{{\"account\":\"{huge}\"}}")))
+        .send(
+            app.client
+                .post(app.url("/v2/corp_auth"))
+                .header("Content-Type", "application/json")
+                .body(format!("{{\"account\":\"{huge}\"}}")),
+        )
         .await;
     big.assert_error(4001001);
 }
@@ -48,7 +53,10 @@ async fn answers_carry_security_headers(backend: Backend) {
     let page = app.client.get(app.url("/corp/login")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
     assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
     assert_eq!(page.headers()["referrer-policy"], "same-origin");
     assert_eq!(page.headers()["x-frame-options"], "DENY");
@@ -69,9 +77,13 @@ async fn openapi_document_lists_the_endpoints(backend: Backend) {
     assert!(body["paths"]["/v2/corp_auth"]["post"]["security"].is_null());
 }
 
+async fn boom() -> &'static str {
+    panic!("secret internal detail")
+}
+
 async fn a_panic_answers_a_server_fault_without_internals(backend: Backend) {
     let app = spawn(backend).await;
-    let routes = axum::Router::<AppState>::new().route("/v2/boom", get(|| async { panic!("secret internal detail") }));
+    let routes = axum::Router::<AppState>::new().route("/v2/boom", get(boom));
     let state = AppState {
         ctx: app.ctx.clone(),
         leptos_options: leptos::config::LeptosOptions::builder().output_name("backoffice").build(),

@@ -1,6 +1,6 @@
 //! A real server on a free port over a fresh database, and an HTTP client to talk to it.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use backoffice::server::{
     config::Config,
@@ -127,10 +127,6 @@ impl Answer {
 }
 
 impl TestApp {
-    pub fn arc_config(&self) -> Arc<Config> {
-        self.ctx.config.clone()
-    }
-
     /// Creates a corp and its admin through the same service `create-corp` uses.
     pub async fn create_corp(&self, tag: &str) -> Corp {
         let email = format!("{tag}-{}@example.com", random_hex(3));

@@ -4,5 +4,6 @@
 mod helpers;
 
 mod auth;
+mod cli;
 mod contract;
 mod web;

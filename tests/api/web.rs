@@ -82,7 +82,10 @@ async fn logout_ends_the_session(backend: Backend) {
 }
 
 async fn a_disabled_member_loses_the_session_at_once(backend: Backend) {
-    use backoffice::server::{auth::token::{revoke_principal, PrincipalKind}, db::Sql};
+    use backoffice::server::{
+        auth::token::{revoke_principal, PrincipalKind},
+        db::Sql,
+    };
     let app = spawn(backend).await;
     let corp = app.create_corp("acme").await;
     log_in(&app, &corp.email, &corp.password).await;

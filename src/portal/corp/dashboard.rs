@@ -72,7 +72,7 @@ fn Stat(label: impl Fn() -> &'static str + Send + Sync + 'static, value: String)
 }
 
 #[component]
-fn Row(label: impl Fn() -> &'static str + Send + Sync + 'static, #[prop(into)] value: Signal<String>) -> impl IntoView {
+fn Row(label: impl Fn() -> &'static str + Send + Sync + 'static, value: impl IntoView + 'static) -> impl IntoView {
     view! {
         <div class="flex justify-between gap-4">
             <dt class="text-slate-500">{label}</dt>

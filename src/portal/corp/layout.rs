@@ -8,7 +8,7 @@ use leptos_router::{
     hooks::use_location,
 };
 
-use super::{corp_info, CorpLogout};
+use super::{load_corp_info, CorpLogout};
 use crate::{
     components::{Brand, ErrorNote, LangSwitch},
     i18n::use_i18n,
@@ -23,7 +23,7 @@ pub fn CorpLayout() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let location = use_location();
-    let info: CorpInfoResource = Resource::new(move || location.pathname.get(), |_| corp_info());
+    let info: CorpInfoResource = Resource::new(move || location.pathname.get(), |_| load_corp_info());
     provide_context(info);
     let logout = ServerAction::<CorpLogout>::new();
 

@@ -37,7 +37,7 @@ pub async fn corp_logout() -> Result<(), ApiError> {
 
 /// The same answer as `GET /v2/corp`, for the logged-in member.
 #[server(endpoint = "/corp_info")]
-pub async fn corp_info() -> Result<CorpInfo, ApiError> {
+pub async fn load_corp_info() -> Result<CorpInfo, ApiError> {
     use crate::server::{error::Error, fns, service::corp};
     let (ctx, principal) = fns::caller().await?;
     corp::info(&ctx, &principal).await.map_err(Error::into_api)

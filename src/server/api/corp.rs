@@ -1,6 +1,9 @@
 //! Corp member login, token refresh and corp information (seed 004, operations 1–3).
 
-use axum::{extract::State, routing::{get, post}};
+use axum::{
+    extract::State,
+    routing::{get, post},
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -72,7 +75,13 @@ pub(super) fn routes(api: Api) -> Api {
                 ("logo", string()),
                 (
                     "member",
-                    object(&[("id", integer()), ("phone", string()), ("email", string()), ("name", string()), ("role", integer())]),
+                    object(&[
+                        ("id", integer()),
+                        ("phone", string()),
+                        ("email", string()),
+                        ("name", string()),
+                        ("role", integer()),
+                    ]),
                 ),
                 ("status", integer()),
                 ("device_total", integer()),
@@ -93,7 +102,11 @@ struct CorpAuth {
     password: Secret,
 }
 
-async fn corp_auth(State(ctx): State<Ctx>, ClientAddr(client): ClientAddr, Json(body): Json<CorpAuth>) -> Result<axum::Json<Value>> {
+async fn corp_auth(
+    State(ctx): State<Ctx>,
+    ClientAddr(client): ClientAddr,
+    Json(body): Json<CorpAuth>,
+) -> Result<axum::Json<Value>> {
     let login = login::member_login(&ctx, &body.account, &body.password, &client, Channel::Api).await?;
     let tokens = login::issue_tokens(&ctx, &login.login_id).await?;
     Ok(axum::Json(json!({

@@ -19,9 +19,8 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::invalid("body", "too large or unreadable"))?;
+        let bytes =
+            Bytes::from_request(req, state).await.map_err(|_| ApiError::invalid("body", "too large or unreadable"))?;
         parse(&bytes).map(Json).map_err(Error::from)
     }
 }

@@ -60,10 +60,7 @@ pub async fn verify(password: &Secret, stored: Option<&str>) -> Result<bool> {
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        argon2()
-            .hash_password(b"not-a-real-password-0")
-            .expect("hashing a constant cannot fail")
-            .to_string()
+        argon2().hash_password(b"not-a-real-password-0").expect("hashing a constant cannot fail").to_string()
     })
 }
 

@@ -33,12 +33,13 @@ pub async fn check(db: &Db, config: &Config, client: &str, account_key: &str) ->
     }
     let locked: Option<(i64,)> = db
         .fetch_optional(
-            &Sql::new("SELECT locked_until FROM login_failures WHERE account_key = $1")
-                .bind(account_key.to_owned()),
+            &Sql::new("SELECT locked_until FROM login_failures WHERE account_key = $1").bind(account_key.to_owned()),
         )
         .await?;
     if matches!(locked, Some((until,)) if until > now) {
-        return Err(ApiError::new(codes::ACCOUNT_LOCKED, "account locked after repeated wrong passwords, retry later").into());
+        return Err(
+            ApiError::new(codes::ACCOUNT_LOCKED, "account locked after repeated wrong passwords, retry later").into()
+        );
     }
     Ok(())
 }
@@ -87,7 +88,6 @@ pub async fn record_failure(db: &Db, config: &Config, client: &str, account_key:
 
 /// A successful login starts the account's count afresh.
 pub async fn record_success(db: &Db, account_key: &str) -> Result<()> {
-    db.execute(&Sql::new("DELETE FROM login_failures WHERE account_key = $1").bind(account_key.to_owned()))
-        .await?;
+    db.execute(&Sql::new("DELETE FROM login_failures WHERE account_key = $1").bind(account_key.to_owned())).await?;
     Ok(())
 }

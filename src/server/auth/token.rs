@@ -161,7 +161,12 @@ pub async fn authenticate(db: &Db, access_token: &str) -> Result<LoginRef> {
 }
 
 /// Rotates a pair: the old one stops working at once and a new one is answered.
-pub async fn refresh(db: &Db, access_token: &str, refresh_token: &str, ttl_secs: u64) -> Result<(LoginRef, IssuedTokens)> {
+pub async fn refresh(
+    db: &Db,
+    access_token: &str,
+    refresh_token: &str,
+    ttl_secs: u64,
+) -> Result<(LoginRef, IssuedTokens)> {
     let row = find_token(db, access_token).await?.ok_or_else(invalid)?;
     if row.revoked_time.is_some() || row.state > REFRESHED {
         return Err(invalid().into());
@@ -187,13 +192,11 @@ pub async fn refresh(db: &Db, access_token: &str, refresh_token: &str, ttl_secs:
     let mut tx = db.begin().await?;
     let won = tx
         .execute(
-            &Sql::new(
-                "UPDATE auth_tokens SET state = $1, refresh_time = $2 WHERE access_hash = $3 AND state = $4",
-            )
-            .bind(REFRESHED)
-            .bind(now_ms())
-            .bind(token_hash(access_token))
-            .bind(LIVE),
+            &Sql::new("UPDATE auth_tokens SET state = $1, refresh_time = $2 WHERE access_hash = $3 AND state = $4")
+                .bind(REFRESHED)
+                .bind(now_ms())
+                .bind(token_hash(access_token))
+                .bind(LIVE),
         )
         .await?;
     if won != 1 {

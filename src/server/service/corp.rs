@@ -130,10 +130,8 @@ pub async fn info(ctx: &Ctx, principal: &Principal) -> Result<CorpInfo> {
         .db
         .fetch_one(&Sql::new("SELECT id, phone, email, name, role FROM members WHERE id = $1").bind(me.member_id))
         .await?;
-    let (device_total,): (i64,) = ctx
-        .db
-        .fetch_one(&Sql::new("SELECT COUNT(*) FROM devices WHERE corp_id = $1").bind(me.corp_id.clone()))
-        .await?;
+    let (device_total,): (i64,) =
+        ctx.db.fetch_one(&Sql::new("SELECT COUNT(*) FROM devices WHERE corp_id = $1").bind(me.corp_id.clone())).await?;
     Ok(CorpInfo {
         id: corp.id.clone(),
         corp_id: corp.id,
@@ -141,7 +139,13 @@ pub async fn info(ctx: &Ctx, principal: &Principal) -> Result<CorpInfo> {
         create_time: iso(corp.create_time),
         kind: corp.kind,
         logo: corp.logo,
-        member: MemberBrief { id: member.id, phone: member.phone, email: member.email, name: member.name, role: member.role },
+        member: MemberBrief {
+            id: member.id,
+            phone: member.phone,
+            email: member.email,
+            name: member.name,
+            role: member.role,
+        },
         status: corp.status,
         device_total,
         device_limit: corp.device_limit,

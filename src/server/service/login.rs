@@ -3,8 +3,7 @@
 
 use crate::server::{
     auth::{
-        password,
-        throttle,
+        password, throttle,
         token::{self, Channel, IssuedTokens, PrincipalKind},
     },
     clock::now_ms,
@@ -34,7 +33,13 @@ const MEMBER_ACTIVE: i64 = 1;
 
 /// Checks a corp member's account (phone or email) and password and starts a login.
 /// Unknown accounts and wrong passwords answer the same (4001007) in the same time.
-pub async fn member_login(ctx: &Ctx, account: &str, password: &Secret, client: &str, channel: Channel) -> Result<MemberLogin> {
+pub async fn member_login(
+    ctx: &Ctx,
+    account: &str,
+    password: &Secret,
+    client: &str,
+    channel: Channel,
+) -> Result<MemberLogin> {
     let account = account.trim();
     if account.is_empty() {
         return Err(ApiError::missing("account").into());
@@ -83,7 +88,12 @@ pub async fn issue_tokens(ctx: &Ctx, login_id: &str) -> Result<IssuedTokens> {
 
 /// Rotates a pair on a portal's refresh endpoint; a token of another kind of principal is
 /// refused (4031001) and left untouched.
-pub async fn refresh_tokens(ctx: &Ctx, kind: PrincipalKind, access_token: &str, refresh_token: &str) -> Result<IssuedTokens> {
+pub async fn refresh_tokens(
+    ctx: &Ctx,
+    kind: PrincipalKind,
+    access_token: &str,
+    refresh_token: &str,
+) -> Result<IssuedTokens> {
     if refresh_token.trim().is_empty() {
         return Err(ApiError::missing("refresh_token").into());
     }
