@@ -69,8 +69,8 @@ async fn bad_or_duplicate_input_changes_nothing(backend: Backend) {
     assert!(backoffice(&app.database_url, &CORP).status.success());
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (CORP.to_vec(), "email"),
-        ([&CORP[..6], &["--email", "other@example.com"], &CORP[8..]].concat(), "phone"),
-        ([&CORP[..6], &["--email", "not-an-email"], &CORP[8..]].concat(), "email"),
+        ([&CORP[..5], &["--email", "other@example.com"], &CORP[7..]].concat(), "phone"),
+        ([&CORP[..5], &["--email", "not-an-email"], &CORP[7..]].concat(), "email"),
         ([&CORP[..9], &["--password", "12345"]].concat(), "password"),
         (CORP[..9].to_vec(), "--password"),
         (vec!["create-corp", "--frobnicate", "x"], "unknown option"),

@@ -50,7 +50,7 @@ async fn answers_carry_security_headers(backend: Backend) {
     assert_eq!(api.headers["cache-control"], "no-store");
     assert!(api.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
 
-    let page = app.client.get(app.url("/corp/login")).send().await.unwrap();
+    let page = app.page("/corp/login").await;
     assert_eq!(page.status(), 200);
     let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
     assert!(

@@ -193,6 +193,16 @@ impl TestApp {
         (b["access_token"].as_str().unwrap().to_owned(), b["refresh_token"].as_str().unwrap().to_owned())
     }
 
+    /// Loads a page as a browser does (`Accept: text/html`), without following redirects.
+    pub async fn page(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("Accept", "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .expect("page loaded")
+    }
+
     /// Calls a server function the way the portal's forms do (URL-encoded, same origin).
     pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client

@@ -34,7 +34,7 @@ async fn portal_login_starts_an_http_only_session_and_shows_the_dashboard(backen
     let corp = app.create_corp("acme").await;
 
     // Before login, the portal sends the browser to the login page.
-    let before = app.client.get(app.url("/corp")).send().await.unwrap();
+    let before = app.page("/corp").await;
     assert_eq!(before.status(), StatusCode::FOUND);
     assert_eq!(before.headers()["location"], "/corp/login");
 
@@ -44,7 +44,7 @@ async fn portal_login_starts_an_http_only_session_and_shows_the_dashboard(backen
     let lower = first.to_ascii_lowercase();
     assert!(lower.contains("httponly") && lower.contains("samesite=lax") && lower.contains("path=/"), "{first}");
 
-    let page = app.client.get(app.url("/corp")).send().await.unwrap();
+    let page = app.page("/corp").await;
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["cache-control"], "no-store");
     let html = page.text().await.unwrap();
@@ -63,7 +63,7 @@ async fn portal_login_errors_are_the_api_errors(backend: Backend) {
     assert!(session_cookie(&res).is_none(), "no session for a failed login");
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["code"], 4001007, "{body}");
-    let page = app.client.get(app.url("/corp")).send().await.unwrap();
+    let page = app.page("/corp").await;
     assert_eq!(page.status(), StatusCode::FOUND);
 }
 
@@ -71,10 +71,10 @@ async fn logout_ends_the_session(backend: Backend) {
     let app = spawn(backend).await;
     let corp = app.create_corp("acme").await;
     log_in(&app, &corp.email, &corp.password).await;
-    assert_eq!(app.client.get(app.url("/corp")).send().await.unwrap().status(), 200);
+    assert_eq!(app.page("/corp").await.status(), 200);
     let out = app.server_fn("corp_logout", &[]).await;
     assert!(out.status().is_success() || out.status().is_redirection(), "{}", out.status());
-    let after = app.client.get(app.url("/corp")).send().await.unwrap();
+    let after = app.page("/corp").await;
     assert_eq!(after.status(), StatusCode::FOUND);
     let info = app.server_fn("corp_info", &[]).await;
     let body: serde_json::Value = info.json().await.unwrap();
@@ -89,13 +89,13 @@ async fn a_disabled_member_loses_the_session_at_once(backend: Backend) {
     let app = spawn(backend).await;
     let corp = app.create_corp("acme").await;
     log_in(&app, &corp.email, &corp.password).await;
-    assert_eq!(app.client.get(app.url("/corp")).send().await.unwrap().status(), 200);
+    assert_eq!(app.page("/corp").await.status(), 200);
     // What disabling does (issue 3 adds the endpoint): status and every login revoked.
     let mut tx = app.ctx.db.begin().await.unwrap();
     tx.execute(&Sql::new("UPDATE members SET status = 2 WHERE id = $1").bind(corp.member_id)).await.unwrap();
     revoke_principal(&mut tx, PrincipalKind::Member, corp.member_id).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(app.client.get(app.url("/corp")).send().await.unwrap().status(), StatusCode::FOUND);
+    assert_eq!(app.page("/corp").await.status(), StatusCode::FOUND);
 }
 
 async fn cross_site_posts_with_cookies_are_refused(backend: Backend) {
@@ -111,5 +111,5 @@ async fn cross_site_posts_with_cookies_are_refused(backend: Backend) {
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "origin {origin:?}");
     }
     // Still logged in: the refused logout changed nothing.
-    assert_eq!(app.client.get(app.url("/corp")).send().await.unwrap().status(), 200);
+    assert_eq!(app.page("/corp").await.status(), 200);
 }
