@@ -10,6 +10,18 @@ use crate::server::{
     state::{AppState, Ctx},
 };
 
+/// The client-facing error of a server function, with the HTTP status its code implies (so a
+/// refused login is a 400 in the logs and the browser's network panel, not a 500).
+pub fn refuse(err: impl Into<Error>) -> ApiError {
+    let api = err.into().into_api();
+    if let (Some(response), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(api.status()))
+    {
+        response.set_status(status);
+    }
+    api
+}
+
 pub fn ctx() -> Result<Ctx, ApiError> {
     use_context::<AppState>().map(|s| s.ctx).ok_or_else(|| Error::internal("AppState missing from context").into_api())
 }
@@ -30,6 +42,6 @@ pub async fn client_addr() -> Result<String, ApiError> {
 pub async fn caller() -> Result<(Ctx, Principal), ApiError> {
     let ctx = ctx()?;
     let session = session().await?;
-    let principal = web::principal(&ctx, &session).await.map_err(Error::into_api)?;
+    let principal = web::principal(&ctx, &session).await.map_err(refuse)?;
     Ok((ctx, principal))
 }

@@ -23,8 +23,8 @@ pub fn Dashboard() -> impl IntoView {
                             <h1 class="text-2xl font-bold" data-testid="dashboard-title">{move || t().dashboard}</h1>
                             <p class="mt-1 text-slate-500">{move || t().welcome} ", " {me.member.name.clone()}</p>
                             <div class="mt-6 grid gap-4 sm:grid-cols-3">
-                                <Stat label=move || t().devices value=me.device_total.to_string()/>
-                                <Stat label=move || t().device_quota value=me.device_limit.to_string()/>
+                                <Stat label=move || t().devices value=grouped(me.device_total)/>
+                                <Stat label=move || t().device_quota value=grouped(me.device_limit)/>
                                 <Stat label=move || t().quota_used value=format!("{used}%")/>
                             </div>
                             <div class="mt-6 grid gap-4 lg:grid-cols-2">
@@ -33,7 +33,7 @@ pub fn Dashboard() -> impl IntoView {
                                     <dl class="mt-3 space-y-2 text-sm" data-testid="corp-info">
                                         <Row label=move || t().company value=me.company.clone()/>
                                         <Row label=move || t().corp_id value=me.id.clone()/>
-                                        <Row label=move || t().created value=me.create_time.clone()/>
+                                        <Row label=move || t().created value=readable_time(&me.create_time)/>
                                         <Row label=move || t().certification value={
                                             let status = me.status;
                                             move || t().corp_status_name(status).to_string()
@@ -58,6 +58,41 @@ pub fn Dashboard() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// 1234567 → "1,234,567".
+fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// "2026-11-23T15:36:37.195Z" → "2026-11-23 15:36 UTC".
+fn readable_time(iso: &str) -> String {
+    match iso.get(..16) {
+        Some(head) => format!("{} UTC", head.replace('T', " ")),
+        None => iso.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_and_times_read_well() {
+        assert_eq!(super::grouped(1_000_000), "1,000,000");
+        assert_eq!(super::grouped(999), "999");
+        assert_eq!(super::grouped(-1234), "-1,234");
+        assert_eq!(super::readable_time("2026-11-23T15:36:37.195Z"), "2026-11-23 15:36 UTC");
     }
 }
 

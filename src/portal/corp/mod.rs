@@ -12,14 +12,14 @@ use crate::model::{corp::CorpInfo, error::ApiError};
 /// Logs a corp member in and binds the login to this browser session.
 #[server(endpoint = "/corp_login")]
 pub async fn corp_login(account: String, password: String) -> Result<(), ApiError> {
-    use crate::server::{auth::token::Channel, auth::web, error::Error, fns, secret::Secret, service::login};
+    use crate::server::{auth::token::Channel, auth::web, fns, secret::Secret, service::login};
     let ctx = fns::ctx()?;
     let session = fns::session().await?;
     let client = fns::client_addr().await?;
     let login = login::member_login(&ctx, &account, &Secret::new(password), &client, Channel::Web)
         .await
-        .map_err(Error::into_api)?;
-    web::sign_in(&session, &login.login_id).await.map_err(Error::into_api)?;
+        .map_err(fns::refuse)?;
+    web::sign_in(&session, &login.login_id).await.map_err(fns::refuse)?;
     leptos_axum::redirect("/corp");
     Ok(())
 }
@@ -27,10 +27,10 @@ pub async fn corp_login(account: String, password: String) -> Result<(), ApiErro
 /// Ends the login and the session.
 #[server(endpoint = "/corp_logout")]
 pub async fn corp_logout() -> Result<(), ApiError> {
-    use crate::server::{auth::web, error::Error, fns};
+    use crate::server::{auth::web, fns};
     let ctx = fns::ctx()?;
     let session = fns::session().await?;
-    web::sign_out(&ctx, &session).await.map_err(Error::into_api)?;
+    web::sign_out(&ctx, &session).await.map_err(fns::refuse)?;
     leptos_axum::redirect("/corp/login");
     Ok(())
 }
@@ -38,7 +38,7 @@ pub async fn corp_logout() -> Result<(), ApiError> {
 /// The same answer as `GET /v2/corp`, for the logged-in member.
 #[server(endpoint = "/corp_info")]
 pub async fn load_corp_info() -> Result<CorpInfo, ApiError> {
-    use crate::server::{error::Error, fns, service::corp};
+    use crate::server::{fns, service::corp};
     let (ctx, principal) = fns::caller().await?;
-    corp::info(&ctx, &principal).await.map_err(Error::into_api)
+    corp::info(&ctx, &principal).await.map_err(fns::refuse)
 }
