@@ -74,6 +74,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/corp/login") view=corp::login::CorpLogin/>
                 <ParentRoute path=path!("/corp") view=corp::layout::CorpLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=corp::dashboard::Dashboard/>
+                    <Route path=path!("members") view=corp::members::MembersPage/>
+                    <Route path=path!("members/:id") view=corp::members::MemberPage/>
+                    <Route path=path!("roles") view=corp::roles::RolesPage/>
+                    <Route path=path!("account") view=corp::account::AccountPage/>
                 </ParentRoute>
             </Routes>
         </Router>

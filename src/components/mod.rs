@@ -1,5 +1,8 @@
 //! Building blocks shared by every portal.
 
+pub mod dialog;
+pub mod table;
+
 use leptos::prelude::*;
 
 use crate::{i18n::use_i18n, model::error::ApiError};
@@ -40,5 +43,29 @@ pub fn Brand() -> impl IntoView {
             <span class="grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-white">"B"</span>
             <span>{move || i18n.t().app_name}</span>
         </a>
+    }
+}
+
+/// A labelled form input with its own error line (inline validation).
+#[component]
+pub fn TextField(
+    #[prop(into)] label: Signal<String>,
+    value: RwSignal<String>,
+    #[prop(optional)] error: Option<Signal<Option<String>>>,
+    #[prop(optional)] kind: &'static str,
+    #[prop(optional)] name: &'static str,
+) -> impl IntoView {
+    let kind = if kind.is_empty() { "text" } else { kind };
+    let err = move || error.and_then(|e| e.get());
+    view! {
+        <label class="block">
+            <span class="text-sm font-medium">{move || label.get()}</span>
+            <input type=kind name=name
+                class=move || format!("mt-1 w-full rounded-md border px-3 py-2 text-sm focus:outline-none focus:ring-1 {}",
+                    if err().is_some() { "border-red-400 focus:ring-red-400" } else { "border-slate-300 focus:border-indigo-500 focus:ring-indigo-500" })
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+            {move || err().map(|e| view! { <span class="mt-1 block text-xs text-red-600" data-testid="field-error">{e}</span> })}
+        </label>
     }
 }

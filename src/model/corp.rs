@@ -21,6 +21,13 @@ pub struct CorpInfo {
     pub device_limit: i64,
 }
 
+/// What every corp page needs: the corp and member, and what the member may do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorpSession {
+    pub info: CorpInfo,
+    pub abilities: crate::model::member::Abilities,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberBrief {
     pub id: i64,

@@ -20,7 +20,10 @@ pub mod codes {
     pub const WRONG_PASSWORD: u32 = 4001007;
     pub const MEMBER_DISABLED: u32 = 4001009;
     pub const REFRESH_TOKEN_INVALID: u32 = 4001010;
+    pub const EDIT_OTHER_MEMBER: u32 = 4001013;
+    pub const DELETE_SELF: u32 = 4001014;
     pub const ACCOUNT_LOCKED: u32 = 4001061;
+    pub const ROLE_IN_USE: u32 = 4001099;
     pub const FORBIDDEN: u32 = 4031001;
     pub const TOKEN_MISSING: u32 = 4031002;
     pub const TOKEN_INVALID: u32 = 4031003;
@@ -30,6 +33,7 @@ pub mod codes {
     pub const NO_SUCH_URL: u32 = 4041001;
     pub const MEMBER_NOT_FOUND: u32 = 4041003;
     pub const CORP_NOT_FOUND: u32 = 4041010;
+    pub const ROLE_NOT_FOUND: u32 = 4041029;
     pub const TOO_MANY_REQUESTS: u32 = 4291001;
     pub const SERVER_FAULT: u32 = 5031001;
 }

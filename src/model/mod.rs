@@ -4,3 +4,6 @@
 pub mod corp;
 pub mod error;
 pub mod list;
+pub mod member;
+pub mod permission;
+pub mod validate;

@@ -124,7 +124,28 @@ impl Answer {
         assert_eq!(self.status, StatusCode::OK, "{:?}", self.body);
         &self.body
     }
+
+    /// Asserts `200 OK` with an empty body (the documents' 无).
+    #[track_caller]
+    pub fn assert_empty(&self) {
+        assert_eq!(self.status, StatusCode::OK, "{:?}", self.body);
+        assert!(self.body.is_null(), "an empty body: {:?}", self.body);
+    }
 }
+
+/// An email address no other test account uses.
+pub fn unique_email(tag: &str) -> String {
+    format!("{tag}-{}@example.com", random_hex(4))
+}
+
+/// A phone number ("139" and 8 digits) no other test account is likely to use.
+pub fn unique_phone() -> String {
+    let n = u32::from_str_radix(&random_hex(4), 16).unwrap() % 100_000_000;
+    format!("139{n:08}")
+}
+
+/// The password `add_member` gives every member it adds.
+pub const MEMBER_PASSWORD: &str = "member-1";
 
 impl TestApp {
     /// Creates a corp and its admin through the same service `create-corp` uses.
@@ -173,6 +194,26 @@ impl TestApp {
         self.send(self.client.post(self.url(path)).header("Content-Type", "application/json").body(body)).await
     }
 
+    /// `PUT` with an optional JSON body (none at all when `body` is `None`).
+    pub async fn put(&self, path: &str, body: Option<&Value>, token: Option<&str>) -> Answer {
+        let mut req = self.client.put(self.url(path));
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        if let Some(t) = token {
+            req = req.header("Access-Token", t);
+        }
+        self.send(req).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Answer {
+        let mut req = self.client.delete(self.url(path));
+        if let Some(t) = token {
+            req = req.header("Access-Token", t);
+        }
+        self.send(req).await
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
         let mut req = self.client.get(self.url(path));
         if let Some(t) = token {
@@ -191,6 +232,39 @@ impl TestApp {
         let a = self.corp_auth(&corp.email, &corp.password).await;
         let b = a.assert_ok();
         (b["access_token"].as_str().unwrap().to_owned(), b["refresh_token"].as_str().unwrap().to_owned())
+    }
+
+    /// Logs a member in by email (or phone) and answers its access token.
+    pub async fn login_as(&self, account: &str, password: &str) -> String {
+        let a = self.corp_auth(account, password).await;
+        a.assert_ok()["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// An admin adds a member over `/v2/corp/member_add` with a fresh email and phone and the
+    /// password [`MEMBER_PASSWORD`]; answers (id, email, password).
+    pub async fn add_member(&self, admin_token: &str, role: i64, role_id: Option<i64>) -> (i64, String, String) {
+        let email = unique_email("member");
+        let password = MEMBER_PASSWORD.to_owned();
+        let mut body = json!({
+            "email": email,
+            "phone": unique_phone(),
+            "name": format!("member {}", random_hex(2)),
+            "password": password,
+            "type": role,
+        });
+        if let Some(r) = role_id {
+            body["role_id"] = json!(r);
+        }
+        let a = self.post("/v2/corp/member_add", &body, Some(admin_token)).await;
+        let id = a.assert_ok()["id"].as_i64().expect("member id");
+        (id, email, password)
+    }
+
+    /// An admin creates a custom role over `/v2/member_role_add`; answers its id.
+    pub async fn add_role(&self, admin_token: &str, name: &str, features: &[i64]) -> i64 {
+        let body = json!({ "name": name, "features": features });
+        let a = self.post("/v2/member_role_add", &body, Some(admin_token)).await;
+        a.assert_ok()["id"].as_i64().expect("role id")
     }
 
     /// Loads a page as a browser does (`Accept: text/html`), without following redirects.

@@ -6,4 +6,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod contract;
+mod matrix;
+mod members;
+mod roles;
 mod web;

@@ -3,21 +3,18 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::layout::CorpInfoResource;
-use crate::{components::ErrorNote, i18n::use_i18n};
+use super::layout::with_session;
+use crate::i18n::use_i18n;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    let info = expect_context::<CorpInfoResource>();
     view! {
         <Title text=move || format!("{} · {}", t().dashboard, t().app_name)/>
-        <Suspense fallback=move || view! { <p class="text-slate-500">{move || t().loading}</p> }>
-            {move || Suspend::new(async move {
-                match info.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(me) => {
+        {with_session(move |session| {
+                    let me = session.info;
+                    {
                         let used = if me.device_limit > 0 { me.device_total * 100 / me.device_limit } else { 0 };
                         view! {
                             <h1 class="text-2xl font-bold" data-testid="dashboard-title">{move || t().dashboard}</h1>
@@ -53,11 +50,9 @@ pub fn Dashboard() -> impl IntoView {
                                     </dl>
                                 </section>
                             </div>
-                        }.into_any()
+                        }
                     }
-                }
-            })}
-        </Suspense>
+        })}
     }
 }
 

@@ -1,6 +1,6 @@
-//! The frame of every corp page: navigation, the member in the header, language, logout. It
-//! checks the session on every navigation, so a member whose login ended lands on the login page
-//! at their next click.
+//! The frame of every corp page: navigation (only the areas the member may open), the member in
+//! the header, language, logout. It checks the session on every navigation, so a member whose
+//! login ended lands on the login page at their next click.
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -8,53 +8,65 @@ use leptos_router::{
     hooks::use_location,
 };
 
-use super::{load_corp_info, CorpLogout};
+use super::{load_corp_session, CorpLogout};
 use crate::{
     components::{Brand, ErrorNote, LangSwitch},
     i18n::use_i18n,
-    model::{corp::CorpInfo, error::ApiError},
+    model::{
+        corp::CorpSession,
+        error::ApiError,
+        permission::{READ_MEMBERS, READ_ROLES},
+    },
 };
 
-/// The corp info loaded by the layout, for the pages inside it.
-pub type CorpInfoResource = Resource<Result<CorpInfo, ApiError>>;
+/// The session loaded by the layout, for the pages inside it.
+pub type SessionResource = Resource<Result<CorpSession, ApiError>>;
 
 #[component]
 pub fn CorpLayout() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let location = use_location();
-    let info: CorpInfoResource = Resource::new(move || location.pathname.get(), |_| load_corp_info());
-    provide_context(info);
+    let session: SessionResource = Resource::new(move || location.pathname.get(), |_| load_corp_session());
+    provide_context(session);
     let logout = ServerAction::<CorpLogout>::new();
 
     view! {
         <Suspense fallback=move || view! { <p class="p-8 text-slate-500">{move || t().loading}</p> }>
             {move || Suspend::new(async move {
-                match info.await {
+                match session.await {
                     Err(e) if e.is_unauthenticated() => view! { <Redirect path="/corp/login"/> }.into_any(),
                     Err(e) => view! { <div class="p-8"><ErrorNote error=e/></div> }.into_any(),
-                    Ok(me) => view! {
+                    Ok(s) => {
+                        let can = s.abilities.clone();
+                        let (can_members, can_roles) = (can.can(READ_MEMBERS), can.can(READ_ROLES));
+                        view! {
                         <div class="flex min-h-screen">
                             <aside class="hidden w-60 shrink-0 flex-col bg-slate-900 px-4 py-5 text-slate-300 md:flex">
                                 <div class="text-white"><Brand/></div>
-                                <p class="mt-1 truncate pl-10 text-xs text-slate-400">{me.company.clone()}</p>
+                                <p class="mt-1 truncate pl-10 text-xs text-slate-400">{s.info.company.clone()}</p>
                                 <nav class="mt-8 space-y-1 text-sm" data-testid="corp-nav">
                                     <A href="/corp" exact=true attr:class="nav-link">{move || t().nav_dashboard}</A>
-                                    <SoonLink label=move || t().nav_members/>
-                                    <SoonLink label=move || t().nav_roles/>
+                                    <Show when=move || can_members>
+                                        <A href="/corp/members" attr:class="nav-link" attr:data-testid="nav-members">{move || t().nav_members}</A>
+                                    </Show>
+                                    <Show when=move || can_roles>
+                                        <A href="/corp/roles" attr:class="nav-link" attr:data-testid="nav-roles">{move || t().nav_roles}</A>
+                                    </Show>
                                     <SoonLink label=move || t().nav_dealers/>
                                     <SoonLink label=move || t().nav_heavy_buyers/>
                                     <SoonLink label=move || t().nav_products/>
                                     <SoonLink label=move || t().nav_devices/>
+                                    <A href="/corp/account" attr:class="nav-link" attr:data-testid="nav-account">{move || t().my_account}</A>
                                 </nav>
                                 <a href="/api-docs" class="mt-auto text-xs text-slate-400 hover:text-white">{move || t().api_docs}</a>
                             </aside>
                             <div class="flex min-w-0 flex-1 flex-col">
                                 <header class="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3">
                                     <span class="text-sm" data-testid="member-name">
-                                        <span class="font-medium">{me.member.name.clone()}</span>
+                                        <span class="font-medium">{s.info.member.name.clone()}</span>
                                         <span class="ml-2 rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600">
-                                            {move || t().role_name(me.member.role)}
+                                            {move || t().role_name(s.info.member.role)}
                                         </span>
                                     </span>
                                     <LangSwitch/>
@@ -68,7 +80,8 @@ pub fn CorpLayout() -> impl IntoView {
                                 <main class="flex-1 p-6"><Outlet/></main>
                             </div>
                         </div>
-                    }.into_any(),
+                    }.into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -84,5 +97,26 @@ fn SoonLink(label: impl Fn() -> &'static str + Send + Sync + 'static) -> impl In
             {label}
             <span class="text-[10px] uppercase">{move || i18n.t().coming_soon}</span>
         </span>
+    }
+}
+
+/// Waits for the session and renders `page` with it; the pages inside the layout use this so
+/// they never repeat the loading and error handling.
+pub fn with_session<V: IntoView + 'static>(
+    page: impl Fn(CorpSession) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    let session = expect_context::<SessionResource>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    match session.await {
+                        Ok(s) => page(s).into_any(),
+                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
     }
 }

@@ -1,13 +1,16 @@
 //! The corp (brand owner) portal: login, the layout every corp page sits in, and its pages.
 //! The server functions here are adapters: session → principal → service call.
 
+pub mod account;
 pub mod dashboard;
 pub mod layout;
 pub mod login;
+pub mod members;
+pub mod roles;
 
 use leptos::prelude::*;
 
-use crate::model::{corp::CorpInfo, error::ApiError};
+use crate::model::{corp::CorpSession, error::ApiError};
 
 /// Logs a corp member in and binds the login to this browser session.
 #[server(endpoint = "/corp_login")]
@@ -35,10 +38,15 @@ pub async fn corp_logout() -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The same answer as `GET /v2/corp`, for the logged-in member.
+/// The same answer as `GET /v2/corp`, and what the member may do, for the logged-in member.
 #[server(endpoint = "/corp_info")]
-pub async fn load_corp_info() -> Result<CorpInfo, ApiError> {
-    use crate::server::{fns, service::corp};
+pub async fn load_corp_session() -> Result<CorpSession, ApiError> {
+    use crate::server::{
+        fns,
+        service::{corp, permission},
+    };
     let (ctx, principal) = fns::caller().await?;
-    corp::info(&ctx, &principal).await.map_err(fns::refuse)
+    let info = corp::info(&ctx, &principal).await.map_err(fns::refuse)?;
+    let abilities = permission::abilities(&principal).map_err(fns::refuse)?;
+    Ok(CorpSession { info, abilities })
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{
-    json::Json,
+    extract::Json,
     openapi::{schema::*, Op},
     Api,
 };

@@ -1,15 +1,73 @@
-//! The `/v2` JSON body extractor: malformed JSON, a wrong field type, a missing field or an
-//! oversized body all become the contract's error body, naming the field where there is one.
+//! The `/v2` extractors: a JSON body, path parameters and query parameters. Whatever is wrong
+//! with them (malformed JSON, a wrong type, a missing field, an oversized body, a path id that
+//! is not a number) becomes the contract's error body, naming the field where there is one.
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, Request},
+    extract::{FromRequest, FromRequestParts, Request},
+    http::request::Parts,
 };
 use serde::de::DeserializeOwned;
 
 use crate::server::error::{ApiError, Error};
 
 pub struct Json<T>(pub T);
+
+/// A body that may be absent (empty), such as the `role_id` of set-role for a built-in role.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S, T> FromRequest<S> for OptionalJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes =
+            Bytes::from_request(req, state).await.map_err(|_| ApiError::invalid("body", "too large or unreadable"))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(None));
+        }
+        parse(&bytes).map(|v| OptionalJson(Some(v))).map_err(Error::from)
+    }
+}
+
+/// Path parameters, e.g. `Path((member_id,)): Path<(i64,)>`.
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|e| ApiError::invalid("path", &e.body_text()).into())
+    }
+}
+
+/// Query-string parameters.
+pub struct Query<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| Query(v))
+            .map_err(|e| ApiError::invalid("query", &e.body_text()).into())
+    }
+}
 
 impl<S, T> FromRequest<S> for Json<T>
 where

@@ -3,8 +3,10 @@
 //! service layer and render.
 
 mod corp;
-pub mod json;
+pub mod extract;
+mod member;
 pub mod openapi;
+mod role;
 
 use axum::{
     http::{Method, StatusCode},
@@ -42,7 +44,7 @@ impl Api {
 /// Every `/v2` route, the OpenAPI document at `/v2/openapi.json`, and contract-shaped answers
 /// for unknown paths and wrong methods.
 pub fn router() -> Router<AppState> {
-    let api = corp::routes(Api::new());
+    let api = all_routes();
     let document = openapi::document(&api.ops);
     api.router
         .route("/v2/openapi.json", get(move || async move { axum::Json(document) }))
@@ -52,7 +54,13 @@ pub fn router() -> Router<AppState> {
 
 /// The OpenAPI document, for the API documentation page.
 pub fn document() -> Value {
-    openapi::document(&corp::routes(Api::new()).ops)
+    openapi::document(&all_routes().ops)
+}
+
+fn all_routes() -> Api {
+    let api = corp::routes(Api::new());
+    let api = member::routes(api);
+    role::routes(api)
 }
 
 async fn no_such_url() -> impl IntoResponse {

@@ -11,9 +11,12 @@ use argon2::{
     Algorithm, Argon2, Params, Version,
 };
 
-use crate::server::{
-    error::{ApiError, Error, Result},
-    secret::Secret,
+use crate::{
+    model::validate,
+    server::{
+        error::{ApiError, Error, Result},
+        secret::Secret,
+    },
 };
 
 fn argon2() -> Argon2<'static> {
@@ -66,26 +69,12 @@ fn dummy_hash() -> &'static str {
 
 /// Corp members: 6–16 characters.
 pub fn check_member_password(field: &str, password: &Secret) -> Result<(), ApiError> {
-    let n = password.expose().chars().count();
-    if !(6..=16).contains(&n) {
-        return Err(ApiError::invalid(field, "must be 6-16 characters"));
-    }
-    Ok(())
+    validate::member_password(field, password.expose())
 }
 
-/// Dealers, heavy buyers and organization users: 9–16 characters with an upper-case letter, a
-/// lower-case letter and a digit.
+/// Dealers, heavy buyers and organization users: 9–16 with upper, lower and a digit.
 pub fn check_strong_password(field: &str, password: &Secret) -> Result<(), ApiError> {
-    let p = password.expose();
-    let n = p.chars().count();
-    let ok = (9..=16).contains(&n)
-        && p.chars().any(|c| c.is_ascii_uppercase())
-        && p.chars().any(|c| c.is_ascii_lowercase())
-        && p.chars().any(|c| c.is_ascii_digit());
-    if !ok {
-        return Err(ApiError::invalid(field, "must be 9-16 characters with upper case, lower case and a digit"));
-    }
-    Ok(())
+    validate::strong_password(field, password.expose())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use axum::{
     http::{header, request::Parts},
 };
 
+use crate::model::permission::{builtin_features, ROLE_ADMIN, ROLE_CUSTOM};
 use crate::server::{
     auth::token::{self, LoginRef, PrincipalKind},
     db::Sql,
@@ -29,6 +30,14 @@ pub struct MemberPrincipal {
     /// 1 admin, 2 operations, 3 developer, 99 custom.
     pub role: i64,
     pub role_id: Option<i64>,
+    /// The features the member holds: its built-in role's, or its custom role's.
+    pub features: Vec<i64>,
+}
+
+impl MemberPrincipal {
+    pub fn is_admin(&self) -> bool {
+        self.role == ROLE_ADMIN
+    }
 }
 
 impl Principal {
@@ -70,15 +79,31 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
                 )
                 .await?;
             let row = row.filter(|r| r.status == MEMBER_ACTIVE).ok_or_else(invalid)?;
+            let features = member_features(ctx, row.role, row.role_id).await?;
             Ok(Principal::Member(MemberPrincipal {
                 login_id: login.login_id,
                 member_id: login.principal_id,
                 corp_id: row.corp_id,
                 role: row.role,
                 role_id: row.role_id,
+                features,
             }))
         }
         PrincipalKind::Dealer | PrincipalKind::HeavyBuyer | PrincipalKind::OrgUser => Err(invalid()),
+    }
+}
+
+/// Loaded on every request, so a role change takes effect at the member's next call.
+async fn member_features(ctx: &Ctx, role: i64, role_id: Option<i64>) -> Result<Vec<i64>> {
+    match (role, role_id) {
+        (ROLE_CUSTOM, Some(role_id)) => {
+            let rows: Vec<(i64,)> = ctx
+                .db
+                .fetch_all(&Sql::new("SELECT feature FROM member_role_features WHERE role_id = $1").bind(role_id))
+                .await?;
+            Ok(rows.into_iter().map(|(f,)| f).collect())
+        }
+        _ => Ok(builtin_features(role).to_vec()),
     }
 }
 

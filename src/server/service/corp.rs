@@ -1,14 +1,17 @@
 //! The corp itself: creating one (from the command line) and reading its information.
 
 use crate::{
-    model::corp::{CorpInfo, MemberBrief},
+    model::{
+        corp::{CorpInfo, MemberBrief},
+        validate,
+    },
     server::{
         auth::{password, principal::Principal},
         clock::{iso, now_ms},
         db::{unique_violation, Sql},
         error::{codes, ApiError, Error, Result},
         secret::{random_hex, Secret},
-        service::validate,
+        service::member,
         state::Ctx,
     },
 };
@@ -38,7 +41,7 @@ pub async fn create_corp(ctx: &Ctx, input: NewCorp) -> Result<CreatedCorp> {
     let email = validate::email("email", &input.email)?;
     let phone = validate::phone("phone", &input.phone)?;
     password::check_member_password("password", &input.password)?;
-    ensure_member_account_free(ctx, &email, &phone).await?;
+    member::ensure_account_free(ctx, &email, &phone).await?;
     let hash = password::hash(&input.password).await?;
 
     let corp_id = random_hex(16);
@@ -75,23 +78,6 @@ pub async fn create_corp(ctx: &Ctx, input: NewCorp) -> Result<CreatedCorp> {
     };
     tx.commit().await?;
     Ok(CreatedCorp { corp_id, member_id })
-}
-
-/// Members log in with phone or email alone, so both must be unused by every member.
-async fn ensure_member_account_free(ctx: &Ctx, email: &str, phone: &str) -> Result<()> {
-    let taken: Option<(String, String)> = ctx
-        .db
-        .fetch_optional(
-            &Sql::new("SELECT email, phone FROM members WHERE email = $1 OR phone = $2")
-                .bind(email.to_owned())
-                .bind(phone.to_owned()),
-        )
-        .await?;
-    match taken {
-        Some((e, _)) if e == email => Err(ApiError::new(codes::EMAIL_TAKEN, "email: already registered").into()),
-        Some(_) => Err(ApiError::new(codes::PHONE_TAKEN, "phone: already registered").into()),
-        None => Ok(()),
-    }
 }
 
 #[derive(sqlx::FromRow)]

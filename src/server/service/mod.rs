@@ -3,4 +3,6 @@
 
 pub mod corp;
 pub mod login;
-pub mod validate;
+pub mod member;
+pub mod permission;
+pub mod role;

@@ -1,6 +1,7 @@
-//! Field checks shared by the services: each answers 4001001 naming the field.
+//! Field checks: each answers 4001001 (4001002 for an empty required field) naming the field.
+//! Shared, so the portal's inline validation applies exactly the rules the services enforce.
 
-use crate::server::error::ApiError;
+use crate::model::error::ApiError;
 
 /// A required text field: trimmed, non-empty, at most `max` characters.
 pub fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
@@ -42,6 +43,29 @@ pub fn phone(field: &str, value: &str) -> Result<String, ApiError> {
         return Err(ApiError::invalid(field, "not a phone number"));
     }
     Ok(v)
+}
+
+/// Corp members: 6–16 characters.
+pub fn member_password(field: &str, password: &str) -> Result<(), ApiError> {
+    let n = password.chars().count();
+    if !(6..=16).contains(&n) {
+        return Err(ApiError::invalid(field, "must be 6-16 characters"));
+    }
+    Ok(())
+}
+
+/// Dealers, heavy buyers and organization users: 9–16 characters with an upper-case letter, a
+/// lower-case letter and a digit.
+pub fn strong_password(field: &str, p: &str) -> Result<(), ApiError> {
+    let n = p.chars().count();
+    let ok = (9..=16).contains(&n)
+        && p.chars().any(|c| c.is_ascii_uppercase())
+        && p.chars().any(|c| c.is_ascii_lowercase())
+        && p.chars().any(|c| c.is_ascii_digit());
+    if !ok {
+        return Err(ApiError::invalid(field, "must be 9-16 characters with upper case, lower case and a digit"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,239 @@
+//! A data table over the list query language: server-side paging, sorting by a column header,
+//! a search on a chosen field (`$like`), and a column chooser (the `filter` projection). The
+//! page's resource refetches whenever the table's state changes.
+
+use leptos::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::{
+    components::ErrorNote,
+    i18n::{use_i18n, Texts},
+    model::{error::ApiError, list::ListRequest, list::Page},
+};
+
+/// One column: the API field, its label, and how a value reads.
+#[derive(Clone, Copy)]
+pub struct Column {
+    pub key: &'static str,
+    pub label: fn(&Texts) -> &'static str,
+    pub sortable: bool,
+    pub searchable: bool,
+    pub render: fn(&Value, &Texts) -> String,
+}
+
+/// A value as plain text (strings without quotes, null as a dash).
+pub fn plain(v: &Value, _: &Texts) -> String {
+    match v {
+        Value::Null => "—".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// An ISO time as `YYYY-MM-DD HH:MM`, null as "never".
+pub fn time(v: &Value, t: &Texts) -> String {
+    match v.as_str() {
+        Some(s) if s.len() >= 16 => s[..16].replace('T', " "),
+        _ => t.never.into(),
+    }
+}
+
+pub fn yes_no(v: &Value, t: &Texts) -> String {
+    t.yes_no(v.as_bool().unwrap_or(false)).into()
+}
+
+/// Everything the table lets a person change, as signals.
+#[derive(Clone, Copy)]
+pub struct TableState {
+    pub offset: RwSignal<i64>,
+    pub limit: RwSignal<i64>,
+    /// The sorted column and whether descending.
+    pub sort: RwSignal<Option<(&'static str, bool)>>,
+    pub search_field: RwSignal<&'static str>,
+    pub search: RwSignal<String>,
+    pub visible: RwSignal<Vec<&'static str>>,
+}
+
+impl TableState {
+    pub fn new(columns: &[Column], search_field: &'static str) -> Self {
+        Self {
+            offset: RwSignal::new(0),
+            limit: RwSignal::new(10),
+            sort: RwSignal::new(None),
+            search_field: RwSignal::new(search_field),
+            search: RwSignal::new(String::new()),
+            visible: RwSignal::new(columns.iter().map(|c| c.key).collect()),
+        }
+    }
+
+    /// The list request the table shows (reactive: read inside a resource's source).
+    pub fn request(&self) -> ListRequest {
+        let mut fields = self.visible.get();
+        if !fields.contains(&"id") {
+            fields.insert(0, "id");
+        }
+        let mut req = ListRequest::paged(self.offset.get(), self.limit.get()).with_filter(fields);
+        let search = self.search.get();
+        if !search.trim().is_empty() {
+            req = req.with_condition(self.search_field.get(), "$like", search.trim());
+        }
+        if let Some((key, desc)) = self.sort.get() {
+            req = req.with_order(key, desc);
+        }
+        req
+    }
+}
+
+/// The table. `actions` renders the last cell of a row (e.g. a link to its page).
+#[component]
+pub fn DataTable(
+    columns: Vec<Column>,
+    state: TableState,
+    page: Resource<Result<Page, ApiError>>,
+    #[prop(optional)] actions: Option<fn(&Map<String, Value>, &Texts) -> AnyView>,
+    #[prop(optional)] testid: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let columns = StoredValue::new(columns);
+    let shown = move || {
+        let visible = state.visible.get();
+        columns.get_value().into_iter().filter(|c| visible.contains(&c.key)).collect::<Vec<_>>()
+    };
+    let toggle_sort = move |key: &'static str| {
+        state.sort.update(|s| {
+            *s = match *s {
+                Some((k, false)) if k == key => Some((key, true)),
+                Some((k, true)) if k == key => None,
+                _ => Some((key, false)),
+            }
+        });
+        state.offset.set(0);
+    };
+
+    view! {
+        <div class="rounded-xl border border-slate-200 bg-white" data-testid=testid>
+            <div class="flex flex-wrap items-center gap-2 border-b border-slate-100 p-3">
+                <select class="rounded-md border border-slate-300 px-2 py-1 text-sm" aria-label=move || t().search_by
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        if let Some(c) = columns.get_value().into_iter().find(|c| c.key == value) {
+                            state.search_field.set(c.key);
+                            state.offset.set(0);
+                        }
+                    }>
+                    {move || columns.get_value().into_iter().filter(|c| c.searchable).map(|c| view! {
+                        <option value=c.key selected=move || state.search_field.get() == c.key>{(c.label)(t())}</option>
+                    }).collect_view()}
+                </select>
+                <input type="search" data-testid="table-search" placeholder=move || t().search
+                    class="w-56 rounded-md border border-slate-300 px-3 py-1 text-sm"
+                    prop:value=move || state.search.get()
+                    on:input=move |ev| { state.search.set(event_target_value(&ev)); state.offset.set(0); }/>
+                <details class="relative ml-auto text-sm">
+                    <summary class="cursor-pointer rounded-md border border-slate-300 px-3 py-1" data-testid="column-chooser">{move || t().columns}</summary>
+                    <div class="absolute right-0 z-10 mt-1 w-48 space-y-1 rounded-md border border-slate-200 bg-white p-2 shadow">
+                        {move || columns.get_value().into_iter().map(|c| view! {
+                            <label class="flex items-center gap-2">
+                                <input type="checkbox" prop:checked=move || state.visible.get().contains(&c.key)
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        state.visible.update(|v| {
+                                            v.retain(|k| *k != c.key);
+                                            if on { v.push(c.key); }
+                                        });
+                                    }/>
+                                {(c.label)(t())}
+                            </label>
+                        }).collect_view()}
+                    </div>
+                </details>
+            </div>
+            <div class="overflow-x-auto">
+                <table class="min-w-full text-sm">
+                    <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                        <tr>
+                            {move || shown().into_iter().map(|c| {
+                                let arrow = move || match state.sort.get() {
+                                    Some((k, false)) if k == c.key => " ▲",
+                                    Some((k, true)) if k == c.key => " ▼",
+                                    _ => "",
+                                };
+                                view! {
+                                    <th class="px-4 py-2 font-medium">
+                                        {if c.sortable {
+                                            view! { <button type="button" class="uppercase hover:text-slate-800" on:click=move |_| toggle_sort(c.key)>
+                                                {(c.label)(t())}{arrow}
+                                            </button> }.into_any()
+                                        } else {
+                                            view! { <span>{(c.label)(t())}</span> }.into_any()
+                                        }}
+                                    </th>
+                                }
+                            }).collect_view()}
+                            {actions.map(|_| view! { <th class="px-4 py-2"></th> })}
+                        </tr>
+                    </thead>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match page.await {
+                                Err(e) => view! { <tbody><tr><td class="p-4" colspan="20"><ErrorNote error=e/></td></tr></tbody> }.into_any(),
+                                Ok(p) if p.list.is_empty() => view! {
+                                    <tbody><tr><td class="p-6 text-center text-slate-400" colspan="20">{move || t().no_rows}</td></tr></tbody>
+                                }.into_any(),
+                                Ok(p) => view! {
+                                    <tbody class="divide-y divide-slate-100">
+                                        {p.list.into_iter().map(|row| {
+                                            let cells = row.clone();
+                                            view! {
+                                            <tr class="hover:bg-slate-50" data-testid="table-row">
+                                                {move || shown().into_iter().map(|c| {
+                                                    let v = cells.get(c.key).cloned().unwrap_or(Value::Null);
+                                                    view! { <td class="whitespace-nowrap px-4 py-2">{move || (c.render)(&v, t())}</td> }
+                                                }).collect_view()}
+                                                {actions.map(|render| view! { <td class="px-4 py-2 text-right">{render(&row, t())}</td> })}
+                                            </tr>
+                                        }}).collect_view()}
+                                    </tbody>
+                                }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                </table>
+            </div>
+            <Pager state=state page=page/>
+        </div>
+    }
+}
+
+#[component]
+fn Pager(state: TableState, page: Resource<Result<Page, ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let count = move || page.get().and_then(Result::ok).map(|p| p.count).unwrap_or(0);
+    view! {
+        <div class="flex items-center gap-3 border-t border-slate-100 px-4 py-2 text-sm text-slate-600">
+            <span data-testid="table-count">{move || t().showing} " " {count}</span>
+            <label class="ml-auto flex items-center gap-1">
+                {move || t().per_page}
+                <select class="rounded-md border border-slate-300 px-1 py-0.5"
+                    on:change=move |ev| { state.limit.set(event_target_value(&ev).parse().unwrap_or(10)); state.offset.set(0); }>
+                    {[10, 20, 50, 100].into_iter().map(|n| view! {
+                        <option value=n selected=move || state.limit.get() == n>{n}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="button" class="rounded-md border border-slate-300 px-2 py-0.5 disabled:opacity-40"
+                disabled=move || state.offset.get() == 0
+                on:click=move |_| state.offset.update(|o| *o = (*o - state.limit.get_untracked()).max(0))>
+                {move || t().prev_page}
+            </button>
+            <span>{move || state.offset.get() / state.limit.get().max(1) + 1} " / " {move || (count() + state.limit.get() - 1).max(1) / state.limit.get().max(1)}</span>
+            <button type="button" data-testid="next-page" class="rounded-md border border-slate-300 px-2 py-0.5 disabled:opacity-40"
+                disabled=move || state.offset.get() + state.limit.get() >= count()
+                on:click=move |_| state.offset.update(|o| *o += state.limit.get_untracked())>
+                {move || t().next_page}
+            </button>
+        </div>
+    }
+}

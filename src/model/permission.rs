@@ -1,0 +1,114 @@
+//! The published catalogue of feature ids a custom role (type 99) can grant, and what each
+//! built-in role holds. Shared so that the portal shows the same names the API publishes.
+//!
+//! Some operations are reserved to admins whatever the features (CONTRACT "Who sees what"):
+//! adding, deleting, disabling, enabling members, setting their roles, resetting their
+//! passwords, and writing roles.
+
+use serde::{Deserialize, Serialize};
+
+/// The areas features are grouped by in the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Area {
+    Members,
+    Roles,
+    Dealers,
+    HeavyBuyers,
+    Products,
+    Devices,
+}
+
+pub const AREAS: [Area; 6] =
+    [Area::Members, Area::Roles, Area::Dealers, Area::HeavyBuyers, Area::Products, Area::Devices];
+
+/// One grantable feature.
+#[derive(Debug, Clone, Copy)]
+pub struct Feature {
+    pub id: i64,
+    pub area: Area,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+pub const READ_MEMBERS: i64 = 1001;
+pub const READ_ROLES: i64 = 1101;
+pub const READ_DEALERS: i64 = 1201;
+pub const MANAGE_DEALERS: i64 = 1202;
+pub const READ_HEAVY_BUYERS: i64 = 1301;
+pub const MANAGE_HEAVY_BUYERS: i64 = 1302;
+pub const READ_PRODUCTS: i64 = 1401;
+pub const MANAGE_PRODUCTS: i64 = 1402;
+pub const READ_DEVICES: i64 = 1501;
+pub const MANAGE_DEVICES: i64 = 1502;
+pub const ASSIGN_DEVICES: i64 = 1503;
+
+pub const FEATURES: &[Feature] = &[
+    Feature { id: READ_MEMBERS, area: Area::Members, zh: "查看成员", en: "View members" },
+    Feature { id: READ_ROLES, area: Area::Roles, zh: "查看角色", en: "View roles" },
+    Feature { id: READ_DEALERS, area: Area::Dealers, zh: "查看经销商", en: "View dealers" },
+    Feature { id: MANAGE_DEALERS, area: Area::Dealers, zh: "管理经销商", en: "Manage dealers" },
+    Feature { id: READ_HEAVY_BUYERS, area: Area::HeavyBuyers, zh: "查看大客户", en: "View key accounts" },
+    Feature { id: MANAGE_HEAVY_BUYERS, area: Area::HeavyBuyers, zh: "管理大客户", en: "Manage key accounts" },
+    Feature { id: READ_PRODUCTS, area: Area::Products, zh: "查看产品", en: "View products" },
+    Feature { id: MANAGE_PRODUCTS, area: Area::Products, zh: "管理产品", en: "Manage products" },
+    Feature { id: READ_DEVICES, area: Area::Devices, zh: "查看设备", en: "View devices" },
+    Feature { id: MANAGE_DEVICES, area: Area::Devices, zh: "管理设备", en: "Manage devices" },
+    Feature { id: ASSIGN_DEVICES, area: Area::Devices, zh: "分配设备", en: "Assign devices" },
+];
+
+pub fn feature(id: i64) -> Option<&'static Feature> {
+    FEATURES.iter().find(|f| f.id == id)
+}
+
+/// Role types (seed 004 appendix).
+pub const ROLE_ADMIN: i64 = 1;
+pub const ROLE_OPERATIONS: i64 = 2;
+pub const ROLE_DEVELOPER: i64 = 3;
+pub const ROLE_CUSTOM: i64 = 99;
+
+/// The features a built-in role holds. Operations: read everything, change dealers, heavy
+/// buyers and device assignment. Developer: products and devices, read-only elsewhere.
+/// Admin: every feature (plus the admin-only operations). Custom roles: their own list.
+pub fn builtin_features(role: i64) -> &'static [i64] {
+    const ALL: &[i64] = &[
+        READ_MEMBERS,
+        READ_ROLES,
+        READ_DEALERS,
+        MANAGE_DEALERS,
+        READ_HEAVY_BUYERS,
+        MANAGE_HEAVY_BUYERS,
+        READ_PRODUCTS,
+        MANAGE_PRODUCTS,
+        READ_DEVICES,
+        MANAGE_DEVICES,
+        ASSIGN_DEVICES,
+    ];
+    const OPERATIONS: &[i64] = &[
+        READ_MEMBERS,
+        READ_ROLES,
+        READ_DEALERS,
+        MANAGE_DEALERS,
+        READ_HEAVY_BUYERS,
+        MANAGE_HEAVY_BUYERS,
+        READ_PRODUCTS,
+        READ_DEVICES,
+        ASSIGN_DEVICES,
+    ];
+    const DEVELOPER: &[i64] = &[
+        READ_MEMBERS,
+        READ_ROLES,
+        READ_DEALERS,
+        READ_HEAVY_BUYERS,
+        READ_PRODUCTS,
+        MANAGE_PRODUCTS,
+        READ_DEVICES,
+        MANAGE_DEVICES,
+        ASSIGN_DEVICES,
+    ];
+    match role {
+        ROLE_ADMIN => ALL,
+        ROLE_OPERATIONS => OPERATIONS,
+        ROLE_DEVELOPER => DEVELOPER,
+        _ => &[],
+    }
+}

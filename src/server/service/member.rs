@@ -1,0 +1,340 @@
+//! Corp members (seed 004, operations 4–11 and 16): reading, listing, adding, editing one's own
+//! information, roles, disabling and enabling, passwords, deleting.
+//!
+//! Rules: only admins administer members; an admin cannot be deleted, disabled or have its
+//! password reset by anyone; a member edits only itself (4001013) and cannot delete itself
+//! (4001014). Disabling, deleting or a password change ends the member's logins at once.
+
+use sea_query::{Condition, Expr};
+use serde_json::{Map, Value};
+
+use crate::{
+    model::{
+        error::{codes, ApiError},
+        list::Page,
+        member::{Member, MemberEdit, NewMember},
+        permission::{READ_MEMBERS, ROLE_ADMIN, ROLE_CUSTOM, ROLE_DEVELOPER, ROLE_OPERATIONS},
+        validate,
+    },
+    server::{
+        auth::{
+            password,
+            principal::{MemberPrincipal, Principal},
+            token::{self, PrincipalKind},
+        },
+        clock::{iso, iso_opt, now_ms},
+        db::{unique_violation, Sql},
+        error::{Error, Result},
+        list::{self, Field, FieldType, ListQuery, Resource},
+        secret::Secret,
+        service::permission,
+        state::Ctx,
+    },
+};
+
+pub const STATUS_ACTIVE: i64 = 1;
+pub const STATUS_DISABLED: i64 = 2;
+
+/// The member list's fields, for the list query language.
+pub static MEMBERS: Resource = Resource {
+    table: "members",
+    fields: &[
+        Field::new("id", "id", FieldType::Int),
+        Field::new("name", "name", FieldType::Str),
+        Field::new("role", "role", FieldType::Int),
+        Field::new("phone", "phone", FieldType::Str),
+        Field::new("email", "email", FieldType::Str),
+        Field::new("create_time", "create_time", FieldType::Time),
+        Field::new("last_auth_time", "last_auth_time", FieldType::Time),
+        Field::new("is_notice", "is_notice", FieldType::Bool),
+        Field::new("is_alert", "is_alert", FieldType::Bool),
+        Field::new("status", "status", FieldType::Int),
+        Field::new("role_id", "role_id", FieldType::Int),
+        Field::new("password", "password_hash", FieldType::Str).secret(),
+    ],
+};
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: i64,
+    name: String,
+    role: i64,
+    phone: String,
+    email: String,
+    create_time: i64,
+    last_auth_time: Option<i64>,
+    is_notice: bool,
+    is_alert: bool,
+    status: i64,
+    role_id: Option<i64>,
+}
+
+const MEMBER_COLUMNS: &str =
+    "id, name, role, phone, email, create_time, last_auth_time, is_notice, is_alert, status, role_id";
+
+impl From<MemberRow> for Member {
+    fn from(r: MemberRow) -> Self {
+        Member {
+            id: r.id,
+            name: r.name,
+            phone: r.phone,
+            email: r.email,
+            create_time: iso(r.create_time),
+            last_auth_time: iso_opt(r.last_auth_time),
+            role: r.role,
+            is_notice: r.is_notice,
+            is_alert: r.is_alert,
+            status: r.status,
+            role_id: r.role_id,
+        }
+    }
+}
+
+fn not_found() -> Error {
+    ApiError::new(codes::MEMBER_NOT_FOUND, "member not found").into()
+}
+
+/// A member of the caller's corp; another corp's member reads exactly as a missing one.
+async fn find(ctx: &Ctx, corp_id: &str, id: i64) -> Result<Member> {
+    let row: Option<MemberRow> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new(format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1 AND corp_id = $2"))
+                .bind(id)
+                .bind(corp_id.to_owned()),
+        )
+        .await?;
+    row.map(Member::from).ok_or_else(not_found)
+}
+
+/// Seed 004 op 4. A member may always read itself; others need the "view members" feature.
+pub async fn get(ctx: &Ctx, principal: &Principal, id: i64) -> Result<Member> {
+    let me = permission::member(principal)?;
+    if id != me.member_id {
+        permission::require(principal, READ_MEMBERS)?;
+    }
+    find(ctx, &me.corp_id, id).await
+}
+
+/// Parses a list body against the member fields.
+pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
+    list::parse(&MEMBERS, body)
+}
+
+/// `GET /v2/corp/members?offset=&limit=`.
+pub fn paging_query(offset: Option<i64>, limit: Option<i64>) -> Result<ListQuery, ApiError> {
+    list::from_offset_limit(&MEMBERS, offset, limit)
+}
+
+/// Seed 004 op 5 (and the list language for the portal's table): the corp's members.
+pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
+    let me = permission::require(principal, READ_MEMBERS)?;
+    let scope = Condition::all().add(Expr::col(sea_query::Alias::new("corp_id")).eq(me.corp_id.clone()));
+    list::run(&ctx.db, &MEMBERS, query, scope, |row: MemberRow| to_map(Member::from(row))).await
+}
+
+fn to_map(member: Member) -> Map<String, Value> {
+    match serde_json::to_value(member) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+/// A role type and, for custom roles, a role of this corp (4041029 otherwise).
+async fn check_role(ctx: &Ctx, corp_id: &str, role: i64, role_id: Option<i64>) -> Result<Option<i64>> {
+    match role {
+        ROLE_ADMIN | ROLE_OPERATIONS | ROLE_DEVELOPER => Ok(None),
+        ROLE_CUSTOM => {
+            let role_id = role_id.ok_or_else(|| ApiError::missing("role_id"))?;
+            let found: Option<(i64,)> = ctx
+                .db
+                .fetch_optional(
+                    &Sql::new("SELECT id FROM member_roles WHERE id = $1 AND corp_id = $2")
+                        .bind(role_id)
+                        .bind(corp_id.to_owned()),
+                )
+                .await?;
+            found.map(|_| Some(role_id)).ok_or_else(|| ApiError::new(codes::ROLE_NOT_FOUND, "role not found").into())
+        }
+        _ => Err(ApiError::invalid("type", "must be 1, 2, 3 or 99").into()),
+    }
+}
+
+/// Members log in with phone or email alone, so both must be unused by every member.
+pub async fn ensure_account_free(ctx: &Ctx, email: &str, phone: &str) -> Result<()> {
+    let taken: Option<(String, String)> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new("SELECT email, phone FROM members WHERE email = $1 OR phone = $2")
+                .bind(email.to_owned())
+                .bind(phone.to_owned()),
+        )
+        .await?;
+    match taken {
+        Some((e, _)) if e == email => Err(ApiError::new(codes::EMAIL_TAKEN, "email: already registered").into()),
+        Some(_) => Err(ApiError::new(codes::PHONE_TAKEN, "phone: already registered").into()),
+        None => Ok(()),
+    }
+}
+
+/// Seed 004 op 10: an admin adds an active member.
+pub async fn add(ctx: &Ctx, principal: &Principal, input: NewMember) -> Result<Member> {
+    let me = permission::require_admin(principal)?;
+    let name = validate::text("name", &input.name, 32)?;
+    let email = validate::email("email", &input.email)?;
+    let phone = validate::phone("phone", &input.phone)?;
+    let secret = Secret::new(input.password);
+    password::check_member_password("password", &secret)?;
+    let role_id = check_role(ctx, &me.corp_id, input.role, input.role_id).await?;
+    ensure_account_free(ctx, &email, &phone).await?;
+    let hash = password::hash(&secret).await?;
+    let inserted: Result<(i64,), sqlx::Error> = ctx
+        .db
+        .fetch_one(
+            &Sql::new(
+                "INSERT INTO members (corp_id, name, phone, email, password_hash, role, role_id, status, create_time) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(me.corp_id.clone())
+            .bind(name)
+            .bind(phone)
+            .bind(email)
+            .bind(hash.0)
+            .bind(input.role)
+            .bind(role_id)
+            .bind(STATUS_ACTIVE)
+            .bind(now_ms()),
+        )
+        .await;
+    let (id,) = match inserted {
+        Err(e) if unique_violation(&e) => {
+            return Err(ApiError::new(codes::EMAIL_TAKEN, "email or phone already registered").into())
+        }
+        other => other?,
+    };
+    find(ctx, &me.corp_id, id).await
+}
+
+/// Seed 004 op 7: a member edits its own name and notification choices, and nobody else's.
+pub async fn edit_own(ctx: &Ctx, principal: &Principal, id: i64, input: MemberEdit) -> Result<Member> {
+    let me = permission::member(principal)?;
+    if id != me.member_id {
+        return Err(ApiError::new(codes::EDIT_OTHER_MEMBER, "a member can only edit its own information").into());
+    }
+    let name = validate::text("name", &input.name, 32)?;
+    ctx.db
+        .execute(
+            &Sql::new("UPDATE members SET name = $1, is_notice = $2, is_alert = $3 WHERE id = $4")
+                .bind(name)
+                .bind(input.is_notice)
+                .bind(input.is_alert)
+                .bind(id),
+        )
+        .await?;
+    find(ctx, &me.corp_id, id).await
+}
+
+/// The target of an admin's action: in the caller's corp, and not an admin.
+async fn administrable(ctx: &Ctx, me: &MemberPrincipal, id: i64, action: &str) -> Result<Member> {
+    let target = find(ctx, &me.corp_id, id).await?;
+    if target.role == ROLE_ADMIN {
+        return Err(ApiError::new(codes::FORBIDDEN, format!("an admin member cannot be {action}")).into());
+    }
+    Ok(target)
+}
+
+/// Seed 004 op 8: an admin sets another member's role (its own would risk a corp with no admin).
+pub async fn set_role(ctx: &Ctx, principal: &Principal, id: i64, role: i64, role_id: Option<i64>) -> Result<Member> {
+    let me = permission::require_admin(principal)?;
+    if id == me.member_id {
+        return Err(ApiError::invalid("member_id", "an admin cannot change its own role").into());
+    }
+    find(ctx, &me.corp_id, id).await?;
+    let role_id = check_role(ctx, &me.corp_id, role, role_id).await?;
+    ctx.db
+        .execute(
+            &Sql::new("UPDATE members SET role = $1, role_id = $2 WHERE id = $3").bind(role).bind(role_id).bind(id),
+        )
+        .await?;
+    find(ctx, &me.corp_id, id).await
+}
+
+/// Seed 004 op 9: an admin disables a member; its tokens and sessions end at once.
+pub async fn disable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
+    let me = permission::require_admin(principal)?;
+    administrable(ctx, me, id, "disabled").await?;
+    let mut tx = ctx.db.begin().await?;
+    tx.execute(&Sql::new("UPDATE members SET status = $1 WHERE id = $2").bind(STATUS_DISABLED).bind(id)).await?;
+    token::revoke_principal(&mut tx, PrincipalKind::Member, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Seed 004 op 16: an admin enables a member again.
+pub async fn enable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
+    let me = permission::require_admin(principal)?;
+    find(ctx, &me.corp_id, id).await?;
+    ctx.db.execute(&Sql::new("UPDATE members SET status = $1 WHERE id = $2").bind(STATUS_ACTIVE).bind(id)).await?;
+    Ok(())
+}
+
+/// Seed 004 op 11: an admin sets another (non-admin) member's password; the member's logins end.
+pub async fn reset_password(ctx: &Ctx, principal: &Principal, id: i64, new_password: Secret) -> Result<()> {
+    let me = permission::require_admin(principal)?;
+    administrable(ctx, me, id, "given a new password by another member").await?;
+    password::check_member_password("newpassword", &new_password)?;
+    let hash = password::hash(&new_password).await?;
+    let mut tx = ctx.db.begin().await?;
+    tx.execute(&Sql::new("UPDATE members SET password_hash = $1 WHERE id = $2").bind(hash.0).bind(id)).await?;
+    token::revoke_principal(&mut tx, PrincipalKind::Member, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every member changes its own password with the current one. Its other logins end; the one
+/// making the change stays, so the person is not thrown out mid-task.
+pub async fn change_own_password(
+    ctx: &Ctx,
+    principal: &Principal,
+    current: Secret,
+    new_password: Secret,
+) -> Result<()> {
+    let me = permission::member(principal)?;
+    let (stored,): (String,) =
+        ctx.db.fetch_one(&Sql::new("SELECT password_hash FROM members WHERE id = $1").bind(me.member_id)).await?;
+    if !password::verify(&current, Some(&stored)).await? {
+        return Err(ApiError::new(codes::WRONG_PASSWORD, "password: the current password is wrong").into());
+    }
+    password::check_member_password("newpassword", &new_password)?;
+    let hash = password::hash(&new_password).await?;
+    let mut tx = ctx.db.begin().await?;
+    tx.execute(&Sql::new("UPDATE members SET password_hash = $1 WHERE id = $2").bind(hash.0).bind(me.member_id))
+        .await?;
+    tx.execute(
+        &Sql::new(
+            "UPDATE auth_logins SET revoked_time = $1 \
+             WHERE principal_kind = $2 AND principal_id = $3 AND revoked_time IS NULL AND id <> $4",
+        )
+        .bind(now_ms())
+        .bind(PrincipalKind::Member as i64)
+        .bind(me.member_id)
+        .bind(me.login_id.clone()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Seed 004 op 6: an admin deletes a member (never itself, never an admin).
+pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
+    let me = permission::require_admin(principal)?;
+    if id == me.member_id {
+        return Err(ApiError::new(codes::DELETE_SELF, "a member cannot delete itself").into());
+    }
+    administrable(ctx, me, id, "deleted").await?;
+    let mut tx = ctx.db.begin().await?;
+    token::revoke_principal(&mut tx, PrincipalKind::Member, id).await?;
+    tx.execute(&Sql::new("DELETE FROM members WHERE id = $1").bind(id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
