@@ -108,8 +108,13 @@ test('disabling a member ends its open browser session on its next click', async
   await expect(theirs.getByTestId('dashboard-title')).toBeVisible();
 
   await login(page, corp().email, corp().password);
-  await page.goto(`/corp/members/${victim.id}`);
-  await hydrated(page);
+  await expect(page.getByTestId('dashboard-title')).toBeVisible();
+  await page.getByTestId('nav-members').click();
+  await page.getByTestId('search-field').selectOption('email');
+  await page.getByTestId('table-search').fill(victim.email);
+  await expect(page.getByTestId('table-row')).toHaveCount(1);
+  await page.getByTestId('member-link').click();
+  await expect(page).toHaveURL(new RegExp(`/corp/members/${victim.id}$`));
   await page.getByTestId('disable-member').click();
   await page.getByTestId('confirm-yes').click();
   await expect(page.getByTestId('member-card')).toContainText('Disabled');

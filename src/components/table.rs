@@ -114,7 +114,7 @@ pub fn DataTable(
     view! {
         <div class="rounded-xl border border-slate-200 bg-white" data-testid=testid>
             <div class="flex flex-wrap items-center gap-2 border-b border-slate-100 p-3">
-                <select class="rounded-md border border-slate-300 px-2 py-1 text-sm" aria-label=move || t().search_by
+                <select class="rounded-md border border-slate-300 px-2 py-1 text-sm" data-testid="search-field" aria-label=move || t().search_by
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
                         if let Some(c) = columns.get_value().into_iter().find(|c| c.key == value) {
