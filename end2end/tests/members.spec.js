@@ -151,3 +151,30 @@ test('an admin creates a role with features and deletes it; a role in use is exp
   await card.getByTestId('confirm-yes').click();
   await expect(page.getByTestId('role').filter({ hasText: name })).toHaveCount(0);
 });
+
+test('the members table pages, sorts and chooses its columns', async ({ page, request }) => {
+  const token = await adminToken(request);
+  for (let i = 0; i < 11; i += 1) await apiMember(request, token, 3);
+  const total = (await (await request.get('/v2/corp/members?limit=1', { headers: { 'Access-Token': token } })).json()).count;
+  expect(total).toBeGreaterThan(10);
+
+  await login(page, corp().email, corp().password);
+  await page.getByTestId('nav-members').click();
+  const table = page.getByTestId('members-table');
+  await expect(table.getByTestId('table-count')).toHaveText(`Total ${total}`);
+  await expect(table.getByTestId('table-row')).toHaveCount(10);
+  await table.getByTestId('next-page').click();
+  await expect(table.getByTestId('table-row')).toHaveCount(Math.min(10, total - 10));
+  await expect(table).toContainText(`2 / ${Math.ceil(total / 10)}`);
+
+  // Sorting by ID descending puts the newest member first.
+  await table.getByRole('button', { name: 'ID' }).click();
+  await table.getByRole('button', { name: /ID/ }).click();
+  await expect(table.getByTestId('table-row').first().locator('td').first()).toHaveText(String(total));
+
+  // Dropping the Email column removes it from the table.
+  await expect(table.locator('th', { hasText: 'Email' })).toHaveCount(1);
+  await table.getByTestId('column-chooser').click();
+  await table.locator('label', { hasText: 'Email' }).locator('input').uncheck();
+  await expect(table.locator('th', { hasText: 'Email' })).toHaveCount(0);
+});

@@ -230,7 +230,7 @@ fn Pager(state: TableState, page: Resource<Result<Page, ApiError>>) -> impl Into
             </button>
             <span>{move || state.offset.get() / state.limit.get().max(1) + 1} " / " {move || (count() + state.limit.get() - 1).max(1) / state.limit.get().max(1)}</span>
             <button type="button" data-testid="next-page" class="rounded-md border border-slate-300 px-2 py-0.5 disabled:opacity-40"
-                disabled=move || state.offset.get() + state.limit.get() >= count()
+                disabled=move || { state.offset.get() + state.limit.get() >= count() }
                 on:click=move |_| state.offset.update(|o| *o += state.limit.get_untracked())>
                 {move || t().next_page}
             </button>
