@@ -9,7 +9,7 @@ use leptos_router::{
 
 use crate::{
     i18n::{initial_lang, I18n},
-    portal::{api_docs::ApiDocs, corp, home::Home, NotFound},
+    portal::{api_docs::ApiDocs, corp, dealer, heavy_buyer, home::Home, NotFound},
 };
 
 /// The document around the app. Sets the page's Content-Security-Policy with the nonce Leptos
@@ -78,7 +78,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("members/:id") view=corp::members::MemberPage/>
                     <Route path=path!("roles") view=corp::roles::RolesPage/>
                     <Route path=path!("account") view=corp::account::AccountPage/>
+                    <Route path=path!("dealers") view=corp::dealers::DealersPage/>
+                    <Route path=path!("dealers/:id") view=corp::dealers::DealerPage/>
+                    <Route path=path!("heavy_buyers") view=corp::heavy_buyers::HeavyBuyersPage/>
+                    <Route path=path!("heavy_buyers/:id") view=corp::heavy_buyers::HeavyBuyerPage/>
                 </ParentRoute>
+                <Route path=path!("/dealer/login") view=dealer::DealerLogin/>
+                <Route path=path!("/dealer") view=dealer::DealerHome ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/dealers") view=dealer::SubDealers ssr=SsrMode::Async/>
+                <Route path=path!("/heavy_buyer/login") view=heavy_buyer::HeavyBuyerLogin/>
+                <Route path=path!("/heavy_buyer") view=heavy_buyer::HeavyBuyerHome ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

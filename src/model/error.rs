@@ -24,6 +24,9 @@ pub mod codes {
     pub const DELETE_SELF: u32 = 4001014;
     pub const ACCOUNT_LOCKED: u32 = 4001061;
     pub const ROLE_IN_USE: u32 = 4001099;
+    pub const DEALER_DISABLED: u32 = 4001117;
+    pub const HEAVY_BUYER_DISABLED: u32 = 4001118;
+    pub const DEALER_ACCOUNT_TAKEN: u32 = 4001179;
     pub const FORBIDDEN: u32 = 4031001;
     pub const TOKEN_MISSING: u32 = 4031002;
     pub const TOKEN_INVALID: u32 = 4031003;
@@ -34,6 +37,9 @@ pub mod codes {
     pub const MEMBER_NOT_FOUND: u32 = 4041003;
     pub const CORP_NOT_FOUND: u32 = 4041010;
     pub const ROLE_NOT_FOUND: u32 = 4041029;
+    pub const DEALER_NOT_FOUND: u32 = 4041030;
+    pub const HEAVY_BUYER_NOT_FOUND: u32 = 4041031;
+    pub const UPPER_DEALER_NOT_FOUND: u32 = 4041050;
     pub const TOO_MANY_REQUESTS: u32 = 4291001;
     pub const SERVER_FAULT: u32 = 5031001;
 }

@@ -2,6 +2,7 @@
 //! sides and carries no secret.
 
 pub mod corp;
+pub mod dealer;
 pub mod error;
 pub mod list;
 pub mod member;

@@ -15,6 +15,15 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     Ok(v.to_owned())
 }
 
+/// An optional text field: trimmed, possibly empty, at most `max` characters.
+pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    let v = value.trim();
+    if v.chars().count() > max {
+        return Err(ApiError::invalid(field, &format!("at most {max} characters")));
+    }
+    Ok(v.to_owned())
+}
+
 /// An email address: one `@`, a dotted domain, no spaces; kept in lower case.
 pub fn email(field: &str, value: &str) -> Result<String, ApiError> {
     let v = text(field, value, 64)?.to_lowercase();

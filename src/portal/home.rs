@@ -30,14 +30,16 @@ pub fn Home() -> impl IntoView {
                         <h2 class="font-semibold text-indigo-700">{move || t().api_docs}</h2>
                         <p class="mt-1 text-sm text-slate-600">{move || t().api_docs_hint}</p>
                     </a>
-                    <div class="rounded-xl border border-dashed border-slate-300 p-5 text-slate-400">
-                        <h2 class="font-semibold">{move || t().dealer_portal}</h2>
-                        <p class="mt-1 text-sm">{move || t().coming_soon}</p>
-                    </div>
-                    <div class="rounded-xl border border-dashed border-slate-300 p-5 text-slate-400">
-                        <h2 class="font-semibold">{move || t().heavy_buyer_portal}</h2>
-                        <p class="mt-1 text-sm">{move || t().coming_soon}</p>
-                    </div>
+                    <a href="/dealer/login" data-testid="portal-dealer"
+                        class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm hover:border-emerald-400">
+                        <h2 class="font-semibold text-emerald-700">{move || t().dealer_portal}</h2>
+                        <p class="mt-1 text-sm text-slate-600">{move || t().dealer_login_title}</p>
+                    </a>
+                    <a href="/heavy_buyer/login" data-testid="portal-heavy-buyer"
+                        class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm hover:border-emerald-400">
+                        <h2 class="font-semibold text-emerald-700">{move || t().heavy_buyer_portal}</h2>
+                        <p class="mt-1 text-sm text-slate-600">{move || t().heavy_buyer_login_title}</p>
+                    </a>
                 </div>
             </main>
         </div>

@@ -3,7 +3,10 @@
 
 pub mod api_docs;
 pub mod corp;
+pub mod dealer;
+pub mod heavy_buyer;
 pub mod home;
+pub mod partner;
 
 use leptos::prelude::*;
 

@@ -2,11 +2,16 @@
 
 use sha2::{Digest, Sha256};
 
+/// `n` random bytes from the operating system.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).expect("the operating system's random source failed");
+    buf
+}
+
 /// `bytes` random bytes from the OS, hex-encoded (so 16 bytes → 32 characters, 128 bits).
 pub fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf).expect("the operating system's random source failed");
-    hex(&buf)
+    hex(&random_bytes(bytes))
 }
 
 /// SHA-256 of a token, hex-encoded. Tokens carry 256 random bits, so a fast hash suffices: the

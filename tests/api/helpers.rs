@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use backoffice::server::{
+    clock::now_ms,
     config::Config,
+    db::Sql,
     http,
     secret::{random_hex, Secret},
     service::corp::{self, NewCorp},
@@ -147,6 +149,42 @@ pub fn unique_phone() -> String {
 /// The password `add_member` gives every member it adds.
 pub const MEMBER_PASSWORD: &str = "member-1";
 
+/// The password `add_dealer` gives every dealer it adds.
+pub const DEALER_PASSWORD: &str = "Dealer-pass1";
+
+/// The password `add_heavy_buyer` gives every heavy buyer it adds.
+pub const BUYER_PASSWORD: &str = "Buyer-pass1";
+
+/// A valid `POST /v2/dealer` body with a fresh email and phone and [`DEALER_PASSWORD`].
+pub fn new_dealer(name: &str, upper_dealer_code: Option<&str>) -> Value {
+    let mut body = json!({
+        "name": name,
+        "email": unique_email("dealer"),
+        "phone": unique_phone(),
+        "password": DEALER_PASSWORD,
+        "address": format!("{name} Road 1"),
+    });
+    if let Some(code) = upper_dealer_code {
+        body["upper_dealer_code"] = json!(code);
+    }
+    body
+}
+
+/// A valid `POST /v2/heavy_buyer` body, every profile field filled, with a fresh email and
+/// phone and [`BUYER_PASSWORD`].
+pub fn new_heavy_buyer(name: &str) -> Value {
+    json!({
+        "name": name,
+        "email": unique_email("buyer"),
+        "phone": unique_phone(),
+        "password": BUYER_PASSWORD,
+        "industry": "Retail",
+        "location": "Shanghai",
+        "contacter": "Li Lei",
+        "contact_way": "021-5555-0101",
+    })
+}
+
 impl TestApp {
     /// Creates a corp and its admin through the same service `create-corp` uses.
     pub async fn create_corp(&self, tag: &str) -> Corp {
@@ -265,6 +303,63 @@ impl TestApp {
         let body = json!({ "name": name, "features": features });
         let a = self.post("/v2/member_role_add", &body, Some(admin_token)).await;
         a.assert_ok()["id"].as_i64().expect("role id")
+    }
+
+    /// Adds a dealer over `POST /v2/dealer` (fresh email and phone, [`DEALER_PASSWORD`]), under
+    /// `upper_code` when given; asserts 200 and answers the new dealer.
+    pub async fn add_dealer(&self, corp_token: &str, upper_code: Option<&str>) -> Value {
+        let body = new_dealer(&format!("dealer {}", random_hex(2)), upper_code);
+        let a = self.post("/v2/dealer", &body, Some(corp_token)).await;
+        a.assert_ok().clone()
+    }
+
+    /// Adds a heavy buyer over `POST /v2/heavy_buyer` (every field filled, [`BUYER_PASSWORD`]);
+    /// asserts 200 and answers the new heavy buyer.
+    pub async fn add_heavy_buyer(&self, corp_token: &str) -> Value {
+        let body = new_heavy_buyer(&format!("buyer {}", random_hex(2)));
+        let a = self.post("/v2/heavy_buyer", &body, Some(corp_token)).await;
+        a.assert_ok().clone()
+    }
+
+    /// Logs a dealer in over `/v2/dealer_auth` and answers the answer.
+    pub async fn dealer_auth(&self, corp_id: &str, account: &str, password: &str) -> Answer {
+        let body = json!({ "corp_id": corp_id, "account": account, "password": password });
+        self.post("/v2/dealer_auth", &body, None).await
+    }
+
+    /// Logs a heavy buyer in over `/v2/heavy_buyer_auth` and answers the answer.
+    pub async fn heavy_buyer_auth(&self, corp_id: &str, account: &str, password: &str) -> Answer {
+        let body = json!({ "corp_id": corp_id, "account": account, "password": password });
+        self.post("/v2/heavy_buyer_auth", &body, None).await
+    }
+
+    /// Logs in a dealer `add_dealer` made (by its email) and answers its access token.
+    pub async fn dealer_token(&self, corp_id: &str, dealer: &Value) -> String {
+        let a = self.dealer_auth(corp_id, dealer["email"].as_str().expect("dealer email"), DEALER_PASSWORD).await;
+        a.assert_ok()["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// Logs in a heavy buyer `add_heavy_buyer` made (by its email) and answers its access token.
+    pub async fn heavy_buyer_token(&self, corp_id: &str, buyer: &Value) -> String {
+        let a = self.heavy_buyer_auth(corp_id, buyer["email"].as_str().expect("buyer email"), BUYER_PASSWORD).await;
+        a.assert_ok()["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// Inserts a product of `corp_id` straight into the database (for tests that need devices
+    /// before the products API exists); answers its 32-character id.
+    pub async fn insert_product(&self, corp_id: &str) -> String {
+        let id = random_hex(16);
+        let sql = Sql::new(
+            "INSERT INTO products (id, corp_id, name, link_type, key, create_time) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.clone())
+        .bind(corp_id.to_owned())
+        .bind(format!("product {}", random_hex(2)))
+        .bind(1i64)
+        .bind(random_hex(8))
+        .bind(now_ms());
+        self.ctx.db.execute(&sql).await.expect("product inserted");
+        id
     }
 
     /// Loads a page as a browser does (`Accept: text/html`), without following redirects.

@@ -6,6 +6,8 @@ mod helpers;
 mod auth;
 mod cli;
 mod contract;
+mod dealers;
+mod heavy_buyers;
 mod matrix;
 mod members;
 mod roles;

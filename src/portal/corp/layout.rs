@@ -9,13 +9,14 @@ use leptos_router::{
 };
 
 use super::{load_corp_session, CorpLogout};
+use crate::portal::partner::needs_sign_in;
 use crate::{
     components::{Brand, ErrorNote, LangSwitch},
     i18n::use_i18n,
     model::{
         corp::CorpSession,
         error::ApiError,
-        permission::{READ_MEMBERS, READ_ROLES},
+        permission::{READ_DEALERS, READ_HEAVY_BUYERS, READ_MEMBERS, READ_ROLES},
     },
 };
 
@@ -35,11 +36,13 @@ pub fn CorpLayout() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="p-8 text-slate-500">{move || t().loading}</p> }>
             {move || Suspend::new(async move {
                 match session.await {
-                    Err(e) if e.is_unauthenticated() => view! { <Redirect path="/corp/login"/> }.into_any(),
+                    // Not signed in, or signed in to another portal: the corp's sign-in page.
+                    Err(e) if needs_sign_in(&e) => view! { <Redirect path="/corp/login"/> }.into_any(),
                     Err(e) => view! { <div class="p-8"><ErrorNote error=e/></div> }.into_any(),
                     Ok(s) => {
                         let can = s.abilities.clone();
                         let (can_members, can_roles) = (can.can(READ_MEMBERS), can.can(READ_ROLES));
+                        let (can_dealers, can_buyers) = (can.can(READ_DEALERS), can.can(READ_HEAVY_BUYERS));
                         view! {
                         <div class="flex min-h-screen">
                             <aside class="hidden w-60 shrink-0 flex-col bg-slate-900 px-4 py-5 text-slate-300 md:flex">
@@ -53,8 +56,12 @@ pub fn CorpLayout() -> impl IntoView {
                                     <Show when=move || can_roles>
                                         <A href="/corp/roles" attr:class="nav-link" attr:data-testid="nav-roles">{move || t().nav_roles}</A>
                                     </Show>
-                                    <SoonLink label=move || t().nav_dealers/>
-                                    <SoonLink label=move || t().nav_heavy_buyers/>
+                                    <Show when=move || can_dealers>
+                                        <A href="/corp/dealers" attr:class="nav-link" attr:data-testid="nav-dealers">{move || t().nav_dealers}</A>
+                                    </Show>
+                                    <Show when=move || can_buyers>
+                                        <A href="/corp/heavy_buyers" attr:class="nav-link" attr:data-testid="nav-heavy-buyers">{move || t().nav_heavy_buyers}</A>
+                                    </Show>
                                     <SoonLink label=move || t().nav_products/>
                                     <SoonLink label=move || t().nav_devices/>
                                     <A href="/corp/account" attr:class="nav-link" attr:data-testid="nav-account">{move || t().my_account}</A>

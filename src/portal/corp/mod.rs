@@ -3,6 +3,8 @@
 
 pub mod account;
 pub mod dashboard;
+pub mod dealers;
+pub mod heavy_buyers;
 pub mod layout;
 pub mod login;
 pub mod members;

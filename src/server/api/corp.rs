@@ -111,7 +111,7 @@ async fn corp_auth(
     let tokens = login::issue_tokens(&ctx, &login.login_id).await?;
     Ok(axum::Json(json!({
         "corp_id": login.corp_id,
-        "member_id": login.member_id,
+        "member_id": login.principal_id,
         "access_token": tokens.access_token,
         "refresh_token": tokens.refresh_token,
         "expire_in": tokens.expire_in,
@@ -120,7 +120,7 @@ async fn corp_auth(
 
 #[derive(Deserialize)]
 pub(super) struct Refresh {
-    refresh_token: String,
+    pub refresh_token: String,
 }
 
 async fn corp_refresh(

@@ -24,8 +24,7 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes =
-            Bytes::from_request(req, state).await.map_err(|_| ApiError::invalid("body", "too large or unreadable"))?;
+        let bytes = body(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(None));
         }
@@ -77,10 +76,14 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes =
-            Bytes::from_request(req, state).await.map_err(|_| ApiError::invalid("body", "too large or unreadable"))?;
+        let bytes = body(req, state).await?;
         parse(&bytes).map(Json).map_err(Error::from)
     }
+}
+
+/// The raw body, within the size limit.
+async fn body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Error> {
+    Bytes::from_request(req, state).await.map_err(|_| ApiError::invalid("body", "too large or unreadable").into())
 }
 
 /// Parses a body, mapping serde's complaints to 4001001 / 4001002 with the field's path.

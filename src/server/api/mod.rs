@@ -3,7 +3,9 @@
 //! service layer and render.
 
 mod corp;
+mod dealer;
 pub mod extract;
+mod heavy_buyer;
 mod member;
 pub mod openapi;
 mod role;
@@ -60,7 +62,9 @@ pub fn document() -> Value {
 fn all_routes() -> Api {
     let api = corp::routes(Api::new());
     let api = member::routes(api);
-    role::routes(api)
+    let api = role::routes(api);
+    let api = dealer::routes(api);
+    heavy_buyer::routes(api)
 }
 
 async fn no_such_url() -> impl IntoResponse {

@@ -14,11 +14,32 @@ use crate::server::{
     state::Ctx,
 };
 
-/// An authenticated caller. Dealers, heavy buyers and organization users join as their portals
-/// arrive; until then their logins cannot exist.
+/// An authenticated caller. Organization users join with the organizations issue; until then
+/// their logins cannot exist.
 #[derive(Debug, Clone)]
 pub enum Principal {
     Member(MemberPrincipal),
+    Dealer(DealerPrincipal),
+    HeavyBuyer(HeavyBuyerPrincipal),
+}
+
+/// A dealer: it sees itself and the dealers whose scope starts with its own.
+#[derive(Debug, Clone)]
+pub struct DealerPrincipal {
+    pub login_id: String,
+    pub dealer_id: i64,
+    pub corp_id: String,
+    pub dealer_code: String,
+    /// The chain of dealer codes from the top dealer down to this one.
+    pub scope: String,
+}
+
+/// A heavy buyer's own account.
+#[derive(Debug, Clone)]
+pub struct HeavyBuyerPrincipal {
+    pub login_id: String,
+    pub heavy_buyer_id: i64,
+    pub corp_id: String,
 }
 
 /// A corp member, as loaded at the start of the request.
@@ -44,6 +65,8 @@ impl Principal {
     pub fn login_id(&self) -> &str {
         match self {
             Principal::Member(m) => &m.login_id,
+            Principal::Dealer(d) => &d.login_id,
+            Principal::HeavyBuyer(h) => &h.login_id,
         }
     }
 
@@ -51,6 +74,23 @@ impl Principal {
     pub fn member(&self) -> Result<&MemberPrincipal, ApiError> {
         match self {
             Principal::Member(m) => Ok(m),
+            _ => Err(ApiError::new(codes::FORBIDDEN, "this call is for corp members")),
+        }
+    }
+
+    /// The caller as a dealer, or 4031001.
+    pub fn dealer(&self) -> Result<&DealerPrincipal, ApiError> {
+        match self {
+            Principal::Dealer(d) => Ok(d),
+            _ => Err(ApiError::new(codes::FORBIDDEN, "this call is for dealers")),
+        }
+    }
+
+    /// The caller as a heavy buyer, or 4031001.
+    pub fn heavy_buyer(&self) -> Result<&HeavyBuyerPrincipal, ApiError> {
+        match self {
+            Principal::HeavyBuyer(h) => Ok(h),
+            _ => Err(ApiError::new(codes::FORBIDDEN, "this call is for heavy buyers")),
         }
     }
 }
@@ -63,7 +103,9 @@ struct MemberAuthRow {
     status: i64,
 }
 
-const MEMBER_ACTIVE: i64 = 1;
+pub const MEMBER_ACTIVE: i64 = 1;
+/// Dealers and heavy buyers: 1 enabled, 0 disabled.
+pub const ENABLED: i64 = 1;
 
 /// Loads the principal a live login stands for. An account that was disabled or removed since
 /// the login reads as an invalid token: its logins are revoked too, this is the second fence.
@@ -89,7 +131,38 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
                 features,
             }))
         }
-        PrincipalKind::Dealer | PrincipalKind::HeavyBuyer | PrincipalKind::OrgUser => Err(invalid()),
+        PrincipalKind::Dealer => {
+            let row: Option<(String, String, String, i64)> = ctx
+                .db
+                .fetch_optional(
+                    &Sql::new("SELECT corp_id, dealer_code, scope, status FROM dealers WHERE id = $1")
+                        .bind(login.principal_id),
+                )
+                .await?;
+            let (corp_id, dealer_code, scope, _) = row.filter(|r| r.3 == ENABLED).ok_or_else(invalid)?;
+            Ok(Principal::Dealer(DealerPrincipal {
+                login_id: login.login_id,
+                dealer_id: login.principal_id,
+                corp_id,
+                dealer_code,
+                scope,
+            }))
+        }
+        PrincipalKind::HeavyBuyer => {
+            let row: Option<(String, i64)> = ctx
+                .db
+                .fetch_optional(
+                    &Sql::new("SELECT corp_id, status FROM heavy_buyers WHERE id = $1").bind(login.principal_id),
+                )
+                .await?;
+            let (corp_id, _) = row.filter(|r| r.1 == ENABLED).ok_or_else(invalid)?;
+            Ok(Principal::HeavyBuyer(HeavyBuyerPrincipal {
+                login_id: login.login_id,
+                heavy_buyer_id: login.principal_id,
+                corp_id,
+            }))
+        }
+        PrincipalKind::OrgUser => Err(invalid()),
     }
 }
 

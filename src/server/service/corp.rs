@@ -80,6 +80,13 @@ pub async fn create_corp(ctx: &Ctx, input: NewCorp) -> Result<CreatedCorp> {
     Ok(CreatedCorp { corp_id, member_id })
 }
 
+/// A corp's name, for the dealer and heavy-buyer portals' headers.
+pub async fn company(ctx: &Ctx, corp_id: &str) -> Result<String> {
+    let row: Option<(String,)> =
+        ctx.db.fetch_optional(&Sql::new("SELECT company FROM corps WHERE id = $1").bind(corp_id.to_owned())).await?;
+    Ok(row.map(|(c,)| c).unwrap_or_default())
+}
+
 #[derive(sqlx::FromRow)]
 struct CorpRow {
     id: String,

@@ -3,7 +3,9 @@
 
 use crate::server::{
     auth::{
-        password, throttle,
+        password,
+        principal::{ENABLED, MEMBER_ACTIVE},
+        throttle,
         token::{self, Channel, IssuedTokens, PrincipalKind},
     },
     clock::now_ms,
@@ -13,23 +15,60 @@ use crate::server::{
     state::Ctx,
 };
 
-/// A member who has just logged in.
+/// Someone who has just logged in: who, in which corp, and the login it started.
 #[derive(Debug, Clone)]
-pub struct MemberLogin {
+pub struct LoggedIn {
     pub corp_id: String,
-    pub member_id: i64,
+    pub principal_id: i64,
     pub login_id: String,
 }
 
+/// What a login lookup reads: the account's id, corp, hash and whether it may log in.
 #[derive(sqlx::FromRow)]
-struct MemberCredentials {
+struct Credentials {
     id: i64,
     corp_id: String,
     password_hash: String,
     status: i64,
 }
 
-const MEMBER_ACTIVE: i64 = 1;
+/// The shared path of every password login: the throttle and the lock, one lookup, a password
+/// check that takes as long for an unknown account, and the account's status. `lookup` selects
+/// `id, corp_id, password_hash, status` of the account; `active` is the status that may log in.
+#[allow(clippy::too_many_arguments)]
+async fn password_login(
+    ctx: &Ctx,
+    key: &str,
+    account: &str,
+    password: &Secret,
+    client: &str,
+    lookup: Sql,
+    active: i64,
+    disabled: ApiError,
+) -> Result<Credentials> {
+    if account.trim().is_empty() {
+        return Err(ApiError::missing("account").into());
+    }
+    if password.expose().is_empty() {
+        return Err(ApiError::missing("password").into());
+    }
+    throttle::check(&ctx.db, &ctx.config, client, key).await?;
+    let found: Option<Credentials> = ctx.db.fetch_optional(&lookup).await?;
+    let matches = password::verify(password, found.as_ref().map(|c| c.password_hash.as_str())).await?;
+    let account = match found {
+        Some(c) if matches => c,
+        _ => {
+            throttle::record_failure(&ctx.db, &ctx.config, client, key).await?;
+            return Err(ApiError::new(codes::WRONG_PASSWORD, "account or password is wrong").into());
+        }
+    };
+    // Only someone who knows the password learns that the account is disabled.
+    if account.status != active {
+        return Err(disabled.into());
+    }
+    throttle::record_success(&ctx.db, key).await?;
+    Ok(account)
+}
 
 /// Checks a corp member's account (phone or email) and password and starts a login.
 /// Unknown accounts and wrong passwords answer the same (4001007) in the same time.
@@ -39,43 +78,71 @@ pub async fn member_login(
     password: &Secret,
     client: &str,
     channel: Channel,
-) -> Result<MemberLogin> {
+) -> Result<LoggedIn> {
     let account = account.trim();
-    if account.is_empty() {
-        return Err(ApiError::missing("account").into());
-    }
-    if password.expose().is_empty() {
-        return Err(ApiError::missing("password").into());
-    }
+    let lookup = Sql::new("SELECT id, corp_id, password_hash, status FROM members WHERE email = $1 OR phone = $2")
+        .bind(account.to_lowercase())
+        .bind(account.to_owned());
     let key = throttle::account_key("member", "", account);
-    throttle::check(&ctx.db, &ctx.config, client, &key).await?;
-
-    let found: Option<MemberCredentials> = ctx
-        .db
-        .fetch_optional(
-            &Sql::new("SELECT id, corp_id, password_hash, status FROM members WHERE email = $1 OR phone = $2")
-                .bind(account.to_lowercase())
-                .bind(account.to_owned()),
-        )
-        .await?;
-    let matches = password::verify(password, found.as_ref().map(|m| m.password_hash.as_str())).await?;
-    let member = match found {
-        Some(m) if matches => m,
-        _ => {
-            throttle::record_failure(&ctx.db, &ctx.config, client, &key).await?;
-            return Err(ApiError::new(codes::WRONG_PASSWORD, "account or password is wrong").into());
-        }
-    };
-    // Only someone who knows the password learns that the account is disabled.
-    if member.status != MEMBER_ACTIVE {
-        return Err(ApiError::new(codes::MEMBER_DISABLED, "this member is disabled or not activated").into());
-    }
-    throttle::record_success(&ctx.db, &key).await?;
+    let disabled = ApiError::new(codes::MEMBER_DISABLED, "this member is disabled or not activated");
+    let member = password_login(ctx, &key, account, password, client, lookup, MEMBER_ACTIVE, disabled).await?;
     ctx.db
         .execute(&Sql::new("UPDATE members SET last_auth_time = $1 WHERE id = $2").bind(now_ms()).bind(member.id))
         .await?;
     let login_id = token::start_login(&ctx.db, PrincipalKind::Member, member.id, channel).await?;
-    Ok(MemberLogin { corp_id: member.corp_id, member_id: member.id, login_id })
+    Ok(LoggedIn { corp_id: member.corp_id, principal_id: member.id, login_id })
+}
+
+/// A dealer logs in with its corp's id and its phone or email.
+pub async fn dealer_login(
+    ctx: &Ctx,
+    corp_id: &str,
+    account: &str,
+    password: &Secret,
+    client: &str,
+    channel: Channel,
+) -> Result<LoggedIn> {
+    if corp_id.trim().is_empty() {
+        return Err(ApiError::missing("corp_id").into());
+    }
+    let account = account.trim();
+    let lookup = Sql::new(
+        "SELECT id, corp_id, password_hash, status FROM dealers WHERE corp_id = $1 AND (email = $2 OR phone = $3)",
+    )
+    .bind(corp_id.trim().to_owned())
+    .bind(account.to_lowercase())
+    .bind(account.to_owned());
+    let key = throttle::account_key("dealer", corp_id.trim(), account);
+    let disabled = ApiError::new(codes::DEALER_DISABLED, "this dealer is disabled");
+    let dealer = password_login(ctx, &key, account, password, client, lookup, ENABLED, disabled).await?;
+    let login_id = token::start_login(&ctx.db, PrincipalKind::Dealer, dealer.id, channel).await?;
+    Ok(LoggedIn { corp_id: dealer.corp_id, principal_id: dealer.id, login_id })
+}
+
+/// A heavy buyer's own account logs in with its corp's id and its phone or email.
+pub async fn heavy_buyer_login(
+    ctx: &Ctx,
+    corp_id: &str,
+    account: &str,
+    password: &Secret,
+    client: &str,
+    channel: Channel,
+) -> Result<LoggedIn> {
+    if corp_id.trim().is_empty() {
+        return Err(ApiError::missing("corp_id").into());
+    }
+    let account = account.trim();
+    let lookup = Sql::new(
+        "SELECT id, corp_id, password_hash, status FROM heavy_buyers WHERE corp_id = $1 AND (email = $2 OR phone = $3)",
+    )
+    .bind(corp_id.trim().to_owned())
+    .bind(account.to_lowercase())
+    .bind(account.to_owned());
+    let key = throttle::account_key("heavy_buyer", corp_id.trim(), account);
+    let disabled = ApiError::new(codes::HEAVY_BUYER_DISABLED, "this heavy buyer is disabled");
+    let buyer = password_login(ctx, &key, account, password, client, lookup, ENABLED, disabled).await?;
+    let login_id = token::start_login(&ctx.db, PrincipalKind::HeavyBuyer, buyer.id, channel).await?;
+    Ok(LoggedIn { corp_id: buyer.corp_id, principal_id: buyer.id, login_id })
 }
 
 /// The first access/refresh pair of an API login.

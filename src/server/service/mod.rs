@@ -2,6 +2,8 @@
 //! handlers and the portals' server functions are thin adapters over these functions.
 
 pub mod corp;
+pub mod dealer;
+pub mod heavy_buyer;
 pub mod login;
 pub mod member;
 pub mod permission;

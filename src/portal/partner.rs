@@ -1,0 +1,194 @@
+//! What the dealer and heavy-buyer portals share: signing in with a corp id (prefilled from the
+//! link the corp shares), signing out, and the frame around their pages.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_query_map};
+
+use crate::{
+    components::{Brand, ErrorNote, LangSwitch},
+    i18n::{use_i18n, Texts},
+    model::error::{codes, ApiError},
+};
+
+/// The two partner portals; the name is also their URL prefix.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Portal {
+    Dealer,
+    HeavyBuyer,
+}
+
+impl Portal {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Portal::Dealer => "dealer",
+            Portal::HeavyBuyer => "heavy_buyer",
+        }
+    }
+
+    fn title(self, t: &Texts) -> &'static str {
+        match self {
+            Portal::Dealer => t.dealer_login_title,
+            Portal::HeavyBuyer => t.heavy_buyer_login_title,
+        }
+    }
+
+    fn name(self, t: &Texts) -> &'static str {
+        match self {
+            Portal::Dealer => t.dealer_portal,
+            Portal::HeavyBuyer => t.heavy_buyer_portal,
+        }
+    }
+}
+
+/// Signs a dealer or a heavy buyer in and binds the login to this browser session.
+#[server(endpoint = "/portal_login")]
+pub async fn portal_login(portal: String, corp_id: String, account: String, password: String) -> Result<(), ApiError> {
+    use crate::server::{auth::token::Channel, auth::web, fns, secret::Secret, service::login};
+    let ctx = fns::ctx()?;
+    let session = fns::session().await?;
+    let client = fns::client_addr().await?;
+    let password = Secret::new(password);
+    let login = match portal.as_str() {
+        "dealer" => login::dealer_login(&ctx, &corp_id, &account, &password, &client, Channel::Web).await,
+        "heavy_buyer" => login::heavy_buyer_login(&ctx, &corp_id, &account, &password, &client, Channel::Web).await,
+        _ => return Err(fns::refuse(ApiError::invalid("portal", "unknown portal"))),
+    }
+    .map_err(fns::refuse)?;
+    web::sign_in(&session, &login.login_id).await.map_err(fns::refuse)?;
+    leptos_axum::redirect(&format!("/{portal}"));
+    Ok(())
+}
+
+/// Ends the login and the session, back to the portal's sign-in page.
+#[server(endpoint = "/portal_logout")]
+pub async fn portal_logout(portal: String) -> Result<(), ApiError> {
+    use crate::server::{auth::web, fns};
+    let ctx = fns::ctx()?;
+    let session = fns::session().await?;
+    web::sign_out(&ctx, &session).await.map_err(fns::refuse)?;
+    let portal = if portal == "heavy_buyer" { "heavy_buyer" } else { "dealer" };
+    leptos_axum::redirect(&format!("/{portal}/login"));
+    Ok(())
+}
+
+/// Whether a failed session load means "go to the sign-in page": not logged in, or logged in
+/// as another kind of principal.
+pub fn needs_sign_in(e: &ApiError) -> bool {
+    e.is_unauthenticated() || e.code == codes::FORBIDDEN
+}
+
+#[component]
+pub fn PortalLogin(portal: Portal) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let query = use_query_map();
+    let corp_id = move || query.read().get("corp_id").unwrap_or_default();
+    let login = ServerAction::<PortalLogin>::new();
+    let error = move || login.value().get().and_then(Result::err);
+    view! {
+        <Title text=move || format!("{} · {}", portal.title(t()), t().app_name)/>
+        <div class="flex min-h-screen flex-col">
+            <header class="flex items-center justify-between px-6 py-3">
+                <Brand/>
+                <LangSwitch/>
+            </header>
+            <main class="flex flex-1 items-center justify-center px-4">
+                <div class="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
+                    <p class="text-xs font-medium uppercase tracking-wide text-emerald-600">{move || portal.name(t())}</p>
+                    <h1 class="mt-1 text-2xl font-bold">{move || portal.title(t())}</h1>
+                    <p class="mt-1 text-sm text-slate-500">{move || t().portal_login_hint}</p>
+                    <ActionForm action=login attr:class="mt-6 space-y-4" attr:data-testid="login-form">
+                        <input type="hidden" name="portal" value=portal.prefix()/>
+                        <label class="block">
+                            <span class="text-sm font-medium">{move || t().corp_id_label}</span>
+                            <input name="corp_id" type="text" required prop:value=corp_id
+                                class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm"/>
+                        </label>
+                        <label class="block">
+                            <span class="text-sm font-medium">{move || t().account}</span>
+                            <input name="account" type="text" required autocomplete="username" placeholder=move || t().account_placeholder
+                                class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
+                        </label>
+                        <label class="block">
+                            <span class="text-sm font-medium">{move || t().password}</span>
+                            <input name="password" type="password" required autocomplete="current-password"
+                                class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
+                        </label>
+                        {move || error().map(|e| view! { <ErrorNote error=e/> })}
+                        <button type="submit" disabled=move || login.pending().get()
+                            class="w-full rounded-md bg-emerald-600 py-2 font-medium text-white hover:bg-emerald-700 disabled:opacity-60">
+                            {move || if login.pending().get() { t().logging_in } else { t().log_in }}
+                        </button>
+                    </ActionForm>
+                </div>
+            </main>
+        </div>
+    }
+}
+
+/// One entry of a partner portal's navigation: where, its label, its test id.
+pub type NavItem = (&'static str, fn(&Texts) -> &'static str, &'static str);
+
+/// The frame of a partner portal's pages: its navigation, who is signed in, for which brand
+/// owner, and out.
+#[component]
+pub fn PortalFrame(
+    portal: Portal,
+    user: String,
+    company: String,
+    nav: Vec<NavItem>,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let logout = ServerAction::<PortalLogout>::new();
+    view! {
+        <div class="min-h-screen">
+            <header class="flex items-center gap-4 border-b border-slate-200 bg-white px-6 py-3">
+                <Brand/>
+                <span class="rounded bg-emerald-50 px-2 py-0.5 text-xs text-emerald-700">{move || portal.name(t())}</span>
+                <nav class="ml-4 flex gap-1 text-sm">
+                    {nav.into_iter().map(|(href, label, testid)| view! {
+                        <A href=href exact=true attr:data-testid=testid
+                            attr:class="rounded-md px-3 py-1 text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-slate-800 aria-[current=page]:text-white">
+                            {move || label(t())}
+                        </A>
+                    }).collect_view()}
+                </nav>
+                <span class="ml-auto text-sm" data-testid="portal-user">
+                    <span class="font-medium">{user}</span>
+                    <span class="ml-2 text-slate-500">{move || t().brand_owner} ": " {company.clone()}</span>
+                </span>
+                <LangSwitch/>
+                <ActionForm action=logout>
+                    <input type="hidden" name="portal" value=portal.prefix()/>
+                    <button type="submit" data-testid="logout" class="rounded-md px-3 py-1 text-sm text-slate-600 hover:bg-slate-100">
+                        {move || t().log_out}
+                    </button>
+                </ActionForm>
+            </header>
+            <main class="mx-auto max-w-5xl p-6">{children()}</main>
+        </div>
+    }
+}
+
+/// A profile card: label/value rows.
+#[component]
+pub fn ProfileCard(title: String, rows: Vec<(&'static str, String)>, testid: &'static str) -> impl IntoView {
+    view! {
+        <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid=testid>
+            <h2 class="text-lg font-semibold">{title}</h2>
+            <dl class="mt-3 text-sm">
+                {rows.into_iter().map(|(label, value)| view! {
+                    <div class="flex justify-between gap-4 py-1"><dt class="text-slate-500">{label}</dt><dd class="font-medium">{value}</dd></div>
+                }).collect_view()}
+            </dl>
+        </section>
+    }
+}
+
+/// Shown while a portal's session loads, or when it failed for another reason than sign-in.
+pub fn session_error(e: ApiError) -> AnyView {
+    view! { <div class="p-8"><ErrorNote error=e/></div> }.into_any()
+}

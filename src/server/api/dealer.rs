@@ -1,0 +1,219 @@
+//! Dealers (seed 002): management by the corp, the dealer's login and refresh.
+
+use axum::{
+    extract::State,
+    http::StatusCode,
+    routing::{get, post, put},
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{
+    corp::Refresh,
+    extract::{Json, Path},
+    member::{list_body, page_of},
+    openapi::{schema::*, Op},
+    Api,
+};
+use crate::{
+    model::{
+        dealer::{Dealer, DealerEdit, NewDealer},
+        list::Page,
+    },
+    server::{
+        auth::{
+            client::ClientAddr,
+            principal::{AccessToken, Principal},
+            token::{Channel, IssuedTokens, PrincipalKind},
+        },
+        error::Result,
+        secret::Secret,
+        service::{dealer, login},
+        state::Ctx,
+    },
+};
+
+fn dealer_schema() -> Value {
+    object(&[
+        ("id", integer()),
+        ("name", string()),
+        ("email", string()),
+        ("phone", string()),
+        ("address", string()),
+        ("status", integer()),
+        ("dealer_code", string()),
+        ("upper_dealer_code", string()),
+        ("create_time", time()),
+    ])
+}
+
+fn op(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    request: Option<Value>,
+    response: Option<Value>,
+) -> Op {
+    Op { method, path, tag: "dealers", summary, auth: true, request, response }
+}
+
+pub(super) fn routes(api: Api) -> Api {
+    api.op(
+        op(
+            "post",
+            "/v2/dealer",
+            "Add a dealer (optionally under upper_dealer_code)",
+            Some(object(&[
+                ("name", string()),
+                ("email", string()),
+                ("phone", string()),
+                ("password", string()),
+                ("address?", string()),
+                ("upper_dealer_code?", string()),
+            ])),
+            Some(dealer_schema()),
+        ),
+        post(add),
+    )
+    .op(
+        op(
+            "put",
+            "/v2/dealer/{dealer_id}",
+            "Modify a dealer's name and address",
+            Some(object(&[("name", string()), ("address", string())])),
+            Some(dealer_schema()),
+        ),
+        put(edit),
+    )
+    .op(
+        op(
+            "get",
+            "/v2/dealer/{dealer_id}",
+            "A dealer (a corp member's, or a dealer's own or one below it)",
+            None,
+            Some(dealer_schema()),
+        ),
+        get(get_one),
+    )
+    .op(
+        op(
+            "delete",
+            "/v2/dealer/{dealer_id}",
+            "Delete a dealer with no dealers below it; its devices go up",
+            None,
+            None,
+        ),
+        axum::routing::delete(remove),
+    )
+    .op(
+        op("put", "/v2/dealer/{dealer_id}/status/{status}", "Enable (1) or disable (0) a dealer", None, None),
+        put(set_status),
+    )
+    .op(
+        op(
+            "post",
+            "/v2/dealer_list",
+            "Dealers, with the list query language",
+            Some(list_body()),
+            Some(page_of(dealer_schema())),
+        ),
+        post(list),
+    )
+    .op(
+        op("get", "/v2/dealer/dealer_code/{dealer_code}", "A dealer by its dealer code", None, Some(dealer_schema())),
+        get(by_code),
+    )
+    .op(
+        Op {
+            method: "post",
+            path: "/v2/dealer_auth",
+            tag: "dealers",
+            summary: "Dealer login (corp_id + account = phone or email)",
+            auth: false,
+            request: Some(object(&[("corp_id", string()), ("account", string()), ("password", string())])),
+            response: Some(object(&[
+                ("dealer_id", integer()),
+                ("access_token", string()),
+                ("refresh_token", string()),
+                ("expire_in", integer()),
+            ])),
+        },
+        post(auth),
+    )
+    .op(
+        op(
+            "post",
+            "/v2/dealer/token/refresh",
+            "Rotate a dealer's token pair",
+            Some(object(&[("refresh_token", string())])),
+            Some(object(&[("access_token", string()), ("refresh_token", string()), ("expire_in", integer())])),
+        ),
+        post(refresh),
+    )
+}
+
+async fn add(State(ctx): State<Ctx>, p: Principal, Json(body): Json<NewDealer>) -> Result<axum::Json<Dealer>> {
+    Ok(axum::Json(dealer::add(&ctx, &p, body).await?))
+}
+
+async fn edit(
+    State(ctx): State<Ctx>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(body): Json<DealerEdit>,
+) -> Result<axum::Json<Dealer>> {
+    Ok(axum::Json(dealer::edit(&ctx, &p, id, body).await?))
+}
+
+async fn get_one(State(ctx): State<Ctx>, p: Principal, Path(id): Path<i64>) -> Result<axum::Json<Dealer>> {
+    Ok(axum::Json(dealer::get(&ctx, &p, id).await?))
+}
+
+async fn remove(State(ctx): State<Ctx>, p: Principal, Path(id): Path<i64>) -> Result<StatusCode> {
+    dealer::delete(&ctx, &p, id).await?;
+    Ok(StatusCode::OK)
+}
+
+async fn set_status(State(ctx): State<Ctx>, p: Principal, Path((id, status)): Path<(i64, i64)>) -> Result<StatusCode> {
+    dealer::set_status(&ctx, &p, id, status).await?;
+    Ok(StatusCode::OK)
+}
+
+async fn list(State(ctx): State<Ctx>, p: Principal, Json(body): Json<Value>) -> Result<axum::Json<Page>> {
+    let query = dealer::list_query(&body)?;
+    Ok(axum::Json(dealer::list(&ctx, &p, &query).await?))
+}
+
+async fn by_code(State(ctx): State<Ctx>, p: Principal, Path(code): Path<String>) -> Result<axum::Json<Dealer>> {
+    Ok(axum::Json(dealer::get_by_code(&ctx, &p, &code).await?))
+}
+
+#[derive(Deserialize)]
+pub(super) struct PortalAuth {
+    pub corp_id: String,
+    pub account: String,
+    pub password: Secret,
+}
+
+async fn auth(
+    State(ctx): State<Ctx>,
+    ClientAddr(client): ClientAddr,
+    Json(body): Json<PortalAuth>,
+) -> Result<axum::Json<Value>> {
+    let login = login::dealer_login(&ctx, &body.corp_id, &body.account, &body.password, &client, Channel::Api).await?;
+    let tokens = login::issue_tokens(&ctx, &login.login_id).await?;
+    Ok(axum::Json(json!({
+        "dealer_id": login.principal_id,
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "expire_in": tokens.expire_in,
+    })))
+}
+
+async fn refresh(
+    State(ctx): State<Ctx>,
+    AccessToken(access): AccessToken,
+    Json(body): Json<Refresh>,
+) -> Result<axum::Json<IssuedTokens>> {
+    Ok(axum::Json(login::refresh_tokens(&ctx, PrincipalKind::Dealer, &access, &body.refresh_token).await?))
+}

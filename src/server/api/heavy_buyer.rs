@@ -1,0 +1,200 @@
+//! Heavy buyers (seed 000): management by the corp, the heavy buyer's login and refresh.
+
+use axum::{
+    extract::State,
+    http::StatusCode,
+    routing::{delete, get, post, put},
+};
+use serde_json::{json, Value};
+
+use super::{
+    corp::Refresh,
+    dealer::PortalAuth,
+    extract::{Json, Path},
+    member::{list_body, page_of},
+    openapi::{schema::*, Op},
+    Api,
+};
+use crate::{
+    model::{
+        dealer::{HeavyBuyer, HeavyBuyerEdit, NewHeavyBuyer},
+        list::Page,
+    },
+    server::{
+        auth::{
+            client::ClientAddr,
+            principal::{AccessToken, Principal},
+            token::{Channel, IssuedTokens, PrincipalKind},
+        },
+        error::Result,
+        service::{heavy_buyer, login},
+        state::Ctx,
+    },
+};
+
+fn buyer_schema() -> Value {
+    object(&[
+        ("id", integer()),
+        ("name", string()),
+        ("email", string()),
+        ("phone", string()),
+        ("industry", string()),
+        ("location", string()),
+        ("contacter", string()),
+        ("contact_way", string()),
+        ("status", integer()),
+        ("create_time", time()),
+    ])
+}
+
+fn op(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    request: Option<Value>,
+    response: Option<Value>,
+) -> Op {
+    Op { method, path, tag: "heavy buyers", summary, auth: true, request, response }
+}
+
+pub(super) fn routes(api: Api) -> Api {
+    let profile = || {
+        vec![
+            ("name", string()),
+            ("industry", string()),
+            ("location", string()),
+            ("contacter", string()),
+            ("contact_way", string()),
+        ]
+    };
+    let mut new_fields = profile();
+    new_fields.extend([("email", string()), ("phone", string()), ("password", string())]);
+    api.op(
+        op("post", "/v2/heavy_buyer", "Add a heavy buyer", Some(object(&new_fields)), Some(buyer_schema())),
+        post(add),
+    )
+    .op(
+        op(
+            "put",
+            "/v2/heavy_buyer/{heavy_buyer_id}",
+            "Modify a heavy buyer",
+            Some(object(&profile())),
+            Some(buyer_schema()),
+        ),
+        put(edit),
+    )
+    .op(op("get", "/v2/heavy_buyer/{heavy_buyer_id}", "A heavy buyer", None, Some(buyer_schema())), get(get_one))
+    .op(
+        op(
+            "delete",
+            "/v2/heavy_buyer/{heavy_buyer_id}",
+            "Delete a heavy buyer, its organizations and users; its devices are released",
+            None,
+            None,
+        ),
+        delete(remove),
+    )
+    .op(
+        op("put", "/v2/heavy_buyer/{heavy_buyer_id}/disable", "Disable a heavy buyer; its logins end", None, None),
+        put(disable),
+    )
+    .op(op("put", "/v2/heavy_buyer/{heavy_buyer_id}/enable", "Enable a heavy buyer", None, None), put(enable))
+    .op(
+        op(
+            "post",
+            "/v2/heavy_buyer_list",
+            "Heavy buyers, with the list query language",
+            Some(list_body()),
+            Some(page_of(buyer_schema())),
+        ),
+        post(list),
+    )
+    .op(
+        Op {
+            method: "post",
+            path: "/v2/heavy_buyer_auth",
+            tag: "heavy buyers",
+            summary: "Heavy buyer login (corp_id + account = phone or email)",
+            auth: false,
+            request: Some(object(&[("corp_id", string()), ("account", string()), ("password", string())])),
+            response: Some(object(&[
+                ("heavy_buyer_id", integer()),
+                ("access_token", string()),
+                ("refresh_token", string()),
+                ("expire_in", integer()),
+            ])),
+        },
+        post(auth),
+    )
+    .op(
+        op(
+            "post",
+            "/v2/heavy_buyer/token/refresh",
+            "Rotate a heavy buyer's token pair",
+            Some(object(&[("refresh_token", string())])),
+            Some(object(&[("access_token", string()), ("refresh_token", string()), ("expire_in", integer())])),
+        ),
+        post(refresh),
+    )
+}
+
+async fn add(State(ctx): State<Ctx>, p: Principal, Json(body): Json<NewHeavyBuyer>) -> Result<axum::Json<HeavyBuyer>> {
+    Ok(axum::Json(heavy_buyer::add(&ctx, &p, body).await?))
+}
+
+async fn edit(
+    State(ctx): State<Ctx>,
+    p: Principal,
+    Path(id): Path<i64>,
+    Json(body): Json<HeavyBuyerEdit>,
+) -> Result<axum::Json<HeavyBuyer>> {
+    Ok(axum::Json(heavy_buyer::edit(&ctx, &p, id, body).await?))
+}
+
+async fn get_one(State(ctx): State<Ctx>, p: Principal, Path(id): Path<i64>) -> Result<axum::Json<HeavyBuyer>> {
+    Ok(axum::Json(heavy_buyer::get(&ctx, &p, id).await?))
+}
+
+async fn remove(State(ctx): State<Ctx>, p: Principal, Path(id): Path<i64>) -> Result<StatusCode> {
+    heavy_buyer::delete(&ctx, &p, id).await?;
+    Ok(StatusCode::OK)
+}
+
+async fn disable(State(ctx): State<Ctx>, p: Principal, Path(id): Path<i64>) -> Result<StatusCode> {
+    heavy_buyer::set_enabled(&ctx, &p, id, false).await?;
+    Ok(StatusCode::OK)
+}
+
+async fn enable(State(ctx): State<Ctx>, p: Principal, Path(id): Path<i64>) -> Result<StatusCode> {
+    heavy_buyer::set_enabled(&ctx, &p, id, true).await?;
+    Ok(StatusCode::OK)
+}
+
+async fn list(State(ctx): State<Ctx>, p: Principal, Json(body): Json<Value>) -> Result<axum::Json<Page>> {
+    let query = heavy_buyer::list_query(&body)?;
+    Ok(axum::Json(heavy_buyer::list(&ctx, &p, &query).await?))
+}
+
+async fn auth(
+    State(ctx): State<Ctx>,
+    ClientAddr(client): ClientAddr,
+    Json(body): Json<PortalAuth>,
+) -> Result<axum::Json<Value>> {
+    let login =
+        login::heavy_buyer_login(&ctx, &body.corp_id, &body.account, &body.password, &client, Channel::Api).await?;
+    let tokens = login::issue_tokens(&ctx, &login.login_id).await?;
+    Ok(axum::Json(json!({
+        "heavy_buyer_id": login.principal_id,
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "expire_in": tokens.expire_in,
+    })))
+}
+
+async fn refresh(
+    State(ctx): State<Ctx>,
+    AccessToken(access): AccessToken,
+    Json(body): Json<Refresh>,
+) -> Result<axum::Json<IssuedTokens>> {
+    Ok(axum::Json(login::refresh_tokens(&ctx, PrincipalKind::HeavyBuyer, &access, &body.refresh_token).await?))
+}

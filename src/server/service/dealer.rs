@@ -1,0 +1,346 @@
+//! Dealers (seed 002): the corp's sales channel as a tree.
+//!
+//! Each dealer has a generated code, unique in its corp, and a `scope`: the chain of codes from
+//! the top dealer down to itself ("A1B2C3,D4E5F6"). A dealer's place never changes after it is
+//! created, so the scope is stored. A dealer sees itself and every dealer whose scope starts
+//! with its own — never a sibling, never another corp.
+
+use sea_query::{Alias, Condition, Expr, Order, Query};
+use serde_json::{Map, Value};
+
+use crate::{
+    model::{
+        dealer::{Dealer, DealerEdit, DealerNode, NewDealer},
+        error::{codes, ApiError},
+        list::Page,
+        permission::{MANAGE_DEALERS, READ_DEALERS},
+        validate,
+    },
+    server::{
+        auth::{
+            password,
+            principal::Principal,
+            token::{self, PrincipalKind},
+        },
+        clock::{iso, now_ms},
+        db::{unique_violation, Sql},
+        error::{Error, Result},
+        list::{self, Field, FieldType, ListQuery, Resource},
+        secret::{random_bytes, Secret},
+        service::permission,
+        state::Ctx,
+    },
+};
+
+pub const DISABLED: i64 = 0;
+pub const ENABLED: i64 = 1;
+
+pub static DEALERS: Resource = Resource {
+    table: "dealers",
+    fields: &[
+        Field::new("id", "id", FieldType::Int),
+        Field::new("name", "name", FieldType::Str),
+        Field::new("email", "email", FieldType::Str),
+        Field::new("phone", "phone", FieldType::Str),
+        Field::new("address", "address", FieldType::Str),
+        Field::new("status", "status", FieldType::Int),
+        Field::new("dealer_code", "dealer_code", FieldType::Str),
+        Field::new("upper_dealer_code", "upper_dealer_code", FieldType::Str),
+        Field::new("create_time", "create_time", FieldType::Time),
+        Field::new("password", "password_hash", FieldType::Str).secret(),
+    ],
+};
+
+const COLUMNS: [&str; 9] =
+    ["id", "name", "email", "phone", "address", "status", "dealer_code", "upper_dealer_code", "create_time"];
+
+#[derive(sqlx::FromRow)]
+struct DealerRow {
+    id: i64,
+    name: String,
+    email: String,
+    phone: String,
+    address: String,
+    status: i64,
+    dealer_code: String,
+    upper_dealer_code: String,
+    create_time: i64,
+}
+
+impl From<DealerRow> for Dealer {
+    fn from(r: DealerRow) -> Self {
+        Dealer {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            address: r.address,
+            status: r.status,
+            dealer_code: r.dealer_code,
+            upper_dealer_code: r.upper_dealer_code,
+            create_time: iso(r.create_time),
+        }
+    }
+}
+
+fn col(name: &str) -> Expr {
+    Expr::col(Alias::new(name))
+}
+
+fn not_found() -> Error {
+    ApiError::new(codes::DEALER_NOT_FOUND, "dealer not found").into()
+}
+
+/// The dealers a principal may read: a corp member with the feature, its corp's; a dealer,
+/// itself and those below it; anyone else, none (4031001).
+fn readable(principal: &Principal) -> Result<Condition, ApiError> {
+    match principal {
+        Principal::Dealer(me) => Ok(Condition::all()
+            .add(col("corp_id").eq(me.corp_id.clone()))
+            .add(Condition::any().add(col("id").eq(me.dealer_id)).add(col("scope").like(format!("{},%", me.scope))))),
+        _ => {
+            let me = permission::require(principal, READ_DEALERS)?;
+            Ok(Condition::all().add(col("corp_id").eq(me.corp_id.clone())))
+        }
+    }
+}
+
+/// The one dealer matching `cond` among those the principal may read.
+async fn find(ctx: &Ctx, principal: &Principal, cond: Condition) -> Result<Dealer> {
+    let mut select = Query::select();
+    select.columns(COLUMNS.map(Alias::new)).from(Alias::new("dealers")).cond_where(readable(principal)?.add(cond));
+    let row: Option<DealerRow> = ctx.db.fetch_optional(&select).await?;
+    row.map(Dealer::from).ok_or_else(not_found)
+}
+
+/// Seed 002 op 9.
+pub async fn get(ctx: &Ctx, principal: &Principal, id: i64) -> Result<Dealer> {
+    find(ctx, principal, Condition::all().add(col("id").eq(id))).await
+}
+
+/// Seed 002 op 10.
+pub async fn get_by_code(ctx: &Ctx, principal: &Principal, code: &str) -> Result<Dealer> {
+    find(ctx, principal, Condition::all().add(col("dealer_code").eq(code.trim().to_uppercase()))).await
+}
+
+/// A dealer's own profile.
+pub async fn me(ctx: &Ctx, principal: &Principal) -> Result<Dealer> {
+    let id = principal.dealer()?.dealer_id;
+    get(ctx, principal, id).await
+}
+
+pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
+    list::parse(&DEALERS, body)
+}
+
+/// Seed 002 op 5: the list language over the dealers the principal may read.
+pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
+    let scope = readable(principal)?;
+    list::run(&ctx.db, &DEALERS, query, scope, |row: DealerRow| to_map(Dealer::from(row))).await
+}
+
+/// Every dealer the principal may read, each after its upper dealer (codes have one length and
+/// the separator sorts before them, so ordering by scope walks the tree depth first).
+pub async fn tree(ctx: &Ctx, principal: &Principal) -> Result<Vec<DealerNode>> {
+    let mut select = Query::select();
+    select
+        .columns(COLUMNS.map(Alias::new))
+        .column(Alias::new("scope"))
+        .from(Alias::new("dealers"))
+        .cond_where(readable(principal)?)
+        .order_by(Alias::new("scope"), Order::Asc);
+    let rows: Vec<ScopedRow> = ctx.db.fetch_all(&select).await?;
+    let top = rows.iter().map(|r| r.scope.matches(',').count()).min().unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .map(|r| DealerNode { depth: r.scope.matches(',').count() - top, dealer: Dealer::from(r.row) })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct ScopedRow {
+    #[sqlx(flatten)]
+    row: DealerRow,
+    scope: String,
+}
+
+fn to_map(dealer: Dealer) -> Map<String, Value> {
+    match serde_json::to_value(dealer) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+/// A short code, unique within the corp (checked by the database): 6 characters from an
+/// alphabet without look-alikes (no 0/O, 1/I).
+fn new_code() -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    random_bytes(6).into_iter().map(|b| ALPHABET[(b % 32) as usize] as char).collect()
+}
+
+/// Email and phone are unique among the corp's dealers.
+async fn ensure_account_free(ctx: &Ctx, corp_id: &str, email: &str, phone: &str) -> Result<()> {
+    let taken: Vec<(String, String)> = ctx
+        .db
+        .fetch_all(
+            &Sql::new("SELECT email, phone FROM dealers WHERE corp_id = $1 AND (email = $2 OR phone = $3)")
+                .bind(corp_id.to_owned())
+                .bind(email.to_owned())
+                .bind(phone.to_owned()),
+        )
+        .await?;
+    let email_taken = taken.iter().any(|(e, _)| e == email);
+    let phone_taken = taken.iter().any(|(_, p)| p == phone);
+    match (email_taken, phone_taken) {
+        (true, true) => Err(ApiError::new(codes::DEALER_ACCOUNT_TAKEN, "this dealer account already exists").into()),
+        (true, false) => Err(ApiError::new(codes::EMAIL_TAKEN, "email: already registered").into()),
+        (false, true) => Err(ApiError::new(codes::PHONE_TAKEN, "phone: already registered").into()),
+        (false, false) => Ok(()),
+    }
+}
+
+/// Seed 002 op 1: a corp member with "manage dealers" adds a dealer, optionally under another.
+pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<Dealer> {
+    let me = permission::require(principal, MANAGE_DEALERS)?;
+    let name = validate::text("name", &input.name, 64)?;
+    let email = validate::email("email", &input.email)?;
+    let phone = validate::phone("phone", &input.phone)?;
+    let secret = Secret::new(input.password);
+    password::check_strong_password("password", &secret)?;
+    let address = validate::optional_text("address", &input.address, 128)?;
+    // The upper dealer: in the same corp (4041050). The tree can never loop: a new dealer has
+    // no dealers below it yet, and nobody's place changes afterwards.
+    let upper = match input.upper_dealer_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(code) => {
+            let found: Option<(i64, String, String)> = ctx
+                .db
+                .fetch_optional(
+                    &Sql::new("SELECT id, dealer_code, scope FROM dealers WHERE corp_id = $1 AND dealer_code = $2")
+                        .bind(me.corp_id.clone())
+                        .bind(code.to_uppercase()),
+                )
+                .await?;
+            Some(
+                found
+                    .ok_or_else(|| ApiError::new(codes::UPPER_DEALER_NOT_FOUND, "upper_dealer_code: no such dealer"))?,
+            )
+        }
+    };
+    ensure_account_free(ctx, &me.corp_id, &email, &phone).await?;
+    let hash = password::hash(&secret).await?;
+
+    // A fresh code collides with an existing one about once in a billion: try again then.
+    for _ in 0..5 {
+        let code = new_code();
+        let scope = match &upper {
+            Some((_, _, upper_scope)) => format!("{upper_scope},{code}"),
+            None => code.clone(),
+        };
+        let inserted: Result<(i64,), sqlx::Error> = ctx
+            .db
+            .fetch_one(
+                &Sql::new(
+                    "INSERT INTO dealers (corp_id, name, email, phone, password_hash, address, status, dealer_code, \
+                     upper_dealer_id, upper_dealer_code, scope, create_time) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                )
+                .bind(me.corp_id.clone())
+                .bind(name.clone())
+                .bind(email.clone())
+                .bind(phone.clone())
+                .bind(hash.0.clone())
+                .bind(address.clone())
+                .bind(ENABLED)
+                .bind(code)
+                .bind(upper.as_ref().map(|u| u.0))
+                .bind(upper.as_ref().map(|u| u.1.clone()).unwrap_or_default())
+                .bind(scope)
+                .bind(now_ms()),
+            )
+            .await;
+        match inserted {
+            Ok((id,)) => return get(ctx, principal, id).await,
+            Err(e) if unique_violation(&e) => {
+                // Either the code collided (retry) or a concurrent add took the email or phone.
+                ensure_account_free(ctx, &me.corp_id, &email, &phone).await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::internal("could not find a free dealer code"))
+}
+
+/// The dealer `id` of the caller's corp, for a change by a member with "manage dealers".
+async fn manageable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<Dealer> {
+    permission::require(principal, MANAGE_DEALERS)?;
+    get(ctx, principal, id).await
+}
+
+/// Seed 002 op 2: name and address.
+pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: DealerEdit) -> Result<Dealer> {
+    manageable(ctx, principal, id).await?;
+    let name = validate::text("name", &input.name, 64)?;
+    let address = validate::optional_text("address", &input.address, 128)?;
+    ctx.db
+        .execute(
+            &Sql::new("UPDATE dealers SET name = $1, address = $2 WHERE id = $3").bind(name).bind(address).bind(id),
+        )
+        .await?;
+    get(ctx, principal, id).await
+}
+
+/// Seed 002 op 3: 1 enables, 0 disables; a disabled dealer's logins end at once.
+pub async fn set_status(ctx: &Ctx, principal: &Principal, id: i64, status: i64) -> Result<()> {
+    if status != ENABLED && status != DISABLED {
+        return Err(ApiError::invalid("status", "must be 0 or 1").into());
+    }
+    manageable(ctx, principal, id).await?;
+    let mut tx = ctx.db.begin().await?;
+    tx.execute(&Sql::new("UPDATE dealers SET status = $1 WHERE id = $2").bind(status).bind(id)).await?;
+    if status == DISABLED {
+        token::revoke_principal(&mut tx, PrincipalKind::Dealer, id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Seed 002 op 4. Refused while dealers sit below it (naming them); its devices go back to its
+/// upper dealer's scope, and its logins end.
+pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
+    manageable(ctx, principal, id).await?;
+    let below: Vec<(String,)> = ctx
+        .db
+        .fetch_all(&Sql::new("SELECT dealer_code FROM dealers WHERE upper_dealer_id = $1 ORDER BY id").bind(id))
+        .await?;
+    if !below.is_empty() {
+        let codes_below: Vec<String> = below.into_iter().map(|(c,)| c).collect();
+        return Err(ApiError::invalid(
+            "dealer_id",
+            &format!("dealers below it must go first: {}", codes_below.join(", ")),
+        )
+        .into());
+    }
+    let (upper_id, upper_scope): (Option<i64>, Option<String>) = ctx
+        .db
+        .fetch_one(
+            &Sql::new(
+                "SELECT d.upper_dealer_id, u.scope FROM dealers d LEFT JOIN dealers u ON u.id = d.upper_dealer_id \
+                 WHERE d.id = $1",
+            )
+            .bind(id),
+        )
+        .await?;
+    let mut tx = ctx.db.begin().await?;
+    tx.execute(
+        &Sql::new("UPDATE devices SET dealer_id = $1, dealer_scope = $2 WHERE dealer_id = $3")
+            .bind(upper_id)
+            .bind(upper_scope)
+            .bind(id),
+    )
+    .await?;
+    token::revoke_principal(&mut tx, PrincipalKind::Dealer, id).await?;
+    tx.execute(&Sql::new("DELETE FROM dealers WHERE id = $1").bind(id)).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! Heavy buyers (seed 000): key-account customers the corp manages, each with its own login.
+//! Deleting one is a single transaction that also removes what belongs to it (organizations,
+//! their users) and releases its devices.
+
+use sea_query::{Alias, Condition, Expr};
+use serde_json::{Map, Value};
+
+use crate::{
+    model::{
+        dealer::{HeavyBuyer, HeavyBuyerEdit, NewHeavyBuyer},
+        error::{codes, ApiError},
+        list::Page,
+        permission::{MANAGE_HEAVY_BUYERS, READ_HEAVY_BUYERS},
+        validate,
+    },
+    server::{
+        auth::{
+            password,
+            principal::Principal,
+            token::{self, PrincipalKind},
+        },
+        clock::{iso, now_ms},
+        db::{unique_violation, Sql},
+        error::{Error, Result},
+        list::{self, Field, FieldType, ListQuery, Resource},
+        secret::Secret,
+        service::permission,
+        state::Ctx,
+    },
+};
+
+pub const DISABLED: i64 = 0;
+pub const ENABLED: i64 = 1;
+
+pub static HEAVY_BUYERS: Resource = Resource {
+    table: "heavy_buyers",
+    fields: &[
+        Field::new("id", "id", FieldType::Int),
+        Field::new("name", "name", FieldType::Str),
+        Field::new("email", "email", FieldType::Str),
+        Field::new("phone", "phone", FieldType::Str),
+        Field::new("industry", "industry", FieldType::Str),
+        Field::new("location", "location", FieldType::Str),
+        Field::new("contacter", "contacter", FieldType::Str),
+        Field::new("contact_way", "contact_way", FieldType::Str),
+        Field::new("status", "status", FieldType::Int),
+        Field::new("create_time", "create_time", FieldType::Time),
+        Field::new("password", "password_hash", FieldType::Str).secret(),
+    ],
+};
+
+#[derive(sqlx::FromRow)]
+struct HeavyBuyerRow {
+    id: i64,
+    name: String,
+    email: String,
+    phone: String,
+    industry: String,
+    location: String,
+    contacter: String,
+    contact_way: String,
+    status: i64,
+    create_time: i64,
+}
+
+const COLUMNS: &str = "id, name, email, phone, industry, location, contacter, contact_way, status, create_time";
+
+impl From<HeavyBuyerRow> for HeavyBuyer {
+    fn from(r: HeavyBuyerRow) -> Self {
+        HeavyBuyer {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            industry: r.industry,
+            location: r.location,
+            contacter: r.contacter,
+            contact_way: r.contact_way,
+            status: r.status,
+            create_time: iso(r.create_time),
+        }
+    }
+}
+
+fn not_found() -> Error {
+    ApiError::new(codes::HEAVY_BUYER_NOT_FOUND, "heavy buyer not found").into()
+}
+
+/// A heavy buyer of `corp_id`; another corp's reads as missing.
+async fn find(ctx: &Ctx, corp_id: &str, id: i64) -> Result<HeavyBuyer> {
+    let row: Option<HeavyBuyerRow> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new(format!("SELECT {COLUMNS} FROM heavy_buyers WHERE id = $1 AND corp_id = $2"))
+                .bind(id)
+                .bind(corp_id.to_owned()),
+        )
+        .await?;
+    row.map(HeavyBuyer::from).ok_or_else(not_found)
+}
+
+/// A corp member with "view key accounts" reads any of its corp's; a heavy buyer only itself.
+pub async fn get(ctx: &Ctx, principal: &Principal, id: i64) -> Result<HeavyBuyer> {
+    match principal {
+        Principal::HeavyBuyer(me) if me.heavy_buyer_id == id => find(ctx, &me.corp_id, id).await,
+        Principal::HeavyBuyer(_) => Err(not_found()),
+        _ => {
+            let me = permission::require(principal, READ_HEAVY_BUYERS)?;
+            find(ctx, &me.corp_id, id).await
+        }
+    }
+}
+
+/// A heavy buyer's own profile.
+pub async fn me(ctx: &Ctx, principal: &Principal) -> Result<HeavyBuyer> {
+    let me = principal.heavy_buyer()?;
+    find(ctx, &me.corp_id, me.heavy_buyer_id).await
+}
+
+pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
+    list::parse(&HEAVY_BUYERS, body)
+}
+
+/// Seed 000 op 5.
+pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
+    let me = permission::require(principal, READ_HEAVY_BUYERS)?;
+    let scope = Condition::all().add(Expr::col(Alias::new("corp_id")).eq(me.corp_id.clone()));
+    list::run(&ctx.db, &HEAVY_BUYERS, query, scope, |row: HeavyBuyerRow| {
+        match serde_json::to_value(HeavyBuyer::from(row)) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        }
+    })
+    .await
+}
+
+/// Email and phone are unique among the corp's heavy buyers.
+async fn ensure_account_free(ctx: &Ctx, corp_id: &str, email: &str, phone: &str) -> Result<()> {
+    let taken: Option<(String, String)> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new("SELECT email, phone FROM heavy_buyers WHERE corp_id = $1 AND (email = $2 OR phone = $3)")
+                .bind(corp_id.to_owned())
+                .bind(email.to_owned())
+                .bind(phone.to_owned()),
+        )
+        .await?;
+    match taken {
+        Some((e, _)) if e == email => Err(ApiError::new(codes::EMAIL_TAKEN, "email: already registered").into()),
+        Some(_) => Err(ApiError::new(codes::PHONE_TAKEN, "phone: already registered").into()),
+        None => Ok(()),
+    }
+}
+
+struct Profile {
+    name: String,
+    industry: String,
+    location: String,
+    contacter: String,
+    contact_way: String,
+}
+
+fn check_profile(name: &str, industry: &str, location: &str, contacter: &str, contact_way: &str) -> Result<Profile> {
+    Ok(Profile {
+        name: validate::text("name", name, 64)?,
+        industry: validate::text("industry", industry, 64)?,
+        location: validate::text("location", location, 128)?,
+        contacter: validate::text("contacter", contacter, 32)?,
+        contact_way: validate::text("contact_way", contact_way, 64)?,
+    })
+}
+
+/// Seed 000 op 1.
+pub async fn add(ctx: &Ctx, principal: &Principal, input: NewHeavyBuyer) -> Result<HeavyBuyer> {
+    let me = permission::require(principal, MANAGE_HEAVY_BUYERS)?;
+    let p = check_profile(&input.name, &input.industry, &input.location, &input.contacter, &input.contact_way)?;
+    let email = validate::email("email", &input.email)?;
+    let phone = validate::phone("phone", &input.phone)?;
+    let secret = Secret::new(input.password);
+    password::check_strong_password("password", &secret)?;
+    ensure_account_free(ctx, &me.corp_id, &email, &phone).await?;
+    let hash = password::hash(&secret).await?;
+    let inserted: Result<(i64,), sqlx::Error> = ctx
+        .db
+        .fetch_one(
+            &Sql::new(
+                "INSERT INTO heavy_buyers (corp_id, name, email, phone, password_hash, industry, location, contacter, \
+                 contact_way, status, create_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind(me.corp_id.clone())
+            .bind(p.name)
+            .bind(email.clone())
+            .bind(phone.clone())
+            .bind(hash.0)
+            .bind(p.industry)
+            .bind(p.location)
+            .bind(p.contacter)
+            .bind(p.contact_way)
+            .bind(ENABLED)
+            .bind(now_ms()),
+        )
+        .await;
+    let (id,) = match inserted {
+        Err(e) if unique_violation(&e) => {
+            ensure_account_free(ctx, &me.corp_id, &email, &phone).await?;
+            return Err(e.into());
+        }
+        other => other?,
+    };
+    find(ctx, &me.corp_id, id).await
+}
+
+/// A heavy buyer of the caller's corp, for a change by a member with "manage key accounts".
+async fn manageable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<String> {
+    let me = permission::require(principal, MANAGE_HEAVY_BUYERS)?;
+    find(ctx, &me.corp_id, id).await?;
+    Ok(me.corp_id.clone())
+}
+
+/// Seed 000 op 2.
+pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: HeavyBuyerEdit) -> Result<HeavyBuyer> {
+    let corp_id = manageable(ctx, principal, id).await?;
+    let p = check_profile(&input.name, &input.industry, &input.location, &input.contacter, &input.contact_way)?;
+    ctx.db
+        .execute(
+            &Sql::new(
+                "UPDATE heavy_buyers SET name = $1, industry = $2, location = $3, contacter = $4, contact_way = $5 \
+                 WHERE id = $6",
+            )
+            .bind(p.name)
+            .bind(p.industry)
+            .bind(p.location)
+            .bind(p.contacter)
+            .bind(p.contact_way)
+            .bind(id),
+        )
+        .await?;
+    find(ctx, &corp_id, id).await
+}
+
+/// Seed 000 op 3 and its counterpart: a disabled heavy buyer's logins, and its users', end.
+pub async fn set_enabled(ctx: &Ctx, principal: &Principal, id: i64, enabled: bool) -> Result<()> {
+    manageable(ctx, principal, id).await?;
+    let mut tx = ctx.db.begin().await?;
+    tx.execute(
+        &Sql::new("UPDATE heavy_buyers SET status = $1 WHERE id = $2")
+            .bind(if enabled { ENABLED } else { DISABLED })
+            .bind(id),
+    )
+    .await?;
+    if !enabled {
+        token::revoke_principal(&mut tx, PrincipalKind::HeavyBuyer, id).await?;
+        revoke_users(&mut tx, id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn revoke_users(tx: &mut crate::server::db::Tx, heavy_buyer_id: i64) -> Result<()> {
+    tx.execute(
+        &Sql::new(
+            "UPDATE auth_logins SET revoked_time = $1 WHERE principal_kind = $2 AND revoked_time IS NULL \
+             AND principal_id IN (SELECT id FROM org_users WHERE heavy_buyer_id = $3)",
+        )
+        .bind(now_ms())
+        .bind(PrincipalKind::OrgUser as i64)
+        .bind(heavy_buyer_id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Seed 000 op 4: one transaction releases its devices, removes its organizations and users,
+/// ends every login under it, and removes it.
+pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
+    manageable(ctx, principal, id).await?;
+    let mut tx = ctx.db.begin().await?;
+    tx.execute(
+        &Sql::new("UPDATE devices SET heavy_buyer_id = NULL, organization_id = NULL WHERE heavy_buyer_id = $1")
+            .bind(id),
+    )
+    .await?;
+    token::revoke_principal(&mut tx, PrincipalKind::HeavyBuyer, id).await?;
+    revoke_users(&mut tx, id).await?;
+    tx.execute(&Sql::new("DELETE FROM org_users WHERE heavy_buyer_id = $1").bind(id)).await?;
+    tx.execute(&Sql::new("DELETE FROM organizations WHERE heavy_buyer_id = $1").bind(id)).await?;
+    tx.execute(&Sql::new("DELETE FROM heavy_buyers WHERE id = $1").bind(id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
