@@ -21,7 +21,11 @@ async function addDealer(page, name, upperName) {
   await form.locator('input[name=phone]').fill(who.phone);
   await form.locator('input[name=password]').fill('Dealer-pass1');
   await form.locator('input[name=address]').fill('1 Market Street');
-  if (upperName) await form.getByTestId('upper-dealer').selectOption({ label: new RegExp(upperName) });
+  if (upperName) {
+    const picker = form.getByTestId('upper-dealer');
+    const value = await picker.locator('option', { hasText: upperName }).getAttribute('value');
+    await picker.selectOption(value);
+  }
   await form.locator('button[type=submit]').click();
   await expect(form).toBeHidden();
   // Small pause so the next dealer's phone (from the clock) differs.
