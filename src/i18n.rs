@@ -308,6 +308,8 @@ pub struct Texts {
     pub err_upper_dealer: &'static str,
     pub err_dealer_has_children: &'static str,
 
+    pub all: &'static str,
+
     pub try_it: &'static str,
     pub send: &'static str,
     pub request_body: &'static str,
@@ -483,6 +485,8 @@ pub const ZH: Texts = Texts {
     err_heavy_buyer_disabled: "该大客户已停用",
     err_upper_dealer: "上级经销商代码不存在",
     err_dealer_has_children: "该经销商下还有下级经销商，请先处理",
+
+    all: "全部",
 
     try_it: "调试",
     send: "发送请求",
@@ -660,6 +664,8 @@ pub const EN: Texts = Texts {
     err_heavy_buyer_disabled: "This key account is disabled",
     err_upper_dealer: "No dealer has this upper dealer code",
     err_dealer_has_children: "Dealers sit below this dealer: deal with them first",
+
+    all: "All",
 
     try_it: "Try it",
     send: "Send request",

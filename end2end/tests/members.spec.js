@@ -155,6 +155,8 @@ test('an admin creates a role with features and deletes it; a role in use is exp
 test('the members table pages, sorts and chooses its columns', async ({ page, request }) => {
   const token = await adminToken(request);
   for (let i = 0; i < 11; i += 1) await apiMember(request, token, 3);
+  const disabled = await apiMember(request, token, 2);
+  await request.put(`/v2/corp/member/${disabled.id}/disable`, { headers: { 'Access-Token': token } });
   const total = (await (await request.get('/v2/corp/members?limit=1', { headers: { 'Access-Token': token } })).json()).count;
   expect(total).toBeGreaterThan(10);
 
@@ -171,6 +173,13 @@ test('the members table pages, sorts and chooses its columns', async ({ page, re
   await table.getByRole('button', { name: 'ID' }).click();
   await table.getByRole('button', { name: /ID/ }).click();
   await expect(table.getByTestId('table-row').first().locator('td').first()).toHaveText(String(total));
+
+  // The status filter narrows the table to disabled members.
+  await table.getByTestId('filter-status').selectOption('2');
+  await expect(table.getByTestId('table-row').filter({ hasText: disabled.email })).toHaveCount(1);
+  const statuses = await table.getByTestId('table-row').allInnerTexts();
+  expect(statuses.every((row) => row.includes('Disabled'))).toBe(true);
+  await table.getByTestId('filter-status').selectOption('');
 
   // Dropping the Email column removes it from the table.
   await expect(table.locator('th', { hasText: 'Email' })).toHaveCount(1);

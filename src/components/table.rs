@@ -42,6 +42,14 @@ pub fn yes_no(v: &Value, t: &Texts) -> String {
     t.yes_no(v.as_bool().unwrap_or(false)).into()
 }
 
+/// A filter offered above the table: a field and the values it can be narrowed to (`$eq`).
+#[derive(Clone, Copy)]
+pub struct Filter {
+    pub key: &'static str,
+    pub label: fn(&Texts) -> &'static str,
+    pub options: &'static [(i64, fn(&Texts) -> &'static str)],
+}
+
 /// Everything the table lets a person change, as signals.
 #[derive(Clone, Copy)]
 pub struct TableState {
@@ -52,6 +60,8 @@ pub struct TableState {
     pub search_field: RwSignal<&'static str>,
     pub search: RwSignal<String>,
     pub visible: RwSignal<Vec<&'static str>>,
+    /// The chosen filter values, by field.
+    pub filters: RwSignal<Vec<(&'static str, i64)>>,
 }
 
 impl TableState {
@@ -63,6 +73,7 @@ impl TableState {
             search_field: RwSignal::new(search_field),
             search: RwSignal::new(String::new()),
             visible: RwSignal::new(columns.iter().map(|c| c.key).collect()),
+            filters: RwSignal::new(Vec::new()),
         }
     }
 
@@ -76,6 +87,9 @@ impl TableState {
         let search = self.search.get();
         if !search.trim().is_empty() {
             req = req.with_condition(self.search_field.get(), "$like", search.trim());
+        }
+        for (key, value) in self.filters.get() {
+            req = req.with_condition(key, "$eq", value);
         }
         if let Some((key, desc)) = self.sort.get() {
             req = req.with_order(key, desc);
@@ -91,6 +105,7 @@ pub fn DataTable(
     state: TableState,
     page: Resource<Result<Page, ApiError>>,
     #[prop(optional)] actions: Option<fn(&Map<String, Value>, &Texts) -> AnyView>,
+    #[prop(optional)] filters: Vec<Filter>,
     #[prop(optional)] testid: &'static str,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -130,6 +145,23 @@ pub fn DataTable(
                     class="w-56 rounded-md border border-slate-300 px-3 py-1 text-sm"
                     prop:value=move || state.search.get()
                     on:input=move |ev| { state.search.set(event_target_value(&ev)); state.offset.set(0); }/>
+                {filters.into_iter().map(|f| view! {
+                    <select class="rounded-md border border-slate-300 px-2 py-1 text-sm" data-testid=format!("filter-{}", f.key)
+                        on:change=move |ev| {
+                            let chosen = event_target_value(&ev).parse::<i64>().ok();
+                            state.filters.update(|all| {
+                                all.retain(|(k, _)| *k != f.key);
+                                if let Some(v) = chosen { all.push((f.key, v)); }
+                            });
+                            state.offset.set(0);
+                        }>
+                        <option value="">{move || format!("{}: {}", (f.label)(t()), t().all)}</option>
+                        {f.options.iter().map(|(value, label)| {
+                            let label = *label;
+                            view! { <option value=value.to_string()>{move || label(t())}</option> }
+                        }).collect_view()}
+                    </select>
+                }).collect_view()}
                 <details class="relative ml-auto text-sm">
                     <summary class="cursor-pointer rounded-md border border-slate-300 px-3 py-1" data-testid="column-chooser">{move || t().columns}</summary>
                     <div class="absolute right-0 z-10 mt-1 w-48 space-y-1 rounded-md border border-slate-200 bg-white p-2 shadow">

@@ -14,7 +14,7 @@ use super::layout::with_session;
 use crate::{
     components::{
         dialog::{ConfirmButton, Modal},
-        table::{plain, time, Column, DataTable, TableState},
+        table::{plain, time, Column, DataTable, Filter, TableState},
         ErrorNote, TextField,
     },
     i18n::{use_i18n, Texts},
@@ -85,6 +85,13 @@ pub async fn delete_dealer(id: i64) -> Result<(), ApiError> {
     let (ctx, principal) = fns::caller().await?;
     dealer::delete(&ctx, &principal, id).await.map_err(fns::refuse)
 }
+
+/// Dealers and key accounts: enabled or disabled.
+pub const ENABLED_FILTER: Filter = Filter {
+    key: "status",
+    label: |t| t.status,
+    options: &[(1, |t| t.status_enabled), (0, |t| t.status_disabled_short)],
+};
 
 fn status_cell(v: &Value, t: &Texts) -> String {
     t.enabled_status(v.as_i64().unwrap_or(0)).into()
@@ -167,7 +174,7 @@ pub fn DealersPage() -> impl IntoView {
                 </div>
                 <ShareLink path="/dealer/login" corp_id=session.info.id.clone() hint=|t| t.share_login_hint/>
                 <Show when=move || tree_mode.get() fallback=move || view! {
-                    <DataTable columns=cols.clone() state=state page=page actions=view_link testid="dealers-table"/>
+                    <DataTable columns=cols.clone() state=state page=page actions=view_link testid="dealers-table" filters=vec![ENABLED_FILTER]/>
                 }>
                     <DealerTree reload=reload link=true/>
                 </Show>

@@ -9,7 +9,10 @@ use leptos_router::{
 };
 use serde_json::{Map, Value};
 
-use super::{dealers::ShareLink, layout::with_session};
+use super::{
+    dealers::{ShareLink, ENABLED_FILTER},
+    layout::with_session,
+};
 use crate::{
     components::{
         dialog::{ConfirmButton, Modal},
@@ -127,7 +130,7 @@ pub fn HeavyBuyersPage() -> impl IntoView {
                     </Show>
                 </div>
                 <ShareLink path="/heavy_buyer/login" corp_id=session.info.id.clone() hint=|t| t.share_buyer_link_hint/>
-                <DataTable columns=cols state=state page=page actions=view_link testid="heavy-buyers-table"/>
+                <DataTable columns=cols state=state page=page actions=view_link testid="heavy-buyers-table" filters=vec![ENABLED_FILTER]/>
                 <Show when=move || can_manage>
                     <AddHeavyBuyerDialog open=adding on_added=Callback::new(move |_| reload.update(|n| *n += 1))/>
                 </Show>

@@ -10,7 +10,7 @@ use super::layout::with_session;
 use crate::{
     components::{
         dialog::{ConfirmButton, Modal},
-        table::{plain, time, yes_no, Column, DataTable, TableState},
+        table::{plain, time, yes_no, Column, DataTable, Filter, TableState},
         ErrorNote, TextField,
     },
     i18n::{use_i18n, Lang, Texts},
@@ -145,7 +145,10 @@ pub fn MembersPage() -> impl IntoView {
                         </button>
                     </Show>
                 </div>
-                <DataTable columns=cols state=state page=page actions=view_link testid="members-table"/>
+                <DataTable columns=cols state=state page=page actions=view_link testid="members-table" filters=vec![
+                    Filter { key: "status", label: |t| t.status, options: &[(1, |t| t.status_active), (2, |t| t.status_disabled), (0, |t| t.status_pending)] },
+                    Filter { key: "role", label: |t| t.role, options: &[(1, |t| t.roles[0]), (2, |t| t.roles[1]), (3, |t| t.roles[2]), (99, |t| t.roles[3])] },
+                ]/>
                 <Show when=move || is_admin>
                     <AddMemberDialog open=adding on_added=Callback::new(move |_| reload.update(|n| *n += 1))/>
                 </Show>
