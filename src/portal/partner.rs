@@ -49,12 +49,14 @@ pub async fn portal_login(portal: String, corp_id: String, account: String, pass
     let session = fns::session().await?;
     let client = fns::client_addr().await?;
     let password = Secret::new(password);
-    let login = match portal.as_str() {
-        "dealer" => login::dealer_login(&ctx, &corp_id, &account, &password, &client, Channel::Web).await,
-        "heavy_buyer" => login::heavy_buyer_login(&ctx, &corp_id, &account, &password, &client, Channel::Web).await,
+    let partner = match portal.as_str() {
+        "dealer" => login::Partner::Dealer,
+        "heavy_buyer" => login::Partner::HeavyBuyer,
         _ => return Err(fns::refuse(ApiError::invalid("portal", "unknown portal"))),
-    }
-    .map_err(fns::refuse)?;
+    };
+    let login = login::partner_login(&ctx, partner, &corp_id, &account, &password, &client, Channel::Web)
+        .await
+        .map_err(fns::refuse)?;
     web::sign_in(&session, &login.login_id).await.map_err(fns::refuse)?;
     leptos_axum::redirect(&format!("/{portal}"));
     Ok(())

@@ -28,7 +28,10 @@ use crate::{
         },
         error::Result,
         secret::Secret,
-        service::{dealer, login},
+        service::{
+            dealer,
+            login::{self, Partner},
+        },
         state::Ctx,
     },
 };
@@ -200,7 +203,16 @@ async fn auth(
     ClientAddr(client): ClientAddr,
     Json(body): Json<PortalAuth>,
 ) -> Result<axum::Json<Value>> {
-    let login = login::dealer_login(&ctx, &body.corp_id, &body.account, &body.password, &client, Channel::Api).await?;
+    let login = login::partner_login(
+        &ctx,
+        Partner::Dealer,
+        &body.corp_id,
+        &body.account,
+        &body.password,
+        &client,
+        Channel::Api,
+    )
+    .await?;
     let tokens = login::issue_tokens(&ctx, &login.login_id).await?;
     Ok(axum::Json(json!({
         "dealer_id": login.principal_id,

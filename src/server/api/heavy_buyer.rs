@@ -27,7 +27,10 @@ use crate::{
             token::{Channel, IssuedTokens, PrincipalKind},
         },
         error::Result,
-        service::{heavy_buyer, login},
+        service::{
+            heavy_buyer,
+            login::{self, Partner},
+        },
         state::Ctx,
     },
 };
@@ -180,8 +183,16 @@ async fn auth(
     ClientAddr(client): ClientAddr,
     Json(body): Json<PortalAuth>,
 ) -> Result<axum::Json<Value>> {
-    let login =
-        login::heavy_buyer_login(&ctx, &body.corp_id, &body.account, &body.password, &client, Channel::Api).await?;
+    let login = login::partner_login(
+        &ctx,
+        Partner::HeavyBuyer,
+        &body.corp_id,
+        &body.account,
+        &body.password,
+        &client,
+        Channel::Api,
+    )
+    .await?;
     let tokens = login::issue_tokens(&ctx, &login.login_id).await?;
     Ok(axum::Json(json!({
         "heavy_buyer_id": login.principal_id,

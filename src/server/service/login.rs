@@ -93,56 +93,63 @@ pub async fn member_login(
     Ok(LoggedIn { corp_id: member.corp_id, principal_id: member.id, login_id })
 }
 
-/// A dealer logs in with its corp's id and its phone or email.
-pub async fn dealer_login(
-    ctx: &Ctx,
-    corp_id: &str,
-    account: &str,
-    password: &Secret,
-    client: &str,
-    channel: Channel,
-) -> Result<LoggedIn> {
-    if corp_id.trim().is_empty() {
-        return Err(ApiError::missing("corp_id").into());
-    }
-    let account = account.trim();
-    let lookup = Sql::new(
-        "SELECT id, corp_id, password_hash, status FROM dealers WHERE corp_id = $1 AND (email = $2 OR phone = $3)",
-    )
-    .bind(corp_id.trim().to_owned())
-    .bind(account.to_lowercase())
-    .bind(account.to_owned());
-    let key = throttle::account_key("dealer", corp_id.trim(), account);
-    let disabled = ApiError::new(codes::DEALER_DISABLED, "this dealer is disabled");
-    let dealer = password_login(ctx, &key, account, password, client, lookup, ENABLED, disabled).await?;
-    let login_id = token::start_login(&ctx.db, PrincipalKind::Dealer, dealer.id, channel).await?;
-    Ok(LoggedIn { corp_id: dealer.corp_id, principal_id: dealer.id, login_id })
+/// The two partner accounts that log in with a corp id and their phone or email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Partner {
+    Dealer,
+    HeavyBuyer,
 }
 
-/// A heavy buyer's own account logs in with its corp's id and its phone or email.
-pub async fn heavy_buyer_login(
+impl Partner {
+    /// The account table; a constant, never request text.
+    fn table(self) -> &'static str {
+        match self {
+            Partner::Dealer => "dealers",
+            Partner::HeavyBuyer => "heavy_buyers",
+        }
+    }
+
+    fn kind(self) -> PrincipalKind {
+        match self {
+            Partner::Dealer => PrincipalKind::Dealer,
+            Partner::HeavyBuyer => PrincipalKind::HeavyBuyer,
+        }
+    }
+
+    fn disabled(self) -> ApiError {
+        match self {
+            Partner::Dealer => ApiError::new(codes::DEALER_DISABLED, "this dealer is disabled"),
+            Partner::HeavyBuyer => ApiError::new(codes::HEAVY_BUYER_DISABLED, "this heavy buyer is disabled"),
+        }
+    }
+}
+
+/// A dealer or a heavy buyer's own account logs in with its corp's id and its phone or email.
+pub async fn partner_login(
     ctx: &Ctx,
+    partner: Partner,
     corp_id: &str,
     account: &str,
     password: &Secret,
     client: &str,
     channel: Channel,
 ) -> Result<LoggedIn> {
-    if corp_id.trim().is_empty() {
+    let corp_id = corp_id.trim();
+    if corp_id.is_empty() {
         return Err(ApiError::missing("corp_id").into());
     }
     let account = account.trim();
-    let lookup = Sql::new(
-        "SELECT id, corp_id, password_hash, status FROM heavy_buyers WHERE corp_id = $1 AND (email = $2 OR phone = $3)",
-    )
-    .bind(corp_id.trim().to_owned())
+    let lookup = Sql::new(format!(
+        "SELECT id, corp_id, password_hash, status FROM {} WHERE corp_id = $1 AND (email = $2 OR phone = $3)",
+        partner.table()
+    ))
+    .bind(corp_id.to_owned())
     .bind(account.to_lowercase())
     .bind(account.to_owned());
-    let key = throttle::account_key("heavy_buyer", corp_id.trim(), account);
-    let disabled = ApiError::new(codes::HEAVY_BUYER_DISABLED, "this heavy buyer is disabled");
-    let buyer = password_login(ctx, &key, account, password, client, lookup, ENABLED, disabled).await?;
-    let login_id = token::start_login(&ctx.db, PrincipalKind::HeavyBuyer, buyer.id, channel).await?;
-    Ok(LoggedIn { corp_id: buyer.corp_id, principal_id: buyer.id, login_id })
+    let key = throttle::account_key(partner.table(), corp_id, account);
+    let found = password_login(ctx, &key, account, password, client, lookup, ENABLED, partner.disabled()).await?;
+    let login_id = token::start_login(&ctx.db, partner.kind(), found.id, channel).await?;
+    Ok(LoggedIn { corp_id: found.corp_id, principal_id: found.id, login_id })
 }
 
 /// The first access/refresh pair of an API login.
