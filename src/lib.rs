@@ -4,6 +4,10 @@
 //! auth, services, `/v2`); with `hydrate` it is the WASM that makes the server-rendered pages
 //! interactive. `model/` (wire types), `i18n`, `components/` and `portal/` compile for both.
 
+// Release builds keep Leptos's full view types (debug builds erase them), and the deepest pages
+// need more than the default 128 levels to compute their layout.
+#![recursion_limit = "512"]
+
 pub mod app;
 pub mod components;
 pub mod i18n;

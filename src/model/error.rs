@@ -22,6 +22,7 @@ pub mod codes {
     pub const REFRESH_TOKEN_INVALID: u32 = 4001010;
     pub const EDIT_OTHER_MEMBER: u32 = 4001013;
     pub const DELETE_SELF: u32 = 4001014;
+    pub const PRODUCT_RELEASED: u32 = 4001016;
     pub const ACCOUNT_LOCKED: u32 = 4001061;
     pub const ROLE_IN_USE: u32 = 4001099;
     pub const DEALER_DISABLED: u32 = 4001117;
@@ -35,6 +36,7 @@ pub mod codes {
     pub const TOKEN_REFRESHED: u32 = 4031022;
     pub const NO_SUCH_URL: u32 = 4041001;
     pub const MEMBER_NOT_FOUND: u32 = 4041003;
+    pub const PRODUCT_NOT_FOUND: u32 = 4041005;
     pub const CORP_NOT_FOUND: u32 = 4041010;
     pub const ROLE_NOT_FOUND: u32 = 4041029;
     pub const DEALER_NOT_FOUND: u32 = 4041030;

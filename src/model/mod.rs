@@ -7,4 +7,5 @@ pub mod error;
 pub mod list;
 pub mod member;
 pub mod permission;
+pub mod product;
 pub mod validate;

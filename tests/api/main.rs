@@ -10,5 +10,6 @@ mod dealers;
 mod heavy_buyers;
 mod matrix;
 mod members;
+mod products;
 mod roles;
 mod web;

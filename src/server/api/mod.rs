@@ -8,6 +8,7 @@ pub mod extract;
 mod heavy_buyer;
 mod member;
 pub mod openapi;
+mod product;
 mod role;
 
 use axum::{
@@ -64,7 +65,8 @@ fn all_routes() -> Api {
     let api = member::routes(api);
     let api = role::routes(api);
     let api = dealer::routes(api);
-    heavy_buyer::routes(api)
+    let api = heavy_buyer::routes(api);
+    product::routes(api)
 }
 
 async fn no_such_url() -> impl IntoResponse {

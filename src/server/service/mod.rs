@@ -7,4 +7,5 @@ pub mod heavy_buyer;
 pub mod login;
 pub mod member;
 pub mod permission;
+pub mod product;
 pub mod role;

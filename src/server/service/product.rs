@@ -1,0 +1,183 @@
+//! Products: the catalogue a corp's devices belong to. Reading needs "view products", writing
+//! "manage products"; a released product cannot be deleted (4001016).
+
+use crate::{
+    model::{
+        error::{codes, ApiError},
+        permission::{MANAGE_PRODUCTS, READ_PRODUCTS},
+        product::{NewProduct, Product, ProductEdit},
+        validate,
+    },
+    server::{
+        auth::principal::Principal,
+        clock::{iso, now_ms},
+        db::Sql,
+        error::{Error, Result},
+        secret::random_hex,
+        service::permission,
+        state::Ctx,
+    },
+};
+
+#[derive(sqlx::FromRow)]
+struct ProductRow {
+    id: String,
+    name: String,
+    description: String,
+    link_type: i64,
+    mode: String,
+    #[sqlx(rename = "type")]
+    kind: i64,
+    key: String,
+    is_release: bool,
+    create_time: i64,
+}
+
+const COLUMNS: &str = "id, name, description, link_type, mode, type, key, is_release, create_time";
+
+impl From<ProductRow> for Product {
+    fn from(r: ProductRow) -> Self {
+        Product {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            link_type: r.link_type,
+            mode: r.mode,
+            kind: r.kind,
+            key: r.key,
+            is_release: r.is_release,
+            create_time: iso(r.create_time),
+        }
+    }
+}
+
+fn not_found() -> Error {
+    ApiError::new(codes::PRODUCT_NOT_FOUND, "product not found").into()
+}
+
+fn check_link_type(link_type: i64) -> Result<i64, ApiError> {
+    if (1..=5).contains(&link_type) {
+        Ok(link_type)
+    } else {
+        Err(ApiError::invalid("link_type", "must be 1 (wifi), 2 (zigbee gateway), 3 (BLE), 4 (BLE mesh) or 5 (PC)"))
+    }
+}
+
+/// A product of `corp_id`; another corp's reads as missing.
+async fn find(ctx: &Ctx, corp_id: &str, id: &str) -> Result<Product> {
+    let row: Option<ProductRow> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new(format!("SELECT {COLUMNS} FROM products WHERE id = $1 AND corp_id = $2"))
+                .bind(id.to_owned())
+                .bind(corp_id.to_owned()),
+        )
+        .await?;
+    row.map(Product::from).ok_or_else(not_found)
+}
+
+pub async fn get(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Product> {
+    let me = permission::require(principal, READ_PRODUCTS)?;
+    find(ctx, &me.corp_id, id).await
+}
+
+/// The corp's products, newest last.
+pub async fn list(ctx: &Ctx, principal: &Principal) -> Result<Vec<Product>> {
+    let me = permission::require(principal, READ_PRODUCTS)?;
+    let rows: Vec<ProductRow> = ctx
+        .db
+        .fetch_all(
+            &Sql::new(format!("SELECT {COLUMNS} FROM products WHERE corp_id = $1 ORDER BY create_time, id"))
+                .bind(me.corp_id.clone()),
+        )
+        .await?;
+    Ok(rows.into_iter().map(Product::from).collect())
+}
+
+pub async fn create(ctx: &Ctx, principal: &Principal, input: NewProduct) -> Result<Product> {
+    let me = permission::require(principal, MANAGE_PRODUCTS)?;
+    let name = validate::text("name", &input.name, 32)?;
+    let description = validate::optional_text("description", &input.description, 250)?;
+    let mode = validate::optional_text("mode", &input.mode, 64)?;
+    let link_type = check_link_type(input.link_type)?;
+    let id = random_hex(16);
+    ctx.db
+        .execute(
+            &Sql::new(
+                "INSERT INTO products (id, corp_id, name, description, link_type, mode, type, key, is_release, create_time) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(id.clone())
+            .bind(me.corp_id.clone())
+            .bind(name)
+            .bind(description)
+            .bind(link_type)
+            .bind(mode)
+            .bind(input.kind)
+            .bind(random_hex(8))
+            .bind(false)
+            .bind(now_ms()),
+        )
+        .await?;
+    find(ctx, &me.corp_id, &id).await
+}
+
+/// Changes the given fields; releasing is `is_release: true`.
+pub async fn update(ctx: &Ctx, principal: &Principal, id: &str, input: ProductEdit) -> Result<Product> {
+    let me = permission::require(principal, MANAGE_PRODUCTS)?;
+    let current = find(ctx, &me.corp_id, id).await?;
+    let name = match input.name {
+        Some(n) => validate::text("name", &n, 32)?,
+        None => current.name,
+    };
+    let description = match input.description {
+        Some(d) => validate::optional_text("description", &d, 250)?,
+        None => current.description,
+    };
+    let mode = match input.mode {
+        Some(m) => validate::optional_text("mode", &m, 64)?,
+        None => current.mode,
+    };
+    let link_type = check_link_type(input.link_type.unwrap_or(current.link_type))?;
+    ctx.db
+        .execute(
+            &Sql::new(
+                "UPDATE products SET name = $1, description = $2, link_type = $3, mode = $4, type = $5, is_release = $6 \
+                 WHERE id = $7",
+            )
+            .bind(name)
+            .bind(description)
+            .bind(link_type)
+            .bind(mode)
+            .bind(input.kind.unwrap_or(current.kind))
+            .bind(input.is_release.unwrap_or(current.is_release))
+            .bind(id.to_owned()),
+        )
+        .await?;
+    find(ctx, &me.corp_id, id).await
+}
+
+/// A product that is not released, with its devices (none of which may be activated).
+pub async fn delete(ctx: &Ctx, principal: &Principal, id: &str) -> Result<()> {
+    let me = permission::require(principal, MANAGE_PRODUCTS)?;
+    let product = find(ctx, &me.corp_id, id).await?;
+    if product.is_release {
+        return Err(ApiError::new(codes::PRODUCT_RELEASED, "a released product cannot be deleted").into());
+    }
+    let (active,): (i64,) = ctx
+        .db
+        .fetch_one(
+            &Sql::new("SELECT COUNT(*) FROM devices WHERE product_id = $1 AND is_active = $2")
+                .bind(id.to_owned())
+                .bind(true),
+        )
+        .await?;
+    if active > 0 {
+        return Err(ApiError::invalid("product_id", &format!("{active} of its devices are activated")).into());
+    }
+    let mut tx = ctx.db.begin().await?;
+    tx.execute(&Sql::new("DELETE FROM devices WHERE product_id = $1").bind(id.to_owned())).await?;
+    tx.execute(&Sql::new("DELETE FROM products WHERE id = $1").bind(id.to_owned())).await?;
+    tx.commit().await?;
+    Ok(())
+}
