@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("dealers/:id") view=corp::dealers::DealerPage/>
                     <Route path=path!("heavy_buyers") view=corp::heavy_buyers::HeavyBuyersPage/>
                     <Route path=path!("heavy_buyers/:id") view=corp::heavy_buyers::HeavyBuyerPage/>
+                    <Route path=path!("products") view=corp::products::ProductsPage/>
                 </ParentRoute>
                 <Route path=path!("/dealer/login") view=dealer::DealerLogin/>
                 <Route path=path!("/dealer") view=dealer::DealerHome ssr=SsrMode::Async/>

@@ -310,6 +310,23 @@ pub struct Texts {
 
     pub all: &'static str,
 
+    pub products_title: &'static str,
+    pub add_product: &'static str,
+    pub product_name: &'static str,
+    pub description: &'static str,
+    pub link_type: &'static str,
+    pub mode: &'static str,
+    pub product_type: &'static str,
+    pub product_key: &'static str,
+    pub released: &'static str,
+    pub draft: &'static str,
+    pub release: &'static str,
+    pub no_products: &'static str,
+    pub confirm_delete_product: &'static str,
+    pub confirm_release_product: &'static str,
+    pub err_product_released: &'static str,
+    pub link_types: [&'static str; 5],
+
     pub try_it: &'static str,
     pub send: &'static str,
     pub request_body: &'static str,
@@ -487,6 +504,23 @@ pub const ZH: Texts = Texts {
     err_dealer_has_children: "该经销商下还有下级经销商，请先处理",
 
     all: "全部",
+
+    products_title: "产品",
+    add_product: "创建产品",
+    product_name: "产品名称",
+    description: "描述",
+    link_type: "连接方式",
+    mode: "型号",
+    product_type: "产品类型",
+    product_key: "产品密钥",
+    released: "已发布",
+    draft: "未发布",
+    release: "发布",
+    no_products: "还没有产品",
+    confirm_delete_product: "确定删除该产品及其所有设备吗？",
+    confirm_release_product: "发布后产品不能再删除。",
+    err_product_released: "已发布的产品不能删除",
+    link_types: ["Wi-Fi", "ZigBee 网关", "蓝牙", "蓝牙 Mesh", "PC"],
 
     try_it: "调试",
     send: "发送请求",
@@ -667,6 +701,23 @@ pub const EN: Texts = Texts {
 
     all: "All",
 
+    products_title: "Products",
+    add_product: "Create product",
+    product_name: "Product name",
+    description: "Description",
+    link_type: "Connectivity",
+    mode: "Model",
+    product_type: "Type",
+    product_key: "Product key",
+    released: "Released",
+    draft: "Draft",
+    release: "Release",
+    no_products: "No products yet",
+    confirm_delete_product: "Delete this product and all its devices?",
+    confirm_release_product: "Once released, the product can no longer be deleted.",
+    err_product_released: "A released product cannot be deleted",
+    link_types: ["Wi-Fi", "ZigBee gateway", "Bluetooth LE", "BLE mesh", "PC"],
+
     try_it: "Try it",
     send: "Send request",
     request_body: "Request body (JSON)",
@@ -714,6 +765,11 @@ impl Texts {
         }
     }
 
+    /// A product's link type (1–5) by name.
+    pub fn link_type_name(&self, link_type: i64) -> &'static str {
+        usize::try_from(link_type - 1).ok().and_then(|i| self.link_types.get(i)).copied().unwrap_or("—")
+    }
+
     pub fn yes_no(&self, b: bool) -> &'static str {
         if b {
             self.yes
@@ -743,10 +799,12 @@ impl Texts {
             codes::FORBIDDEN | codes::NEEDS_ADMIN => self.err_forbidden.into(),
             codes::EMAIL_TAKEN | codes::PHONE_TAKEN => self.err_taken.into(),
             codes::ROLE_IN_USE => self.role_in_use.into(),
+            codes::PRODUCT_RELEASED => self.err_product_released.into(),
             codes::MEMBER_NOT_FOUND
             | codes::ROLE_NOT_FOUND
             | codes::DEALER_NOT_FOUND
-            | codes::HEAVY_BUYER_NOT_FOUND => self.err_not_found.into(),
+            | codes::HEAVY_BUYER_NOT_FOUND
+            | codes::PRODUCT_NOT_FOUND => self.err_not_found.into(),
             _ if err.is_unauthenticated() => self.err_logged_out.into(),
             _ => self.err_server.into(),
         }

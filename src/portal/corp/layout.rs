@@ -16,7 +16,7 @@ use crate::{
     model::{
         corp::CorpSession,
         error::ApiError,
-        permission::{READ_DEALERS, READ_HEAVY_BUYERS, READ_MEMBERS, READ_ROLES},
+        permission::{READ_DEALERS, READ_HEAVY_BUYERS, READ_MEMBERS, READ_PRODUCTS, READ_ROLES},
     },
 };
 
@@ -43,6 +43,7 @@ pub fn CorpLayout() -> impl IntoView {
                         let can = s.abilities.clone();
                         let (can_members, can_roles) = (can.can(READ_MEMBERS), can.can(READ_ROLES));
                         let (can_dealers, can_buyers) = (can.can(READ_DEALERS), can.can(READ_HEAVY_BUYERS));
+                        let can_products = can.can(READ_PRODUCTS);
                         view! {
                         <div class="flex min-h-screen">
                             <aside class="hidden w-60 shrink-0 flex-col bg-slate-900 px-4 py-5 text-slate-300 md:flex">
@@ -62,7 +63,9 @@ pub fn CorpLayout() -> impl IntoView {
                                     <Show when=move || can_buyers>
                                         <A href="/corp/heavy_buyers" attr:class="nav-link" attr:data-testid="nav-heavy-buyers">{move || t().nav_heavy_buyers}</A>
                                     </Show>
-                                    <SoonLink label=move || t().nav_products/>
+                                    <Show when=move || can_products>
+                                        <A href="/corp/products" attr:class="nav-link" attr:data-testid="nav-products">{move || t().nav_products}</A>
+                                    </Show>
                                     <SoonLink label=move || t().nav_devices/>
                                     <A href="/corp/account" attr:class="nav-link" attr:data-testid="nav-account">{move || t().my_account}</A>
                                 </nav>

@@ -8,6 +8,7 @@ pub mod heavy_buyers;
 pub mod layout;
 pub mod login;
 pub mod members;
+pub mod products;
 pub mod roles;
 
 use leptos::prelude::*;
