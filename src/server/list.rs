@@ -452,6 +452,14 @@ pub async fn run<T: Row>(
     Ok(Page { count, list })
 }
 
+/// A wire type as the JSON object a list's projection picks fields from.
+pub fn to_map<T: serde::Serialize>(item: T) -> Map<String, Json> {
+    match serde_json::to_value(item) {
+        Ok(Json::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
 fn project(projection: &[&'static Field], mut row: Map<String, Json>) -> Map<String, Json> {
     projection.iter().filter_map(|f| row.remove(f.name).map(|v| (f.name.to_owned(), v))).collect()
 }

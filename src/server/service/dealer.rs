@@ -6,7 +6,7 @@
 //! with its own — never a sibling, never another corp.
 
 use sea_query::{Alias, Condition, Expr, Order, Query};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::{
     model::{
@@ -136,7 +136,7 @@ pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
 /// Seed 002 op 5: the list language over the dealers the principal may read.
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = readable(principal)?;
-    list::run(&ctx.db, &DEALERS, query, scope, |row: DealerRow| to_map(Dealer::from(row))).await
+    list::run(&ctx.db, &DEALERS, query, scope, |row: DealerRow| list::to_map(Dealer::from(row))).await
 }
 
 /// Every dealer the principal may read, each after its upper dealer (codes have one length and
@@ -162,13 +162,6 @@ struct ScopedRow {
     #[sqlx(flatten)]
     row: DealerRow,
     scope: String,
-}
-
-fn to_map(dealer: Dealer) -> Map<String, Value> {
-    match serde_json::to_value(dealer) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    }
 }
 
 /// A short code, unique within the corp (checked by the database): 6 characters from an

@@ -3,7 +3,7 @@
 //! their users) and releases its devices.
 
 use sea_query::{Alias, Condition, Expr};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::{
     model::{
@@ -125,13 +125,7 @@ pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let me = permission::require(principal, READ_HEAVY_BUYERS)?;
     let scope = Condition::all().add(Expr::col(Alias::new("corp_id")).eq(me.corp_id.clone()));
-    list::run(&ctx.db, &HEAVY_BUYERS, query, scope, |row: HeavyBuyerRow| {
-        match serde_json::to_value(HeavyBuyer::from(row)) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        }
-    })
-    .await
+    list::run(&ctx.db, &HEAVY_BUYERS, query, scope, |row: HeavyBuyerRow| list::to_map(HeavyBuyer::from(row))).await
 }
 
 /// Email and phone are unique among the corp's heavy buyers.

@@ -6,7 +6,7 @@
 //! (4001014). Disabling, deleting or a password change ends the member's logins at once.
 
 use sea_query::{Condition, Expr};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::{
     model::{
@@ -130,14 +130,7 @@ pub fn paging_query(offset: Option<i64>, limit: Option<i64>) -> Result<ListQuery
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let me = permission::require(principal, READ_MEMBERS)?;
     let scope = Condition::all().add(Expr::col(sea_query::Alias::new("corp_id")).eq(me.corp_id.clone()));
-    list::run(&ctx.db, &MEMBERS, query, scope, |row: MemberRow| to_map(Member::from(row))).await
-}
-
-fn to_map(member: Member) -> Map<String, Value> {
-    match serde_json::to_value(member) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    }
+    list::run(&ctx.db, &MEMBERS, query, scope, |row: MemberRow| list::to_map(Member::from(row))).await
 }
 
 /// A role type and, for custom roles, a role of this corp (4041029 otherwise).
