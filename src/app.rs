@@ -83,12 +83,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("heavy_buyers") view=corp::heavy_buyers::HeavyBuyersPage/>
                     <Route path=path!("heavy_buyers/:id") view=corp::heavy_buyers::HeavyBuyerPage/>
                     <Route path=path!("products") view=corp::products::ProductsPage/>
+                    <Route path=path!("products/:id") view=corp::devices::ProductDevicesPage/>
+                    <Route path=path!("products/:pid/devices/:id") view=corp::devices::DevicePage/>
+                    <Route path=path!("devices") view=corp::devices::DevicesPage/>
                 </ParentRoute>
                 <Route path=path!("/dealer/login") view=dealer::DealerLogin/>
                 <Route path=path!("/dealer") view=dealer::DealerHome ssr=SsrMode::Async/>
                 <Route path=path!("/dealer/dealers") view=dealer::SubDealers ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/devices") view=dealer::DealerDevices ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/login") view=heavy_buyer::HeavyBuyerLogin/>
                 <Route path=path!("/heavy_buyer") view=heavy_buyer::HeavyBuyerHome ssr=SsrMode::Async/>
+                <Route path=path!("/heavy_buyer/devices") view=heavy_buyer::HeavyBuyerDevices ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

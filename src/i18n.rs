@@ -332,6 +332,47 @@ pub struct Texts {
     pub request_body: &'static str,
     pub response: &'static str,
     pub access_token_hint: &'static str,
+
+    pub device_fields: [&'static str; 24],
+    pub devices_title: &'static str,
+    pub open_devices: &'static str,
+    pub add_device: &'static str,
+    pub import_devices: &'static str,
+    pub import_hint: &'static str,
+    pub import_file: &'static str,
+    pub import_preview: &'static str,
+    pub import_go: &'static str,
+    pub import_ok: &'static str,
+    pub import_created: &'static str,
+    pub import_skipped: &'static str,
+    pub import_duplicate: &'static str,
+    pub import_too_many: &'static str,
+    pub import_summary: &'static str,
+    pub export_csv: &'static str,
+    pub filter_add: &'static str,
+    pub filter_value: &'static str,
+    pub op_contains: &'static str,
+    pub op_in: &'static str,
+    pub op_empty: &'static str,
+    pub op_set: &'static str,
+    pub selected: &'static str,
+    pub clear_selection: &'static str,
+    pub assign_to_dealer: &'static str,
+    pub grant_to_heavy_buyer: &'static str,
+    pub take_back_dealer: &'static str,
+    pub take_back_heavy_buyer: &'static str,
+    pub choose_dealer: &'static str,
+    pub choose_heavy_buyer: &'static str,
+    pub assigned_n: &'static str,
+    pub device_detail: &'static str,
+    pub tags_hint: &'static str,
+    pub confirm_delete_device: &'static str,
+    pub err_mac_taken: &'static str,
+    pub err_device_activated: &'static str,
+    pub err_quota: &'static str,
+    pub choose_product: &'static str,
+    pub no_devices_yet: &'static str,
+    pub unassigned: &'static str,
 }
 
 pub const ZH: Texts = Texts {
@@ -527,6 +568,47 @@ pub const ZH: Texts = Texts {
     request_body: "请求体 (JSON)",
     response: "响应",
     access_token_hint: "Access-Token（登录接口返回的 access_token）",
+
+    device_fields: ["ID", "MAC", "名称", "已激活", "激活时间", "在线", "最近登录", "最近登录 IP", "MCU 型号", "MCU 版本", "固件型号", "固件版本", "产品 ID", "区域 ID", "序列号", "域", "创建时间", "创建者 ID", "创建者类型", "标签", "经销商范围", "大客户", "经销商 ID", "组织 ID"],
+    devices_title: "设备",
+    open_devices: "查看设备",
+    add_device: "添加设备",
+    import_devices: "批量导入",
+    import_hint: "每行一个设备：MAC[,名称[,序列号]]，可带表头，最多 2000 行。已存在的 MAC 会被跳过。",
+    import_file: "选择 CSV 文件",
+    import_preview: "预览",
+    import_go: "导入有效行",
+    import_ok: "有效",
+    import_created: "已导入",
+    import_skipped: "已存在，跳过",
+    import_duplicate: "文件中重复",
+    import_too_many: "超过 2000 行，只导入前 2000 行",
+    import_summary: "有效 / 错误",
+    export_csv: "导出 CSV",
+    filter_add: "添加条件",
+    filter_value: "值",
+    op_contains: "包含",
+    op_in: "属于（逗号分隔）",
+    op_empty: "为空",
+    op_set: "不为空",
+    selected: "已选",
+    clear_selection: "清除选择",
+    assign_to_dealer: "分配给经销商",
+    grant_to_heavy_buyer: "授予大客户",
+    take_back_dealer: "从经销商收回",
+    take_back_heavy_buyer: "从大客户收回",
+    choose_dealer: "选择经销商",
+    choose_heavy_buyer: "选择大客户",
+    assigned_n: "台设备已更新",
+    device_detail: "设备详情",
+    tags_hint: "标签（逗号分隔）",
+    confirm_delete_device: "确定删除该设备吗？",
+    err_mac_taken: "该产品下已存在此 MAC",
+    err_device_activated: "已激活的设备不能删除",
+    err_quota: "已达到企业的设备配额",
+    choose_product: "产品",
+    no_devices_yet: "还没有产品",
+    unassigned: "未分配",
 };
 
 pub const EN: Texts = Texts {
@@ -723,6 +805,47 @@ pub const EN: Texts = Texts {
     request_body: "Request body (JSON)",
     response: "Response",
     access_token_hint: "Access-Token (the access_token a login answered)",
+
+    device_fields: ["ID", "MAC", "Name", "Activated", "Activated at", "Online", "Last login", "Last login IP", "MCU model", "MCU version", "Firmware model", "Firmware version", "Product ID", "Region ID", "Serial no.", "Domain", "Created", "Creator ID", "Creator type", "Tags", "Dealer scope", "Key account", "Dealer ID", "Organization ID"],
+    devices_title: "Devices",
+    open_devices: "Devices",
+    add_device: "Add device",
+    import_devices: "Import",
+    import_hint: "One device per line: MAC[,name[,serial]]; a header line is fine; up to 2000 lines. MACs the product already has are skipped.",
+    import_file: "Choose a CSV file",
+    import_preview: "Preview",
+    import_go: "Import the valid rows",
+    import_ok: "ok",
+    import_created: "imported",
+    import_skipped: "already there, skipped",
+    import_duplicate: "repeated in the file",
+    import_too_many: "More than 2000 lines: only the first 2000 are imported",
+    import_summary: "valid / with errors",
+    export_csv: "Export CSV",
+    filter_add: "Add condition",
+    filter_value: "value",
+    op_contains: "contains",
+    op_in: "is one of (comma-separated)",
+    op_empty: "is empty",
+    op_set: "is set",
+    selected: "selected",
+    clear_selection: "Clear selection",
+    assign_to_dealer: "Assign to dealer",
+    grant_to_heavy_buyer: "Grant to key account",
+    take_back_dealer: "Take back from dealers",
+    take_back_heavy_buyer: "Take back from key accounts",
+    choose_dealer: "Choose a dealer",
+    choose_heavy_buyer: "Choose a key account",
+    assigned_n: "devices updated",
+    device_detail: "Device",
+    tags_hint: "Tags (comma-separated)",
+    confirm_delete_device: "Delete this device?",
+    err_mac_taken: "This product already has a device with that MAC",
+    err_device_activated: "An activated device cannot be deleted",
+    err_quota: "The corp's device quota is reached",
+    choose_product: "Product",
+    no_devices_yet: "No products yet",
+    unassigned: "unassigned",
 };
 
 impl Texts {
@@ -770,6 +893,11 @@ impl Texts {
         usize::try_from(link_type - 1).ok().and_then(|i| self.link_types.get(i)).copied().unwrap_or("—")
     }
 
+    /// A device field's label by its API name (see `model::device::FIELDS`).
+    pub fn device_field(&self, key: &str) -> &'static str {
+        crate::model::device::FIELDS.iter().position(|f| *f == key).map(|i| self.device_fields[i]).unwrap_or("?")
+    }
+
     pub fn yes_no(&self, b: bool) -> &'static str {
         if b {
             self.yes
@@ -800,11 +928,15 @@ impl Texts {
             codes::EMAIL_TAKEN | codes::PHONE_TAKEN => self.err_taken.into(),
             codes::ROLE_IN_USE => self.role_in_use.into(),
             codes::PRODUCT_RELEASED => self.err_product_released.into(),
+            codes::MAC_TAKEN => self.err_mac_taken.into(),
+            codes::DEVICE_ACTIVATED => self.err_device_activated.into(),
+            codes::DEVICE_QUOTA => format!("{} ({})", self.err_quota, err.msg),
             codes::MEMBER_NOT_FOUND
             | codes::ROLE_NOT_FOUND
             | codes::DEALER_NOT_FOUND
             | codes::HEAVY_BUYER_NOT_FOUND
-            | codes::PRODUCT_NOT_FOUND => self.err_not_found.into(),
+            | codes::PRODUCT_NOT_FOUND
+            | codes::DEVICE_NOT_FOUND => self.err_not_found.into(),
             _ if err.is_unauthenticated() => self.err_logged_out.into(),
             _ => self.err_server.into(),
         }

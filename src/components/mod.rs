@@ -1,6 +1,7 @@
 //! Building blocks shared by every portal.
 
 pub mod dialog;
+pub mod filter;
 pub mod table;
 
 use leptos::prelude::*;

@@ -62,6 +62,10 @@ pub struct TableState {
     pub visible: RwSignal<Vec<&'static str>>,
     /// The chosen filter values, by field.
     pub filters: RwSignal<Vec<(&'static str, i64)>>,
+    /// The filter builder's conditions: field, operator, value (the list language).
+    pub conditions: RwSignal<Vec<(&'static str, &'static str, Value)>>,
+    /// Rows whose checkbox is ticked, by id (tables with selection only).
+    pub selected: RwSignal<Vec<i64>>,
 }
 
 impl TableState {
@@ -74,7 +78,14 @@ impl TableState {
             search: RwSignal::new(String::new()),
             visible: RwSignal::new(columns.iter().map(|c| c.key).collect()),
             filters: RwSignal::new(Vec::new()),
+            conditions: RwSignal::new(Vec::new()),
+            selected: RwSignal::new(Vec::new()),
         }
+    }
+
+    /// The list request without paging: what an export of "the current filter" asks for.
+    pub fn filter_request(&self) -> ListRequest {
+        ListRequest { offset: None, limit: None, ..self.request() }
     }
 
     /// The list request the table shows (reactive: read inside a resource's source).
@@ -90,6 +101,9 @@ impl TableState {
         }
         for (key, value) in self.filters.get() {
             req = req.with_condition(key, "$eq", value);
+        }
+        for (key, op, value) in self.conditions.get() {
+            req = req.with_condition(key, op, value);
         }
         if let Some((key, desc)) = self.sort.get() {
             req = req.with_order(key, desc);
@@ -107,6 +121,9 @@ pub fn DataTable(
     #[prop(optional)] actions: Option<fn(&Map<String, Value>, &Texts) -> AnyView>,
     #[prop(optional)] filters: Vec<Filter>,
     #[prop(optional)] testid: &'static str,
+    /// Offer a checkbox per row (ticked ids land in `state.selected`).
+    #[prop(optional)]
+    selectable: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
@@ -185,6 +202,26 @@ pub fn DataTable(
                 <table class="min-w-full text-sm">
                     <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
                         <tr>
+                            {selectable.then(|| view! {
+                                <th class="w-8 px-3 py-2">
+                                    <input type="checkbox" data-testid="select-page" aria-label="select page"
+                                        prop:checked=move || {
+                                            let ids: Vec<i64> = page.get().and_then(Result::ok)
+                                                .map(|p| p.list.iter().filter_map(|row| row.get("id").and_then(Value::as_i64)).collect())
+                                                .unwrap_or_default();
+                                            let selected = state.selected.get();
+                                            !ids.is_empty() && ids.iter().all(|id| selected.contains(id))
+                                        }
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            let ids = page_ids(page);
+                                            state.selected.update(|sel| {
+                                                sel.retain(|id| !ids.contains(id));
+                                                if on { sel.extend(ids); }
+                                            });
+                                        }/>
+                                </th>
+                            })}
                             {move || shown().into_iter().map(|c| {
                                 let arrow = move || match state.sort.get() {
                                     Some((k, false)) if k == c.key => " ▲",
@@ -219,6 +256,22 @@ pub fn DataTable(
                                             let cells = row.clone();
                                             view! {
                                             <tr class="hover:bg-slate-50" data-testid="table-row">
+                                                {selectable.then(|| {
+                                                    let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
+                                                    view! {
+                                                        <td class="px-3 py-2">
+                                                            <input type="checkbox" data-testid="row-select"
+                                                                prop:checked=move || state.selected.get().contains(&id)
+                                                                on:change=move |ev| {
+                                                                    let on = event_target_checked(&ev);
+                                                                    state.selected.update(|sel| {
+                                                                        sel.retain(|x| *x != id);
+                                                                        if on { sel.push(id); }
+                                                                    });
+                                                                }/>
+                                                        </td>
+                                                    }
+                                                })}
                                                 {move || shown().into_iter().map(|c| {
                                                     let v = cells.get(c.key).cloned().unwrap_or(Value::Null);
                                                     view! { <td class="whitespace-nowrap px-4 py-2">{move || (c.render)(&v, t())}</td> }
@@ -236,6 +289,14 @@ pub fn DataTable(
             <Pager state=state page=page/>
         </div>
     }
+}
+
+/// The ids of the rows on the page shown.
+fn page_ids(page: Resource<Result<Page, ApiError>>) -> Vec<i64> {
+    page.get_untracked()
+        .and_then(Result::ok)
+        .map(|p| p.list.iter().filter_map(|row| row.get("id").and_then(Value::as_i64)).collect())
+        .unwrap_or_default()
 }
 
 #[component]

@@ -23,6 +23,8 @@ pub mod codes {
     pub const EDIT_OTHER_MEMBER: u32 = 4001013;
     pub const DELETE_SELF: u32 = 4001014;
     pub const PRODUCT_RELEASED: u32 = 4001016;
+    pub const MAC_TAKEN: u32 = 4001021;
+    pub const DEVICE_ACTIVATED: u32 = 4001022;
     pub const ACCOUNT_LOCKED: u32 = 4001061;
     pub const ROLE_IN_USE: u32 = 4001099;
     pub const DEALER_DISABLED: u32 = 4001117;
@@ -37,10 +39,12 @@ pub mod codes {
     pub const NO_SUCH_URL: u32 = 4041001;
     pub const MEMBER_NOT_FOUND: u32 = 4041003;
     pub const PRODUCT_NOT_FOUND: u32 = 4041005;
+    pub const DEVICE_NOT_FOUND: u32 = 4041008;
     pub const CORP_NOT_FOUND: u32 = 4041010;
     pub const ROLE_NOT_FOUND: u32 = 4041029;
     pub const DEALER_NOT_FOUND: u32 = 4041030;
     pub const HEAVY_BUYER_NOT_FOUND: u32 = 4041031;
+    pub const DEVICE_QUOTA: u32 = 4041033;
     pub const UPPER_DEALER_NOT_FOUND: u32 = 4041050;
     pub const TOO_MANY_REQUESTS: u32 = 4291001;
     pub const SERVER_FAULT: u32 = 5031001;

@@ -3,6 +3,7 @@
 
 pub mod corp;
 pub mod dealer;
+pub mod device;
 pub mod error;
 pub mod list;
 pub mod member;

@@ -24,6 +24,37 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, Api
     Ok(v.to_owned())
 }
 
+/// A device MAC: 12 hexadecimal digits, answered in upper case. The `:` and `-` separators people
+/// copy from labels ("aa:bb:cc:dd:ee:ff") are dropped first.
+pub fn mac(field: &str, value: &str) -> Result<String, ApiError> {
+    let digits: String = value.trim().chars().filter(|c| !matches!(c, ':' | '-')).collect();
+    if digits.is_empty() {
+        return Err(ApiError::missing(field));
+    }
+    if digits.len() != 12 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(ApiError::invalid(field, "a MAC is 12 hexadecimal characters"));
+    }
+    Ok(digits.to_ascii_uppercase())
+}
+
+/// Device tags: at most 20, each 1–32 characters without commas (they are stored joined).
+pub fn tags(field: &str, values: &[String]) -> Result<Vec<String>, ApiError> {
+    if values.len() > 20 {
+        return Err(ApiError::invalid(field, "at most 20 tags"));
+    }
+    let mut tags: Vec<String> = Vec::with_capacity(values.len());
+    for (i, tag) in values.iter().enumerate() {
+        let tag = text(&format!("{field}[{i}]"), tag, 32)?;
+        if tag.contains(',') {
+            return Err(ApiError::invalid(&format!("{field}[{i}]"), "a tag cannot contain a comma"));
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    Ok(tags)
+}
+
 /// An email address: one `@`, a dotted domain, no spaces; kept in lower case.
 pub fn email(field: &str, value: &str) -> Result<String, ApiError> {
     let v = text(field, value, 64)?.to_lowercase();
@@ -96,5 +127,25 @@ mod tests {
         for bad in ["", "1234", "138-0013", "abc12345", "+"] {
             assert!(phone("phone", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn macs() {
+        assert_eq!(mac("mac", "aabbccddeeff").unwrap(), "AABBCCDDEEFF");
+        assert_eq!(mac("mac", " aa:bb:cc:dd:ee:0f ").unwrap(), "AABBCCDDEE0F");
+        assert_eq!(mac("mac", "AA-BB-CC-DD-EE-FF").unwrap(), "AABBCCDDEEFF");
+        assert_eq!(mac("mac", "").unwrap_err().code, crate::model::error::codes::MISSING_FIELD);
+        for bad in ["AABBCCDDEEF", "AABBCCDDEEFFA", "GABBCCDDEEFF", "AABBCC DDEEFF", "ＡＡBBCCDDEEFF"] {
+            assert_eq!(mac("mac", bad).unwrap_err().code, crate::model::error::codes::INVALID_FIELD, "{bad}");
+        }
+    }
+
+    #[test]
+    fn tag_lists() {
+        let tags_of = |v: &[&str]| tags("tags", &v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(tags_of(&[" a ", "b", "a"]).unwrap(), ["a", "b"]);
+        assert!(tags_of(&["a,b"]).is_err());
+        assert!(tags_of(&[""]).is_err());
+        assert!(tags_of(&["x"; 21]).is_err());
     }
 }

@@ -8,6 +8,7 @@ use leptos_router::components::Redirect;
 
 use super::{
     corp::dealers::DealerTree,
+    devices::PartnerDevices,
     partner::{needs_sign_in, session_error, NavItem, Portal, PortalFrame, PortalLogin, ProfileCard},
 };
 use crate::{
@@ -33,8 +34,11 @@ pub fn DealerLogin() -> impl IntoView {
     view! { <PortalLogin portal=Portal::Dealer/> }
 }
 
-const NAV: [NavItem; 2] =
-    [("/dealer", |t| t.my_profile, "nav-profile"), ("/dealer/dealers", |t| t.my_dealers, "nav-sub-dealers")];
+const NAV: [NavItem; 3] = [
+    ("/dealer", |t| t.my_profile, "nav-profile"),
+    ("/dealer/dealers", |t| t.my_dealers, "nav-sub-dealers"),
+    ("/dealer/devices", |t| t.devices_title, "nav-devices"),
+];
 
 /// A dealer-portal page: loads the session (sending a signed-out or disabled dealer to the
 /// sign-in page) and frames `body`.
@@ -94,4 +98,10 @@ pub fn SubDealers() -> impl IntoView {
             <DealerTree reload=reload link=false/>
         }
     })
+}
+
+/// The devices assigned to the dealer or to the dealers below it.
+#[component]
+pub fn DealerDevices() -> impl IntoView {
+    dealer_page(move |_| view! { <PartnerDevices/> })
 }

@@ -4,6 +4,7 @@
 pub mod api_docs;
 pub mod corp;
 pub mod dealer;
+pub mod devices;
 pub mod heavy_buyer;
 pub mod home;
 pub mod partner;

@@ -24,6 +24,7 @@ use crate::{
         config::Config,
         db::Db,
         error::{error_response, ApiError},
+        export,
         state::{AppState, Ctx},
     },
 };
@@ -55,6 +56,7 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Serv
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
+        .route("/export/devices.csv", axum::routing::get(export::devices_csv))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(cross_site_check))
         .layer(sessions);

@@ -8,7 +8,7 @@
 //! Key order of `order` is significant, so the crate builds serde_json with `preserve_order`.
 
 use sea_query::{
-    Alias, Asterisk, BinOper, Condition, Expr, Func, Order, Query, SelectStatement, SimpleExpr, Value as SqlValue,
+    Alias, Asterisk, BinOper, Condition, Expr, Func, NullOrdering, Order, Query, SelectStatement, SimpleExpr, Value as SqlValue,
 };
 use serde_json::{Map, Value as Json};
 
@@ -55,16 +55,22 @@ pub struct Field {
     pub sortable: bool,
     /// Passwords, tokens: never selected, refused wherever a request names them.
     pub secret: bool,
+    /// May be absent (SQL NULL): `{"$eq": null}` / `{"$ne": null}` test for that.
+    pub nullable: bool,
 }
 
 impl Field {
     /// A queryable, sortable, public field.
     pub const fn new(name: &'static str, column: &'static str, ty: FieldType) -> Self {
-        Self { name, column, ty, queryable: true, sortable: true, secret: false }
+        Self { name, column, ty, queryable: true, sortable: true, secret: false, nullable: false }
     }
 
     pub const fn secret(self) -> Self {
         Self { secret: true, queryable: false, sortable: false, ..self }
+    }
+
+    pub const fn nullable(self) -> Self {
+        Self { nullable: true, ..self }
     }
 
     /// Returned in lists but neither queryable nor sortable.
@@ -129,6 +135,8 @@ pub enum Test {
     /// The `LIKE` pattern, already escaped and wrapped in `%…%`.
     Like(String),
     In(Vec<Scalar>),
+    /// `IS NULL` (true) or `IS NOT NULL` (false), from `$eq`/`$ne` with `null` on a nullable field.
+    Null(bool),
 }
 
 /// One condition of `query`; all of them are ANDed.
@@ -253,6 +261,7 @@ fn parse_query(resource: &Resource, v: &Json) -> Result<Vec<Clause>, ApiError> {
                     clauses.push(Clause { field, test: parse_op(field, &path, op, arg)? });
                 }
             }
+            Json::Null if field.nullable => clauses.push(Clause { field, test: Test::Null(true) }),
             bare => clauses.push(Clause { field, test: Test::Compare(Cmp::Eq, scalar(field, &path, bare)?) }),
         }
     }
@@ -262,6 +271,9 @@ fn parse_query(resource: &Resource, v: &Json) -> Result<Vec<Clause>, ApiError> {
 fn parse_op(field: &Field, path: &str, op: &str, arg: &Json) -> Result<Test, ApiError> {
     let at = format!("{path}.{}", shown(op));
     if let Some((_, cmp)) = COMPARISONS.iter().find(|(name, _)| *name == op) {
+        if arg.is_null() && field.nullable && matches!(cmp, Cmp::Eq | Cmp::Ne) {
+            return Ok(Test::Null(*cmp == Cmp::Eq));
+        }
         return Ok(Test::Compare(*cmp, scalar(field, &at, arg)?));
     }
     match op {
@@ -369,6 +381,8 @@ impl Clause {
             // `IN ()` is not valid SQL everywhere; an empty set matches nothing.
             Test::In(values) if values.is_empty() => Expr::val(1).eq(0),
             Test::In(values) => col.is_in(values.iter().map(Scalar::value)),
+            Test::Null(true) => col.is_null(),
+            Test::Null(false) => col.is_not_null(),
         }
     }
 }
@@ -425,7 +439,13 @@ impl ListQuery {
                 Dir::Asc => Order::Asc,
                 Dir::Desc => Order::Desc,
             };
-            page.order_by(Alias::new(field.column), order);
+            if field.nullable {
+                // SQLite sorts NULL first ascending, PostgreSQL last: say it, so both agree.
+                let nulls = if *dir == Dir::Asc { NullOrdering::First } else { NullOrdering::Last };
+                page.order_by_with_nulls(Alias::new(field.column), order, nulls);
+            } else {
+                page.order_by(Alias::new(field.column), order);
+            }
         }
         page.limit(self.limit).offset(self.offset);
         (count, page)

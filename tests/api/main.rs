@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod contract;
 mod dealers;
+mod devices;
 mod heavy_buyers;
 mod matrix;
 mod members;

@@ -16,7 +16,7 @@ use crate::{
     model::{
         corp::CorpSession,
         error::ApiError,
-        permission::{READ_DEALERS, READ_HEAVY_BUYERS, READ_MEMBERS, READ_PRODUCTS, READ_ROLES},
+        permission::{READ_DEALERS, READ_DEVICES, READ_HEAVY_BUYERS, READ_MEMBERS, READ_PRODUCTS, READ_ROLES},
     },
 };
 
@@ -43,7 +43,7 @@ pub fn CorpLayout() -> impl IntoView {
                         let can = s.abilities.clone();
                         let (can_members, can_roles) = (can.can(READ_MEMBERS), can.can(READ_ROLES));
                         let (can_dealers, can_buyers) = (can.can(READ_DEALERS), can.can(READ_HEAVY_BUYERS));
-                        let can_products = can.can(READ_PRODUCTS);
+                        let (can_products, can_devices) = (can.can(READ_PRODUCTS), can.can(READ_DEVICES));
                         view! {
                         <div class="flex min-h-screen">
                             <aside class="hidden w-60 shrink-0 flex-col bg-slate-900 px-4 py-5 text-slate-300 md:flex">
@@ -66,7 +66,9 @@ pub fn CorpLayout() -> impl IntoView {
                                     <Show when=move || can_products>
                                         <A href="/corp/products" attr:class="nav-link" attr:data-testid="nav-products">{move || t().nav_products}</A>
                                     </Show>
-                                    <SoonLink label=move || t().nav_devices/>
+                                    <Show when=move || can_devices>
+                                        <A href="/corp/devices" attr:class="nav-link" attr:data-testid="nav-devices">{move || t().nav_devices}</A>
+                                    </Show>
                                     <A href="/corp/account" attr:class="nav-link" attr:data-testid="nav-account">{move || t().my_account}</A>
                                 </nav>
                                 <a href="/api-docs" class="mt-auto text-xs text-slate-400 hover:text-white">{move || t().api_docs}</a>
@@ -95,18 +97,6 @@ pub fn CorpLayout() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// A navigation entry for an area that is not open yet.
-#[component]
-fn SoonLink(label: impl Fn() -> &'static str + Send + Sync + 'static) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <span class="flex items-center justify-between rounded-md px-3 py-2 text-slate-500">
-            {label}
-            <span class="text-[10px] uppercase">{move || i18n.t().coming_soon}</span>
-        </span>
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod dashboard;
 pub mod dealers;
+pub mod devices;
 pub mod heavy_buyers;
 pub mod layout;
 pub mod login;

@@ -1,8 +1,9 @@
-//! Products in the corp portal: the catalogue, creating, editing, releasing, deleting. Devices
-//! per product come with the devices work.
+//! Products in the corp portal: the catalogue, creating, releasing, deleting, and the way to
+//! each product's devices.
 
 use leptos::{prelude::*, server_fn::codec::Json};
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 use super::layout::with_session;
 use crate::{
@@ -184,6 +185,9 @@ fn ProductCard(
                 <div class="flex justify-between"><dt class="text-slate-500">{move || t().link_type}</dt><dd>{move || t().link_type_name(link)}</dd></div>
                 <div class="flex justify-between"><dt class="text-slate-500">{move || t().mode}</dt><dd>{product.mode.clone()}</dd></div>
             </dl>
+            <A href=format!("/corp/products/{}", product.id) attr:class="mt-3 inline-block text-sm text-indigo-600 hover:underline" attr:data-testid="product-devices">
+                {move || t().open_devices} " →"
+            </A>
             <Show when=move || can_manage>
                 <div class="mt-3 flex gap-2">
                     <Show when=move || !released>

@@ -4,6 +4,7 @@
 
 mod corp;
 mod dealer;
+mod device;
 pub mod extract;
 mod heavy_buyer;
 mod member;
@@ -66,7 +67,8 @@ fn all_routes() -> Api {
     let api = role::routes(api);
     let api = dealer::routes(api);
     let api = heavy_buyer::routes(api);
-    product::routes(api)
+    let api = product::routes(api);
+    device::routes(api)
 }
 
 async fn no_such_url() -> impl IntoResponse {

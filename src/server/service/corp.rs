@@ -97,6 +97,7 @@ struct CorpRow {
     logo: String,
     status: i64,
     device_limit: i64,
+    device_total: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -114,7 +115,7 @@ pub async fn info(ctx: &Ctx, principal: &Principal) -> Result<CorpInfo> {
     let corp: CorpRow = ctx
         .db
         .fetch_optional(
-            &Sql::new("SELECT id, company, create_time, type, logo, status, device_limit FROM corps WHERE id = $1")
+            &Sql::new("SELECT id, company, create_time, type, logo, status, device_limit, device_total FROM corps WHERE id = $1")
                 .bind(me.corp_id.clone()),
         )
         .await?
@@ -123,8 +124,6 @@ pub async fn info(ctx: &Ctx, principal: &Principal) -> Result<CorpInfo> {
         .db
         .fetch_one(&Sql::new("SELECT id, phone, email, name, role FROM members WHERE id = $1").bind(me.member_id))
         .await?;
-    let (device_total,): (i64,) =
-        ctx.db.fetch_one(&Sql::new("SELECT COUNT(*) FROM devices WHERE corp_id = $1").bind(me.corp_id.clone())).await?;
     Ok(CorpInfo {
         id: corp.id.clone(),
         corp_id: corp.id,
@@ -140,7 +139,7 @@ pub async fn info(ctx: &Ctx, principal: &Principal) -> Result<CorpInfo> {
             role: member.role,
         },
         status: corp.status,
-        device_total,
+        device_total: corp.device_total,
         device_limit: corp.device_limit,
     })
 }

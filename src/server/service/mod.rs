@@ -3,6 +3,7 @@
 
 pub mod corp;
 pub mod dealer;
+pub mod device;
 pub mod heavy_buyer;
 pub mod login;
 pub mod member;

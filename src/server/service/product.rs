@@ -4,7 +4,7 @@
 use crate::{
     model::{
         error::{codes, ApiError},
-        permission::{MANAGE_PRODUCTS, READ_PRODUCTS},
+        permission::{MANAGE_PRODUCTS, READ_DEVICES, READ_PRODUCTS},
         product::{NewProduct, Product, ProductEdit},
         validate,
     },
@@ -14,7 +14,7 @@ use crate::{
         db::Sql,
         error::{Error, Result},
         secret::random_hex,
-        service::permission,
+        service::{device, permission},
         state::Ctx,
     },
 };
@@ -64,7 +64,7 @@ fn check_link_type(link_type: i64) -> Result<i64, ApiError> {
 }
 
 /// A product of `corp_id`; another corp's reads as missing.
-async fn find(ctx: &Ctx, corp_id: &str, id: &str) -> Result<Product> {
+pub(crate) async fn find(ctx: &Ctx, corp_id: &str, id: &str) -> Result<Product> {
     let row: Option<ProductRow> = ctx
         .db
         .fetch_optional(
@@ -81,17 +81,36 @@ pub async fn get(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Product> 
     find(ctx, &me.corp_id, id).await
 }
 
-/// The corp's products, newest last.
+/// The corp's products, oldest first.
 pub async fn list(ctx: &Ctx, principal: &Principal) -> Result<Vec<Product>> {
     let me = permission::require(principal, READ_PRODUCTS)?;
+    of_corp(ctx, &me.corp_id).await
+}
+
+async fn of_corp(ctx: &Ctx, corp_id: &str) -> Result<Vec<Product>> {
     let rows: Vec<ProductRow> = ctx
         .db
         .fetch_all(
             &Sql::new(format!("SELECT {COLUMNS} FROM products WHERE corp_id = $1 ORDER BY create_time, id"))
-                .bind(me.corp_id.clone()),
+                .bind(corp_id.to_owned()),
         )
         .await?;
     Ok(rows.into_iter().map(Product::from).collect())
+}
+
+/// The catalogue as a portal shows it: a corp member's with "view products" (or "view devices",
+/// to pick a product's devices), a dealer's or heavy buyer's brand owner's, so each can choose
+/// which product's devices to list.
+pub async fn catalogue(ctx: &Ctx, principal: &Principal) -> Result<Vec<Product>> {
+    let corp_id = match principal {
+        Principal::Dealer(me) => me.corp_id.clone(),
+        Principal::HeavyBuyer(me) => me.corp_id.clone(),
+        _ => match permission::require(principal, READ_PRODUCTS) {
+            Ok(me) => me.corp_id.clone(),
+            Err(_) => permission::require(principal, READ_DEVICES)?.corp_id.clone(),
+        },
+    };
+    of_corp(ctx, &corp_id).await
 }
 
 pub async fn create(ctx: &Ctx, principal: &Principal, input: NewProduct) -> Result<Product> {
@@ -176,7 +195,8 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, id: &str) -> Result<()> {
         return Err(ApiError::invalid("product_id", &format!("{active} of its devices are activated")).into());
     }
     let mut tx = ctx.db.begin().await?;
-    tx.execute(&Sql::new("DELETE FROM devices WHERE product_id = $1").bind(id.to_owned())).await?;
+    let removed = tx.execute(&Sql::new("DELETE FROM devices WHERE product_id = $1").bind(id.to_owned())).await?;
+    device::release_quota(&mut tx, &me.corp_id, removed).await?;
     tx.execute(&Sql::new("DELETE FROM products WHERE id = $1").bind(id.to_owned())).await?;
     tx.commit().await?;
     Ok(())

@@ -1,0 +1,275 @@
+//! Devices in every portal: the server functions (adapters over `service::device`) and the
+//! device table with its filter builder, which the corp's product page and the dealer's and
+//! heavy buyer's Devices pages all use. Each principal's list is its own scope (the service
+//! decides), so the same component shows a corp everything and a dealer exactly its devices.
+
+use leptos::{prelude::*, server_fn::codec::Json};
+use leptos_router::components::A;
+use serde_json::{Map, Value};
+
+use crate::{
+    components::{
+        filter::{BuilderField, FilterBuilder, Kind},
+        table::{plain, time, yes_no, Column, DataTable, TableState},
+        ErrorNote,
+    },
+    i18n::{use_i18n, Texts},
+    model::{
+        device::{Assignment, Device, DeviceEdit, DeviceRefs, NewDevice},
+        error::ApiError,
+        list::{ListRequest, Page},
+        product::Product,
+    },
+};
+
+#[server(endpoint = "/devices", input = Json)]
+pub async fn list_devices(product_id: String, request: ListRequest) -> Result<Page, ApiError> {
+    use crate::server::{fns, service::device};
+    let (ctx, principal) = fns::caller().await?;
+    let body = serde_json::to_value(request).map_err(|e| fns::refuse(crate::server::error::Error::internal(e.to_string())))?;
+    device::list(&ctx, &principal, &product_id, &body).await.map_err(fns::refuse)
+}
+
+/// The products whose devices the caller may list (its brand owner's catalogue).
+#[server(endpoint = "/device_products", input = Json)]
+pub async fn device_products() -> Result<Vec<Product>, ApiError> {
+    use crate::server::{fns, service::product};
+    let (ctx, principal) = fns::caller().await?;
+    product::catalogue(&ctx, &principal).await.map_err(fns::refuse)
+}
+
+#[server(endpoint = "/device_get", input = Json)]
+pub async fn get_device(product_id: String, id: i64) -> Result<Device, ApiError> {
+    use crate::server::{fns, service::device};
+    let (ctx, principal) = fns::caller().await?;
+    device::get(&ctx, &principal, &product_id, id).await.map_err(fns::refuse)
+}
+
+#[server(endpoint = "/device_add", input = Json)]
+pub async fn add_device(product_id: String, input: NewDevice) -> Result<Device, ApiError> {
+    use crate::server::{fns, service::device};
+    let (ctx, principal) = fns::caller().await?;
+    device::create(&ctx, &principal, &product_id, input).await.map_err(fns::refuse)
+}
+
+#[server(endpoint = "/device_edit", input = Json)]
+pub async fn edit_device(product_id: String, id: i64, input: DeviceEdit) -> Result<Device, ApiError> {
+    use crate::server::{fns, service::device};
+    let (ctx, principal) = fns::caller().await?;
+    device::update(&ctx, &principal, &product_id, id, input).await.map_err(fns::refuse)
+}
+
+#[server(endpoint = "/device_delete", input = Json)]
+pub async fn delete_device(product_id: String, id: i64) -> Result<(), ApiError> {
+    use crate::server::{fns, service::device};
+    let (ctx, principal) = fns::caller().await?;
+    device::delete(&ctx, &principal, &product_id, id).await.map_err(fns::refuse)
+}
+
+/// One chunk of an import (the page sends a file in chunks to show progress; each chunk is one
+/// transaction, and MACs already there are skipped, so sending a chunk again is harmless).
+#[server(endpoint = "/device_import", input = Json)]
+pub async fn import_devices(product_id: String, devices: Vec<NewDevice>) -> Result<DeviceRefs, ApiError> {
+    use crate::{
+        model::device::BatchEntry,
+        server::{fns, service::device},
+    };
+    let (ctx, principal) = fns::caller().await?;
+    let entries = devices.into_iter().map(BatchEntry::Device).collect();
+    device::create_batch(&ctx, &principal, &product_id, entries).await.map_err(fns::refuse)
+}
+
+#[server(endpoint = "/device_assign", input = Json)]
+pub async fn assign_devices(product_id: String, ids: Vec<i64>, action: Assignment) -> Result<DeviceRefs, ApiError> {
+    use crate::server::{fns, service::device};
+    let (ctx, principal) = fns::caller().await?;
+    device::assign_selected(&ctx, &principal, &product_id, &ids, action).await.map_err(fns::refuse)
+}
+
+/// A device table column labelled by the device field's translated name.
+macro_rules! column {
+    ($key:literal, $render:expr, $searchable:expr) => {
+        Column {
+            key: $key,
+            label: |t: &Texts| t.device_field($key),
+            sortable: $key != "tags",
+            searchable: $searchable,
+            render: $render,
+        }
+    };
+}
+
+fn tags(v: &Value, _: &Texts) -> String {
+    match v {
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+        _ => String::new(),
+    }
+}
+
+/// Every device field as a column; [`DEFAULT_COLUMNS`] are shown at first.
+pub fn columns() -> Vec<Column> {
+    vec![
+        column!("id", plain, false),
+        column!("mac", plain, true),
+        column!("name", plain, true),
+        column!("sn", plain, true),
+        column!("is_online", yes_no, false),
+        column!("is_active", yes_no, false),
+        column!("active_date", time, false),
+        column!("last_login", time, false),
+        column!("last_login_ip", plain, true),
+        column!("mcu_mod", plain, true),
+        column!("mcu_version", plain, false),
+        column!("firmware_mod", plain, true),
+        column!("firmware_version", plain, false),
+        column!("region_id", plain, false),
+        column!("domain", plain, true),
+        column!("tags", tags, true),
+        column!("dealer_scope", plain, true),
+        column!("heavy_buyer", plain, false),
+        column!("organization_id", plain, false),
+        column!("creator_id", plain, false),
+        column!("creator_type", plain, false),
+        column!("create_time", time, false),
+    ]
+}
+
+pub const DEFAULT_COLUMNS: [&str; 8] = ["id", "mac", "name", "is_online", "is_active", "dealer_scope", "heavy_buyer", "create_time"];
+
+macro_rules! field {
+    ($key:literal, $kind:expr) => {
+        BuilderField { key: $key, label: |t: &Texts| t.device_field($key), kind: $kind, nullable: false }
+    };
+    ($key:literal, $kind:expr, nullable) => {
+        BuilderField { key: $key, label: |t: &Texts| t.device_field($key), kind: $kind, nullable: true }
+    };
+}
+
+/// What the filter builder offers: every queryable device field, typed.
+pub fn builder_fields() -> Vec<BuilderField> {
+    vec![
+        field!("mac", Kind::Text),
+        field!("name", Kind::Text),
+        field!("sn", Kind::Text),
+        field!("is_online", Kind::Bool),
+        field!("is_active", Kind::Bool),
+        field!("create_time", Kind::Time),
+        field!("active_date", Kind::Time, nullable),
+        field!("last_login", Kind::Time, nullable),
+        field!("last_login_ip", Kind::Text),
+        field!("dealer_scope", Kind::Text, nullable),
+        field!("dealer_id", Kind::Int, nullable),
+        field!("heavy_buyer", Kind::Int, nullable),
+        field!("organization_id", Kind::Int, nullable),
+        field!("tags", Kind::Text),
+        field!("domain", Kind::Text),
+        field!("mcu_mod", Kind::Text),
+        field!("mcu_version", Kind::Int),
+        field!("firmware_mod", Kind::Text),
+        field!("firmware_version", Kind::Int),
+        field!("region_id", Kind::Int),
+        field!("id", Kind::Int),
+        field!("creator_id", Kind::Int),
+        field!("creator_type", Kind::Int),
+    ]
+}
+
+/// A table state over the device columns, showing the default ones, newest first.
+pub fn device_table_state() -> TableState {
+    let state = TableState::new(&columns(), "mac");
+    state.visible.set(DEFAULT_COLUMNS.to_vec());
+    state.sort.set(Some(("create_time", true)));
+    state
+}
+
+/// The list request behind the table: the table's, always with the fields a row's links need.
+pub fn device_request(state: &TableState) -> ListRequest {
+    let mut req = state.request();
+    if let Some(fields) = req.filter.as_mut() {
+        if !fields.iter().any(|f| f == "product_id") {
+            fields.push("product_id".into());
+        }
+    }
+    req
+}
+
+fn detail_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
+    let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
+    let product = row.get("product_id").and_then(Value::as_str).unwrap_or("").to_owned();
+    let label: &'static str = t.view;
+    view! {
+        <A href=format!("/corp/products/{product}/devices/{id}") attr:class="text-indigo-600 hover:underline" attr:data-testid="device-link">{label}</A>
+    }
+    .into_any()
+}
+
+/// The filter builder and the device table for one product.
+#[component]
+pub fn DeviceTable(
+    #[prop(into)] product_id: Signal<String>,
+    state: TableState,
+    reload: RwSignal<u32>,
+    /// Row checkboxes, for the corp's assignment actions.
+    #[prop(optional)]
+    selectable: bool,
+    /// A "view" link per row to the corp's device page.
+    #[prop(optional)]
+    detail_links: bool,
+) -> impl IntoView {
+    let page = Resource::new(
+        move || (product_id.get(), device_request(&state), reload.get()),
+        |(product, req, _)| list_devices(product, req),
+    );
+    let actions: Option<fn(&Map<String, Value>, &Texts) -> AnyView> = detail_links.then_some(detail_link as _);
+    view! {
+        <FilterBuilder fields=builder_fields() state=state/>
+        {match actions {
+            Some(actions) => view! {
+                <DataTable columns=columns() state=state page=page selectable=selectable actions=actions testid="devices-table"/>
+            }.into_any(),
+            None => view! {
+                <DataTable columns=columns() state=state page=page selectable=selectable testid="devices-table"/>
+            }.into_any(),
+        }}
+    }
+}
+
+/// The dealer's and the heavy buyer's Devices page: pick a product, see its devices in scope.
+#[component]
+pub fn PartnerDevices() -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let products = Resource::new(|| (), |_| device_products());
+    let chosen = RwSignal::new(String::new());
+    let state = device_table_state();
+    let reload = RwSignal::new(0u32);
+    view! {
+        <h1 class="mb-3 text-xl font-semibold">{move || t().devices_title}</h1>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match products.await {
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="text-slate-500">{move || t().no_devices_yet}</p> }.into_any(),
+                    Ok(list) => {
+                        if chosen.get_untracked().is_empty() {
+                            chosen.set(list[0].id.clone());
+                        }
+                        view! {
+                            <label class="mb-3 flex items-center gap-2 text-sm">
+                                {move || t().choose_product}
+                                <select data-testid="product-picker" class="rounded-md border border-slate-300 px-2 py-1"
+                                    on:change=move |ev| { chosen.set(event_target_value(&ev)); state.offset.set(0); state.selected.set(Vec::new()); }>
+                                    {list.into_iter().map(|p| {
+                                        let id = p.id.clone();
+                                        view! { <option value=p.id.clone() selected=move || chosen.get() == id>{p.name.clone()}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                            <DeviceTable product_id=chosen state=state reload=reload/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,675 @@
+//! Devices: a corp's devices per product, their import, and their assignment to a dealer chain
+//! and to a heavy buyer.
+//!
+//! Who sees which devices is decided once, in [`visible`]: a corp member with "view devices"
+//! sees the product's devices; a dealer those whose `dealer_scope` is its own scope or below it
+//! (a key range, see [`scope_range`]); a heavy buyer those granted to it. Every list, read and
+//! export goes through it.
+//!
+//! The corp's `device_total` is kept in the same transaction as every insert and delete, and the
+//! quota is enforced by the very UPDATE that raises it ([`reserve_quota`]), so two imports
+//! racing on two app servers cannot both slip under the limit.
+
+use std::collections::HashMap;
+
+use sea_query::{Alias, Condition, Expr, OnConflict, Query, SimpleExpr};
+use serde_json::Value;
+
+use crate::{
+    model::{
+        device::{
+            Assignment, BatchEntry, Device, DeviceEdit, DeviceKey, DeviceRef, DeviceRefs, NewDevice, CREATED_BY_MEMBER,
+            MAX_BATCH,
+        },
+        error::{codes, ApiError},
+        list::Page,
+        permission::{ASSIGN_DEVICES, MANAGE_DEVICES, READ_DEVICES},
+        validate,
+    },
+    server::{
+        auth::principal::{Principal, ENABLED},
+        clock::{iso, iso_opt, now_ms},
+        db::{Sql, Tx},
+        error::{Error, Result},
+        list::{self, Field, FieldType, ListQuery, Resource},
+        service::{permission, product},
+        state::Ctx,
+    },
+};
+
+pub static DEVICES: Resource = Resource {
+    table: "devices",
+    fields: &[
+        Field::new("id", "id", FieldType::Int),
+        Field::new("mac", "mac", FieldType::Str),
+        Field::new("name", "name", FieldType::Str),
+        Field::new("is_active", "is_active", FieldType::Bool),
+        Field::new("active_date", "active_date", FieldType::Time).nullable(),
+        Field::new("is_online", "is_online", FieldType::Bool),
+        Field::new("last_login", "last_login", FieldType::Time).nullable(),
+        Field::new("last_login_ip", "last_login_ip", FieldType::Str),
+        Field::new("mcu_mod", "mcu_mod", FieldType::Str),
+        Field::new("mcu_version", "mcu_version", FieldType::Int),
+        Field::new("firmware_mod", "firmware_mod", FieldType::Str),
+        Field::new("firmware_version", "firmware_version", FieldType::Int),
+        Field::new("product_id", "product_id", FieldType::Str),
+        Field::new("region_id", "region_id", FieldType::Int),
+        Field::new("sn", "sn", FieldType::Str),
+        Field::new("domain", "domain", FieldType::Str),
+        Field::new("create_time", "create_time", FieldType::Time),
+        Field::new("creator_id", "creator_id", FieldType::Int),
+        Field::new("creator_type", "creator_type", FieldType::Int),
+        // Stored joined by commas; `$like` finds a tag.
+        Field::new("tags", "tags", FieldType::Str),
+        Field::new("dealer_scope", "dealer_scope", FieldType::Str).nullable(),
+        Field::new("heavy_buyer", "heavy_buyer_id", FieldType::Int).nullable(),
+        Field::new("dealer_id", "dealer_id", FieldType::Int).nullable(),
+        Field::new("organization_id", "organization_id", FieldType::Int).nullable(),
+    ],
+};
+
+#[derive(sqlx::FromRow)]
+struct DeviceRow {
+    id: i64,
+    mac: String,
+    name: String,
+    is_active: bool,
+    active_date: Option<i64>,
+    is_online: bool,
+    last_login: Option<i64>,
+    last_login_ip: String,
+    mcu_mod: String,
+    mcu_version: i64,
+    firmware_mod: String,
+    firmware_version: i64,
+    product_id: String,
+    region_id: i64,
+    sn: String,
+    domain: String,
+    create_time: i64,
+    creator_id: i64,
+    creator_type: i64,
+    tags: String,
+    dealer_scope: Option<String>,
+    heavy_buyer_id: Option<i64>,
+    dealer_id: Option<i64>,
+    organization_id: Option<i64>,
+}
+
+impl From<DeviceRow> for Device {
+    fn from(r: DeviceRow) -> Self {
+        Device {
+            id: r.id,
+            mac: r.mac,
+            name: r.name,
+            is_active: r.is_active,
+            active_date: iso_opt(r.active_date),
+            is_online: r.is_online,
+            last_login: iso_opt(r.last_login),
+            last_login_ip: r.last_login_ip,
+            mcu_mod: r.mcu_mod,
+            mcu_version: r.mcu_version,
+            firmware_mod: r.firmware_mod,
+            firmware_version: r.firmware_version,
+            product_id: r.product_id,
+            region_id: r.region_id,
+            sn: r.sn,
+            domain: r.domain,
+            create_time: iso(r.create_time),
+            creator_id: r.creator_id,
+            creator_type: r.creator_type,
+            tags: split_tags(&r.tags),
+            dealer_scope: r.dealer_scope,
+            heavy_buyer: r.heavy_buyer_id,
+            dealer_id: r.dealer_id,
+            organization_id: r.organization_id,
+        }
+    }
+}
+
+fn split_tags(joined: &str) -> Vec<String> {
+    joined.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect()
+}
+
+fn col(name: &str) -> Expr {
+    Expr::col(Alias::new(name))
+}
+
+fn not_found() -> Error {
+    ApiError::new(codes::DEVICE_NOT_FOUND, "device not found").into()
+}
+
+/// "This dealer and every dealer below it" as a key range over `dealer_scope`: a chain below
+/// `scope` is `scope` + "," + more codes, and codes are letters and digits, which sort after
+/// "-" (the byte after ","). So `[scope, scope + "-")` holds exactly the chain and its
+/// extensions, and an index on `(product_id, dealer_scope)` serves it as one range scan.
+pub fn scope_range(scope: &str) -> Condition {
+    Condition::all().add(col("dealer_scope").gte(scope.to_owned())).add(col("dealer_scope").lt(format!("{scope}-")))
+}
+
+/// The devices of `product_id` the principal may see (404 for a product of another corp).
+async fn visible(ctx: &Ctx, principal: &Principal, product_id: &str) -> Result<Condition> {
+    let (corp_id, within) = match principal {
+        Principal::Dealer(me) => (me.corp_id.clone(), scope_range(&me.scope)),
+        Principal::HeavyBuyer(me) => (me.corp_id.clone(), Condition::all().add(col("heavy_buyer_id").eq(me.heavy_buyer_id))),
+        _ => (permission::require(principal, READ_DEVICES)?.corp_id.clone(), Condition::all()),
+    };
+    product::find(ctx, &corp_id, product_id).await?;
+    Ok(Condition::all().add(col("product_id").eq(product_id.to_owned())).add(within))
+}
+
+/// A product's devices with the list language, within what the principal may see: what every
+/// portal's device table shows. The `/v2` doors below each admit one kind of principal.
+pub async fn list(ctx: &Ctx, principal: &Principal, product_id: &str, body: &Value) -> Result<Page> {
+    let query = list::parse(&DEVICES, body)?;
+    let scope = visible(ctx, principal, product_id).await?;
+    list::run(&ctx.db, &DEVICES, &query, scope, |row: DeviceRow| list::to_map(Device::from(row))).await
+}
+
+/// `POST /v2/product/{id}/devices`: corp members only (a partner's token is 4031001).
+pub async fn corp_list(ctx: &Ctx, principal: &Principal, product_id: &str, body: &Value) -> Result<Page> {
+    principal.member()?;
+    list(ctx, principal, product_id, body).await
+}
+
+/// `POST /v2/dealer/product/{id}/devices`: only dealers may use it (4031001).
+pub async fn dealer_list(ctx: &Ctx, principal: &Principal, product_id: &str, body: &Value) -> Result<Page> {
+    principal.dealer()?;
+    list(ctx, principal, product_id, body).await
+}
+
+/// `POST /v2/heavy_buyer/product/{id}/devices`: only heavy buyers may use it.
+pub async fn heavy_buyer_list(ctx: &Ctx, principal: &Principal, product_id: &str, body: &Value) -> Result<Page> {
+    principal.heavy_buyer()?;
+    list(ctx, principal, product_id, body).await
+}
+
+/// Up to `limit` devices of a list request's matches with ids above `after`, in id order: the
+/// CSV export walks a whole filter with this (a key range, so the millionth row costs what the
+/// first does). The request's `offset`, `limit` and `order` are not used.
+pub async fn export_chunk(
+    ctx: &Ctx,
+    principal: &Principal,
+    product_id: &str,
+    query: &ListQuery,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<Device>> {
+    let scope = visible(ctx, principal, product_id).await?;
+    let mut select = Query::select();
+    select
+        .columns(DEVICES.visible().map(|f| Alias::new(f.column)))
+        .from(Alias::new("devices"))
+        .cond_where(query.condition(scope.add(col("id").gt(after))))
+        .order_by(Alias::new("id"), sea_query::Order::Asc)
+        .limit(limit);
+    let rows: Vec<DeviceRow> = ctx.db.fetch_all(&select).await?;
+    Ok(rows.into_iter().map(Device::from).collect())
+}
+
+/// The list request of an export, checked like a list's (`filter` picks the CSV columns).
+pub fn parse_query(body: &Value) -> Result<ListQuery, ApiError> {
+    list::parse(&DEVICES, body)
+}
+
+/// One device of the product, for a corp member with "view devices".
+pub async fn get(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64) -> Result<Device> {
+    principal.member()?;
+    let scope = visible(ctx, principal, product_id).await?;
+    find(ctx, scope, id).await
+}
+
+/// A device of the product, for a service that already checked the caller's rights.
+async fn of_product(ctx: &Ctx, product_id: &str, id: i64) -> Result<Device> {
+    find(ctx, Condition::all().add(col("product_id").eq(product_id.to_owned())), id).await
+}
+
+async fn find(ctx: &Ctx, scope: Condition, id: i64) -> Result<Device> {
+    let mut select = Query::select();
+    select
+        .columns(DEVICES.visible().map(|f| Alias::new(f.column)))
+        .from(Alias::new("devices"))
+        .cond_where(scope.add(col("id").eq(id)));
+    let row: Option<DeviceRow> = ctx.db.fetch_optional(&select).await?;
+    row.map(Device::from).ok_or_else(not_found)
+}
+
+/// The editable fields of a new device, checked; `at` prefixes field names in errors (a batch
+/// names the row: `[3].mac`).
+struct Checked {
+    mac: String,
+    name: String,
+    sn: String,
+    domain: String,
+    tags: String,
+}
+
+fn check(input: &NewDevice, at: &str) -> Result<Checked, ApiError> {
+    Ok(Checked {
+        mac: validate::mac(&format!("{at}mac"), &input.mac)?,
+        name: validate::optional_text(&format!("{at}name"), &input.name, 64)?,
+        sn: validate::optional_text(&format!("{at}sn"), &input.sn, 64)?,
+        domain: validate::optional_text(&format!("{at}domain"), &input.domain, 64)?,
+        tags: validate::tags(&format!("{at}tags"), &input.tags)?.join(","),
+    })
+}
+
+/// Raises the corp's device count by `n`, refusing (4041033) when that passes its quota. One
+/// conditional UPDATE, so it holds under concurrent imports.
+async fn reserve_quota(tx: &mut Tx, corp_id: &str, n: u64) -> Result<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    let changed = tx
+        .execute(
+            &Sql::new(
+                "UPDATE corps SET device_total = device_total + $1 WHERE id = $2 AND device_total + $1 <= device_limit",
+            )
+            .bind(n)
+            .bind(corp_id.to_owned()),
+        )
+        .await?;
+    if changed == 0 {
+        let (total, limit): (i64, i64) = tx
+            .fetch_one(&Sql::new("SELECT device_total, device_limit FROM corps WHERE id = $1").bind(corp_id.to_owned()))
+            .await?;
+        return Err(ApiError::new(
+            codes::DEVICE_QUOTA,
+            format!("device quota reached: {total} of {limit} in use, {n} more asked for"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Lowers the corp's device count after devices were deleted.
+pub(crate) async fn release_quota(tx: &mut Tx, corp_id: &str, n: u64) -> Result<()> {
+    if n > 0 {
+        tx.execute(
+            &Sql::new("UPDATE corps SET device_total = device_total - $1 WHERE id = $2")
+                .bind(i64::try_from(n).unwrap_or(i64::MAX))
+                .bind(corp_id.to_owned()),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts checked devices, skipping MACs the product already has; answers the created ones.
+/// Rows go in chunks that stay under every backend's bound-parameter limit.
+async fn insert(tx: &mut Tx, corp_id: &str, product_id: &str, creator: i64, rows: &[Checked]) -> Result<Vec<DeviceRef>> {
+    const CHUNK: usize = 500;
+    let now = now_ms();
+    let mut created = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert.into_table(Alias::new("devices")).columns(
+            ["corp_id", "product_id", "mac", "name", "sn", "domain", "tags", "create_time", "creator_id", "creator_type"]
+                .map(Alias::new),
+        );
+        for row in chunk {
+            insert
+                .values([
+                    corp_id.into(),
+                    product_id.into(),
+                    row.mac.clone().into(),
+                    row.name.clone().into(),
+                    row.sn.clone().into(),
+                    row.domain.clone().into(),
+                    row.tags.clone().into(),
+                    now.into(),
+                    creator.into(),
+                    CREATED_BY_MEMBER.into(),
+                ])
+                .map_err(|e| Error::internal(e.to_string()))?;
+        }
+        insert
+            .on_conflict(OnConflict::columns([Alias::new("product_id"), Alias::new("mac")]).do_nothing().to_owned())
+            .returning(Query::returning().columns([Alias::new("id"), Alias::new("mac")]));
+        let rows: Vec<(i64, String)> = tx.fetch_all(&insert).await?;
+        created.extend(rows.into_iter().map(|(id, mac)| DeviceRef { id, mac }));
+    }
+    created.sort_by_key(|d| d.id);
+    Ok(created)
+}
+
+/// `POST /v2/product/{id}/device`. A MAC the product already has is 4001021.
+pub async fn create(ctx: &Ctx, principal: &Principal, product_id: &str, input: NewDevice) -> Result<Device> {
+    let me = permission::require(principal, MANAGE_DEVICES)?;
+    product::find(ctx, &me.corp_id, product_id).await?;
+    let checked = check(&input, "")?;
+    let mut tx = ctx.db.begin().await?;
+    let created = insert(&mut tx, &me.corp_id, product_id, me.member_id, std::slice::from_ref(&checked)).await?;
+    let Some(device) = created.first() else {
+        return Err(ApiError::new(codes::MAC_TAKEN, format!("mac: {} already exists in this product", checked.mac)).into());
+    };
+    reserve_quota(&mut tx, &me.corp_id, 1).await?;
+    tx.commit().await?;
+    of_product(ctx, product_id, device.id).await
+}
+
+/// `POST /v2/product/{id}/device_batch`: up to 2000 devices in one transaction. MACs the product
+/// already has (or that repeat within the batch) are skipped; one invalid entry refuses the whole
+/// batch, naming it; the answer lists the devices created.
+pub async fn create_batch(
+    ctx: &Ctx,
+    principal: &Principal,
+    product_id: &str,
+    entries: Vec<BatchEntry>,
+) -> Result<DeviceRefs> {
+    let me = permission::require(principal, MANAGE_DEVICES)?;
+    product::find(ctx, &me.corp_id, product_id).await?;
+    if entries.len() > MAX_BATCH {
+        return Err(ApiError::invalid("devices", &format!("at most {MAX_BATCH} in one batch")).into());
+    }
+    let mut rows: Vec<Checked> = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.into_iter().enumerate() {
+        let row = check(&entry.into_device(), &format!("[{i}]."))?;
+        if !rows.iter().any(|r| r.mac == row.mac) {
+            rows.push(row);
+        }
+    }
+    let mut tx = ctx.db.begin().await?;
+    let devices = insert(&mut tx, &me.corp_id, product_id, me.member_id, &rows).await?;
+    reserve_quota(&mut tx, &me.corp_id, devices.len() as u64).await?;
+    tx.commit().await?;
+    Ok(DeviceRefs { devices })
+}
+
+/// `PUT /v2/product/{id}/device/{device_id}`: name, sn, domain and tags, those given.
+pub async fn update(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64, edit: DeviceEdit) -> Result<Device> {
+    let me = permission::require(principal, MANAGE_DEVICES)?;
+    product::find(ctx, &me.corp_id, product_id).await?;
+    let current = of_product(ctx, product_id, id).await?;
+    let name = validate::optional_text("name", edit.name.as_deref().unwrap_or(&current.name), 64)?;
+    let sn = validate::optional_text("sn", edit.sn.as_deref().unwrap_or(&current.sn), 64)?;
+    let domain = validate::optional_text("domain", edit.domain.as_deref().unwrap_or(&current.domain), 64)?;
+    let tags = validate::tags("tags", edit.tags.as_ref().unwrap_or(&current.tags))?.join(",");
+    ctx.db
+        .execute(
+            &Sql::new("UPDATE devices SET name = $1, sn = $2, domain = $3, tags = $4 WHERE id = $5")
+                .bind(name)
+                .bind(sn)
+                .bind(domain)
+                .bind(tags)
+                .bind(id),
+        )
+        .await?;
+    of_product(ctx, product_id, id).await
+}
+
+/// `DELETE /v2/product/{id}/device/{device_id}`; an activated device is refused (4001022).
+pub async fn delete(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64) -> Result<()> {
+    let me = permission::require(principal, MANAGE_DEVICES)?;
+    product::find(ctx, &me.corp_id, product_id).await?;
+    let device = of_product(ctx, product_id, id).await?;
+    if device.is_active {
+        return Err(ApiError::new(codes::DEVICE_ACTIVATED, "an activated device cannot be deleted").into());
+    }
+    let mut tx = ctx.db.begin().await?;
+    let removed = tx.execute(&Sql::new("DELETE FROM devices WHERE id = $1").bind(id)).await?;
+    release_quota(&mut tx, &me.corp_id, removed).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A device a grant names, with what the grant rules look at.
+#[derive(sqlx::FromRow, Clone)]
+struct Held {
+    id: i64,
+    mac: String,
+    dealer_scope: Option<String>,
+    heavy_buyer_id: Option<i64>,
+}
+
+/// The devices a grant body names, in body order, all of them in `product_id` (else 4041008
+/// naming the entry). Each entry names a device by `mac` or by `device_id`, not both.
+async fn resolve(tx: &mut Tx, product_id: &str, keys: &[DeviceKey]) -> Result<Vec<Held>> {
+    if keys.is_empty() {
+        return Err(ApiError::invalid("devices", "name at least one device").into());
+    }
+    if keys.len() > MAX_BATCH {
+        return Err(ApiError::invalid("devices", &format!("at most {MAX_BATCH} in one call")).into());
+    }
+    enum Wanted {
+        Mac(String),
+        Id(i64),
+    }
+    let mut wanted = Vec::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        wanted.push(match (&key.mac, key.device_id) {
+            (Some(mac), None) => Wanted::Mac(validate::mac(&format!("[{i}].mac"), mac)?),
+            (None, Some(id)) => Wanted::Id(id),
+            _ => return Err(ApiError::invalid(&format!("[{i}]"), "give either mac or device_id").into()),
+        });
+    }
+    let mut by_mac: HashMap<String, Held> = HashMap::new();
+    let mut by_id: HashMap<i64, String> = HashMap::new();
+    for chunk in wanted.chunks(list::MAX_IN) {
+        let macs: Vec<String> = chunk.iter().filter_map(|w| if let Wanted::Mac(m) = w { Some(m.clone()) } else { None }).collect();
+        let ids: Vec<i64> = chunk.iter().filter_map(|w| if let Wanted::Id(id) = w { Some(*id) } else { None }).collect();
+        let mut select = Query::select();
+        select
+            .columns(["id", "mac", "dealer_scope", "heavy_buyer_id"].map(Alias::new))
+            .from(Alias::new("devices"))
+            .cond_where(
+                Condition::all().add(col("product_id").eq(product_id.to_owned())).add(
+                    Condition::any()
+                        .add_option((!macs.is_empty()).then(|| col("mac").is_in(macs)))
+                        .add_option((!ids.is_empty()).then(|| col("id").is_in(ids))),
+                ),
+            );
+        let rows: Vec<Held> = tx.fetch_all(&select).await?;
+        for row in rows {
+            by_id.insert(row.id, row.mac.clone());
+            by_mac.insert(row.mac.clone(), row);
+        }
+    }
+    let mut held: Vec<Held> = Vec::with_capacity(wanted.len());
+    for (i, w) in wanted.iter().enumerate() {
+        let mac = match w {
+            Wanted::Mac(mac) => Some(mac.clone()),
+            Wanted::Id(id) => by_id.get(id).cloned(),
+        };
+        let Some(row) = mac.as_ref().and_then(|m| by_mac.get(m)) else {
+            let what = match w {
+                Wanted::Mac(mac) => format!("mac {mac}"),
+                Wanted::Id(id) => format!("device_id {id}"),
+            };
+            return Err(ApiError::new(codes::DEVICE_NOT_FOUND, format!("[{i}]: no device with {what} in this product")).into());
+        };
+        if !held.iter().any(|h| h.id == row.id) {
+            held.push(row.clone());
+        }
+    }
+    Ok(held)
+}
+
+/// Sets `assignments` on the given devices, in chunks under the bound-parameter limit.
+async fn assign(tx: &mut Tx, held: &[Held], assignments: &[(&str, sea_query::Value)]) -> Result<()> {
+    for chunk in held.chunks(list::MAX_IN) {
+        let mut update = Query::update();
+        update
+            .table(Alias::new("devices"))
+            .values(assignments.iter().map(|(c, v)| (Alias::new(*c), SimpleExpr::Value(v.clone()))))
+            .cond_where(col("id").is_in(chunk.iter().map(|h| h.id)));
+        tx.execute(&update).await?;
+    }
+    Ok(())
+}
+
+fn refs(held: Vec<Held>) -> DeviceRefs {
+    DeviceRefs { devices: held.into_iter().map(|h| DeviceRef { id: h.id, mac: h.mac }).collect() }
+}
+
+/// A dealer of the member's corp: its scope, or 4041030; a disabled one takes no devices.
+async fn grantee_dealer(tx: &mut Tx, corp_id: &str, dealer_id: i64) -> Result<String> {
+    let row: Option<(String, i64)> = tx
+        .fetch_optional(
+            &Sql::new("SELECT scope, status FROM dealers WHERE id = $1 AND corp_id = $2")
+                .bind(dealer_id)
+                .bind(corp_id.to_owned()),
+        )
+        .await?;
+    let (scope, status) = row.ok_or_else(|| ApiError::new(codes::DEALER_NOT_FOUND, "dealer not found"))?;
+    if status != ENABLED {
+        return Err(ApiError::new(codes::DEALER_DISABLED, "the dealer is disabled").into());
+    }
+    Ok(scope)
+}
+
+async fn grantee_heavy_buyer(tx: &mut Tx, corp_id: &str, heavy_buyer_id: i64) -> Result<()> {
+    let row: Option<(i64,)> = tx
+        .fetch_optional(
+            &Sql::new("SELECT status FROM heavy_buyers WHERE id = $1 AND corp_id = $2")
+                .bind(heavy_buyer_id)
+                .bind(corp_id.to_owned()),
+        )
+        .await?;
+    let (status,) = row.ok_or_else(|| ApiError::new(codes::HEAVY_BUYER_NOT_FOUND, "heavy buyer not found"))?;
+    if status != ENABLED {
+        return Err(ApiError::new(codes::HEAVY_BUYER_DISABLED, "the heavy buyer is disabled").into());
+    }
+    Ok(())
+}
+
+/// `POST /v2/dealer/{dealer_id}/grant_device?product_id=`: the devices join the dealer (moving
+/// from any other dealer); their `dealer_scope` becomes the dealer's chain. All or nothing.
+pub async fn grant_to_dealer(
+    ctx: &Ctx,
+    principal: &Principal,
+    dealer_id: i64,
+    product_id: &str,
+    keys: &[DeviceKey],
+) -> Result<DeviceRefs> {
+    let me = permission::require(principal, ASSIGN_DEVICES)?;
+    product::find(ctx, &me.corp_id, product_id).await?;
+    let mut tx = ctx.db.begin().await?;
+    let scope = grantee_dealer(&mut tx, &me.corp_id, dealer_id).await?;
+    let held = resolve(&mut tx, product_id, keys).await?;
+    assign(&mut tx, &held, &[("dealer_id", dealer_id.into()), ("dealer_scope", scope.into())]).await?;
+    tx.commit().await?;
+    Ok(refs(held))
+}
+
+/// `POST /v2/dealer/{dealer_id}/revoke_device?product_id=`: takes devices back from a dealer.
+/// Each must sit with that dealer or a dealer below it; they leave the dealer chain entirely.
+pub async fn revoke_from_dealer(
+    ctx: &Ctx,
+    principal: &Principal,
+    dealer_id: i64,
+    product_id: &str,
+    keys: &[DeviceKey],
+) -> Result<DeviceRefs> {
+    let me = permission::require(principal, ASSIGN_DEVICES)?;
+    product::find(ctx, &me.corp_id, product_id).await?;
+    let mut tx = ctx.db.begin().await?;
+    let row: Option<(String,)> = tx
+        .fetch_optional(
+            &Sql::new("SELECT scope FROM dealers WHERE id = $1 AND corp_id = $2").bind(dealer_id).bind(me.corp_id.clone()),
+        )
+        .await?;
+    let (scope,) = row.ok_or_else(|| ApiError::new(codes::DEALER_NOT_FOUND, "dealer not found"))?;
+    let held = resolve(&mut tx, product_id, keys).await?;
+    let below = format!("{scope},");
+    if let Some(h) = held.iter().find(|h| h.dealer_scope.as_deref().is_none_or(|s| s != scope && !s.starts_with(&below))) {
+        return Err(ApiError::invalid("devices", &format!("{} is not assigned to this dealer", h.mac)).into());
+    }
+    assign(&mut tx, &held, &[("dealer_id", Option::<i64>::None.into()), ("dealer_scope", Option::<String>::None.into())])
+        .await?;
+    tx.commit().await?;
+    Ok(refs(held))
+}
+
+/// `POST /v2/heavy_buyer/{heavy_buyer_id}/grant_device?product_id=`: the devices go to the heavy
+/// buyer's root organization (0). A device another heavy buyer holds is refused (take it back
+/// first) rather than silently moved; granting one it already holds changes nothing.
+pub async fn grant_to_heavy_buyer(
+    ctx: &Ctx,
+    principal: &Principal,
+    heavy_buyer_id: i64,
+    product_id: &str,
+    keys: &[DeviceKey],
+) -> Result<DeviceRefs> {
+    let me = permission::require(principal, ASSIGN_DEVICES)?;
+    product::find(ctx, &me.corp_id, product_id).await?;
+    let mut tx = ctx.db.begin().await?;
+    grantee_heavy_buyer(&mut tx, &me.corp_id, heavy_buyer_id).await?;
+    let held = resolve(&mut tx, product_id, keys).await?;
+    if let Some(h) = held.iter().find(|h| h.heavy_buyer_id.is_some_and(|other| other != heavy_buyer_id)) {
+        return Err(ApiError::invalid(
+            "devices",
+            &format!("{} is granted to another key account; take it back first", h.mac),
+        )
+        .into());
+    }
+    let new: Vec<Held> = held.iter().filter(|h| h.heavy_buyer_id.is_none()).cloned().collect();
+    assign(&mut tx, &new, &[("heavy_buyer_id", heavy_buyer_id.into()), ("organization_id", 0_i64.into())]).await?;
+    tx.commit().await?;
+    Ok(refs(held))
+}
+
+/// `POST /v2/heavy_buyer/{heavy_buyer_id}/revoke_device?product_id=`: takes devices back from a
+/// heavy buyer (out of whatever organization they sit in). Each must be that heavy buyer's.
+pub async fn revoke_from_heavy_buyer(
+    ctx: &Ctx,
+    principal: &Principal,
+    heavy_buyer_id: i64,
+    product_id: &str,
+    keys: &[DeviceKey],
+) -> Result<DeviceRefs> {
+    let me = permission::require(principal, ASSIGN_DEVICES)?;
+    product::find(ctx, &me.corp_id, product_id).await?;
+    let mut tx = ctx.db.begin().await?;
+    let exists: Option<(i64,)> = tx
+        .fetch_optional(
+            &Sql::new("SELECT id FROM heavy_buyers WHERE id = $1 AND corp_id = $2")
+                .bind(heavy_buyer_id)
+                .bind(me.corp_id.clone()),
+        )
+        .await?;
+    exists.ok_or_else(|| ApiError::new(codes::HEAVY_BUYER_NOT_FOUND, "heavy buyer not found"))?;
+    let held = resolve(&mut tx, product_id, keys).await?;
+    if let Some(h) = held.iter().find(|h| h.heavy_buyer_id != Some(heavy_buyer_id)) {
+        return Err(ApiError::invalid("devices", &format!("{} is not granted to this key account", h.mac)).into());
+    }
+    assign(
+        &mut tx,
+        &held,
+        &[("heavy_buyer_id", Option::<i64>::None.into()), ("organization_id", Option::<i64>::None.into())],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(refs(held))
+}
+
+/// The portal's assignment actions on selected rows. Granting is the `/v2` grant; taking back
+/// clears the devices' dealer chain (or heavy buyer) whoever holds them — one transaction.
+pub async fn assign_selected(
+    ctx: &Ctx,
+    principal: &Principal,
+    product_id: &str,
+    ids: &[i64],
+    action: Assignment,
+) -> Result<DeviceRefs> {
+    let keys: Vec<DeviceKey> = ids.iter().copied().map(DeviceKey::id).collect();
+    match action {
+        Assignment::ToDealer(dealer_id) => grant_to_dealer(ctx, principal, dealer_id, product_id, &keys).await,
+        Assignment::ToHeavyBuyer(id) => grant_to_heavy_buyer(ctx, principal, id, product_id, &keys).await,
+        Assignment::BackFromDealers | Assignment::BackFromHeavyBuyers => {
+            let me = permission::require(principal, ASSIGN_DEVICES)?;
+            product::find(ctx, &me.corp_id, product_id).await?;
+            let mut tx = ctx.db.begin().await?;
+            let held = resolve(&mut tx, product_id, &keys).await?;
+            let cleared: [(&str, sea_query::Value); 2] = if action == Assignment::BackFromDealers {
+                [("dealer_id", Option::<i64>::None.into()), ("dealer_scope", Option::<String>::None.into())]
+            } else {
+                [("heavy_buyer_id", Option::<i64>::None.into()), ("organization_id", Option::<i64>::None.into())]
+            };
+            assign(&mut tx, &held, &cleared).await?;
+            tx.commit().await?;
+            Ok(refs(held))
+        }
+    }
+}
