@@ -51,10 +51,13 @@
 //! ```
 //!
 //! Options: `--devices N` (generate; default 1,000,000), `--fresh` (generate: delete the SQLite
-//! file, or drop the PostgreSQL database, first), `--analyze` (generate: also run `ANALYZE` on
-//! SQLite; PostgreSQL always gets `VACUUM ANALYZE`, which autovacuum would do anyway),
+//! file, or drop the PostgreSQL database, first; the planner statistics are then refreshed as the
+//! server does: sampled `ANALYZE` on SQLite, `VACUUM ANALYZE` (autovacuum's) on PostgreSQL),
 //! `--seconds S` (run; default 5 per side per shape), `--warmup S` (run; default 1),
 //! `--concurrency N` (run; default 4), `--state PATH` (either; only with one database URL).
+
+// Release builds monomorphise the app's full view types here too (see src/lib.rs).
+#![recursion_limit = "512"]
 
 use std::{
     future::Future,
@@ -91,7 +94,7 @@ const USAGE: &str = "\
 device_bench — the /v2 device list at a million devices
 
 USAGE:
-    device_bench generate --database-url URL [--devices 1000000] [--fresh] [--analyze] [--state PATH]
+    device_bench generate --database-url URL [--devices 1000000] [--fresh] [--state PATH]
     device_bench run --database-url URL [--database-url URL2] [--seconds 5] [--warmup 1]
                      [--concurrency 4] [--state PATH]
 
@@ -238,7 +241,6 @@ struct Options {
     urls: Vec<String>,
     devices: u64,
     fresh: bool,
-    analyze: bool,
     seconds: f64,
     warmup: f64,
     concurrency: usize,
@@ -251,7 +253,6 @@ impl Options {
             urls: Vec::new(),
             devices: 1_000_000,
             fresh: false,
-            analyze: false,
             seconds: 5.0,
             warmup: 1.0,
             concurrency: 4,
@@ -268,7 +269,6 @@ impl Options {
                 "--concurrency" => o.concurrency = number(flag, &value()?)?,
                 "--state" => o.state = Some(PathBuf::from(value()?)),
                 "--fresh" => o.fresh = true,
-                "--analyze" => o.analyze = true,
                 other => return Err(format!("unknown option {other:?}\n\n{USAGE}").into()),
             }
         }
@@ -781,11 +781,8 @@ async fn fill(server: &Running, url: &str, options: &Options, began: Instant) ->
             eprintln!("[PostgreSQL] VACUUM ANALYZE devices");
             sqlx::query("VACUUM ANALYZE devices").execute(pool).await?;
         }
-        Db::Sqlite(pool) if options.analyze => {
-            eprintln!("[SQLite] ANALYZE");
-            sqlx::query("ANALYZE").execute(pool).await?;
-        }
-        Db::Sqlite(_) => {}
+        // What the server does at start and hourly (`Db::refresh_statistics`).
+        Db::Sqlite(_) => db.refresh_statistics().await?,
     }
 
     let mut products: Vec<ProductInfo> = product_ids

@@ -180,7 +180,11 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // Reads of a million-device table stay in memory: a 32 MiB page cache per
+                // connection, and the file mapped rather than read page by page.
+                .pragma("cache_size", "-32768")
+                .pragma("mmap_size", "268435456");
             if let Some(parent) = options.get_filename().parent() {
                 if !parent.as_os_str().is_empty() {
                     std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
@@ -190,7 +194,19 @@ impl Db {
             Db::Sqlite(pool)
         };
         db.migrate().await?;
+        db.refresh_statistics().await?;
         Ok(db)
+    }
+
+    /// SQLite plans with the statistics `ANALYZE` leaves. Without them it may walk a
+    /// 400,000-device product in id order to find 50 MACs (BENCHMARKS.md). Sampled (a bounded
+    /// `analysis_limit`) it takes milliseconds, so it runs at start and then every hour
+    /// ([`crate::server::http::build`]). PostgreSQL's autovacuum keeps its own statistics.
+    pub async fn refresh_statistics(&self) -> sqlx::Result<()> {
+        if let Db::Sqlite(pool) = self {
+            sqlx::raw_sql("PRAGMA analysis_limit = 1000; ANALYZE;").execute(pool).await?;
+        }
+        Ok(())
     }
 
     async fn migrate(&self) -> Result<(), sqlx::Error> {

@@ -41,6 +41,7 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Serv
     let ctx = Ctx { db: db.clone(), config: Arc::new(config) };
     let store = Store::new(&db).await?;
     tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(600)));
+    tokio::spawn(refresh_statistics_hourly(db.clone()));
 
     let sessions = SessionManagerLayer::new(store)
         .with_name("backoffice_session")
@@ -64,6 +65,17 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Serv
     let routes = api::router().method_not_allowed_fallback(api::wrong_method).merge(site);
     let router = harden(routes, &ctx.config).with_state(state);
     Ok(Server { router, ctx })
+}
+
+async fn refresh_statistics_hourly(db: Db) {
+    let mut every_hour = tokio::time::interval(tokio::time::Duration::from_secs(3600));
+    every_hour.tick().await; // the first tick is immediate; `Db::connect` just did it
+    loop {
+        every_hour.tick().await;
+        if let Err(e) = db.refresh_statistics().await {
+            tracing::warn!(error = %e, "refreshing the query planner's statistics failed");
+        }
+    }
 }
 
 /// The layers every route sits behind: request tracing, the panic guard (a panic answers the

@@ -423,17 +423,34 @@ impl ListQuery {
 
     /// The count statement (`SELECT COUNT(*) AS count …`) and the page statement (every
     /// non-secret column, ordered, limited).
+    ///
+    /// The page picks its ids first and reads the rows second: `… WHERE id IN (SELECT id …
+    /// ORDER BY … LIMIT … OFFSET …) ORDER BY …`. The inner query usually runs on an index alone
+    /// (the filter's and order's columns plus the id), so sorting thousands of matches or
+    /// skipping a deep offset moves index entries, not whole rows; only the page's rows are
+    /// read from the table (BENCHMARKS.md).
     pub fn select(&self, resource: &Resource, scope: Condition) -> (SelectStatement, SelectStatement) {
         let condition = self.condition(scope);
         let table = Alias::new(resource.table);
         let mut count = Query::select();
         count.expr_as(Func::count(Expr::col(Asterisk)), Alias::new("count")).from(table.clone());
-        let mut page = Query::select();
-        page.columns(resource.visible().map(|f| Alias::new(f.column))).from(table);
+        let mut ids = Query::select();
+        ids.column(Alias::new("id")).from(table.clone());
         if !condition.is_empty() {
             count.cond_where(condition.clone());
-            page.cond_where(condition);
+            ids.cond_where(condition);
         }
+        self.order_by(&mut ids);
+        ids.limit(self.limit).offset(self.offset);
+        let mut page = Query::select();
+        page.columns(resource.visible().map(|f| Alias::new(f.column)))
+            .from(table)
+            .and_where(Expr::col(Alias::new("id")).in_subquery(ids));
+        self.order_by(&mut page);
+        (count, page)
+    }
+
+    fn order_by(&self, select: &mut SelectStatement) {
         for (field, dir) in &self.order {
             let order = match dir {
                 Dir::Asc => Order::Asc,
@@ -442,13 +459,11 @@ impl ListQuery {
             if field.nullable {
                 // SQLite sorts NULL first ascending, PostgreSQL last: say it, so both agree.
                 let nulls = if *dir == Dir::Asc { NullOrdering::First } else { NullOrdering::Last };
-                page.order_by_with_nulls(Alias::new(field.column), order, nulls);
+                select.order_by_with_nulls(Alias::new(field.column), order, nulls);
             } else {
-                page.order_by(Alias::new(field.column), order);
+                select.order_by(Alias::new(field.column), order);
             }
         }
-        page.limit(self.limit).offset(self.offset);
-        (count, page)
     }
 }
 
@@ -461,8 +476,23 @@ pub async fn run<T: Row>(
     scope: Condition,
     to_json: impl Fn(T) -> Map<String, Json>,
 ) -> Result<Page> {
+    run_counted(db, resource, query, scope, None, to_json).await
+}
+
+/// [`run`], with the count already known when the service keeps it (see `service::device`).
+pub async fn run_counted<T: Row>(
+    db: &Db,
+    resource: &Resource,
+    query: &ListQuery,
+    scope: Condition,
+    known_count: Option<i64>,
+    to_json: impl Fn(T) -> Map<String, Json>,
+) -> Result<Page> {
     let (count_stmt, page_stmt) = query.select(resource, scope);
-    let (count,) = db.fetch_one::<(i64,)>(&count_stmt).await?;
+    let count = match known_count {
+        Some(count) => count,
+        None => db.fetch_one::<(i64,)>(&count_stmt).await?.0,
+    };
     // Past the last match there is nothing to fetch: spare the second round trip.
     if query.offset >= u64::try_from(count).unwrap_or(0) {
         return Ok(Page { count, list: Vec::new() });
@@ -694,7 +724,7 @@ mod tests {
         let (sql, values) = sqlite(&page);
         assert_eq!(
             sql,
-            r#"SELECT "id", "name", "status", "enabled", "created_ms", "note" FROM "res" WHERE LOWER("name") LIKE LOWER(?) ESCAPE '\' ORDER BY "id" ASC LIMIT ? OFFSET ?"#
+            r#"SELECT "id", "name", "status", "enabled", "created_ms", "note" FROM "res" WHERE "id" IN (SELECT "id" FROM "res" WHERE LOWER("name") LIKE LOWER(?) ESCAPE '\' ORDER BY "id" ASC LIMIT ? OFFSET ?) ORDER BY "id" ASC"#
         );
         assert_eq!(values, [pattern, SqlValue::from(10u64), SqlValue::from(0u64)]);
         let (sql, _) = count.build(PostgresQueryBuilder);
@@ -720,7 +750,7 @@ mod tests {
         assert_eq!(
             sql,
             format!(
-                r#"SELECT "id", "name", "status", "enabled", "created_ms", "note" FROM "res" {filter} ORDER BY "created_ms" DESC, "id" ASC LIMIT ? OFFSET ?"#
+                r#"SELECT "id", "name", "status", "enabled", "created_ms", "note" FROM "res" WHERE "id" IN (SELECT "id" FROM "res" {filter} ORDER BY "created_ms" DESC, "id" ASC LIMIT ? OFFSET ?) ORDER BY "created_ms" DESC, "id" ASC"#
             )
         );
         assert_eq!(values[..4], args);

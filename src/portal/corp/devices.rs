@@ -504,6 +504,7 @@ fn DeviceDetail(device: crate::model::device::Device, can_manage: bool, reload: 
                     {fields.into_iter().map(|(k, v)| {
                         let shown = match &v {
                             serde_json::Value::Null => "—".to_owned(),
+                            serde_json::Value::Bool(b) => t().yes_no(*b).to_owned(),
                             serde_json::Value::String(s) => s.clone(),
                             serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
                             other => other.to_string(),

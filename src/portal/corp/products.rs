@@ -1,5 +1,5 @@
-//! Products in the corp portal: the catalogue, creating, releasing, deleting, and the way to
-//! each product's devices.
+//! Products in the corp portal: the catalogue, creating, editing, releasing, deleting, and the way
+//! to each product's devices.
 
 use leptos::{prelude::*, server_fn::codec::Json};
 use leptos_meta::Title;
@@ -168,6 +168,8 @@ fn ProductCard(
         }
     });
     let link = product.link_type;
+    let editing = RwSignal::new(false);
+    let edited = StoredValue::new(product.clone());
     view! {
         <section class="rounded-xl border border-slate-200 bg-white p-4" data-testid="product">
             <div class="flex items-start justify-between gap-2">
@@ -188,8 +190,15 @@ fn ProductCard(
             <A href=format!("/corp/products/{}", product.id) attr:class="mt-3 inline-block text-sm text-indigo-600 hover:underline" attr:data-testid="product-devices">
                 {move || t().open_devices} " →"
             </A>
+            <Show when=move || editing.get()>
+                <ProductEditForm product=edited.get_value() on_saved=Callback::new(move |_| { editing.set(false); reload.update(|n| *n += 1); })/>
+            </Show>
             <Show when=move || can_manage>
                 <div class="mt-3 flex gap-2">
+                    <button type="button" data-testid="edit-product" on:click=move |_| editing.update(|e| *e = !*e)
+                        class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">
+                        {move || t().edit}
+                    </button>
                     <Show when=move || !released>
                         <ConfirmButton label=Signal::derive(move || t().release.to_string())
                             message=Signal::derive(move || t().confirm_release_product.to_string())
@@ -201,5 +210,51 @@ fn ProductCard(
                 </div>
             </Show>
         </section>
+    }
+}
+
+/// Changes a product's name, description, mode and link type.
+#[component]
+fn ProductEditForm(product: Product, on_saved: Callback<Product>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let id = StoredValue::new(product.id.clone());
+    let (name, description, mode) =
+        (RwSignal::new(product.name.clone()), RwSignal::new(product.description.clone()), RwSignal::new(product.mode.clone()));
+    let link_type = RwSignal::new(product.link_type);
+    let name_err = Signal::derive(move || validate::text("name", &name.get(), 32).err().map(|_| t().err_required.to_string()));
+    let save = Action::new(move |edit: &ProductEdit| {
+        let edit = edit.clone();
+        async move { edit_product(id.get_value(), edit).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = save.value().get() {
+            save.value().set(None);
+            on_saved.run(p);
+        }
+    });
+    view! {
+        <form class="mt-3 space-y-2 border-t border-slate-100 pt-3" data-testid="product-edit-form" novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if name_err.get().is_some() { return; }
+                save.dispatch(ProductEdit {
+                    name: Some(name.get()), description: Some(description.get()), mode: Some(mode.get()),
+                    link_type: Some(link_type.get()), ..Default::default()
+                });
+            }>
+            <TextField label=Signal::derive(move || t().product_name.to_string()) value=name error=name_err name="name"/>
+            <TextField label=Signal::derive(move || t().mode.to_string()) value=mode name="mode"/>
+            <TextField label=Signal::derive(move || t().description.to_string()) value=description name="description"/>
+            <label class="block">
+                <span class="text-sm font-medium">{move || t().link_type}</span>
+                <select name="link_type" class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+                    on:change=move |ev| link_type.set(event_target_value(&ev).parse().unwrap_or(1))>
+                    {(1..=5).map(|n| view! { <option value=n.to_string() selected=move || link_type.get() == n>{move || t().link_type_name(n)}</option> }).collect_view()}
+                </select>
+            </label>
+            {move || save.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
+            <button type="submit" class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">{move || t().save}</button>
+        </form>
     }
 }
