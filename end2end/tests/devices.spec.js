@@ -223,6 +223,16 @@ test('a corp imports devices from a CSV and hands them to a dealer and a key acc
   await expect(rows.filter({ hasText: 'Lamp A' })).toHaveCount(10);
   await expect(rows.filter({ hasText: dealer.dealer_code })).toHaveCount(10);
 
+  // Export follows the filter: a header line and the ten assigned devices, as CSV.
+  const href = await page.getByTestId('export-devices').getAttribute('href');
+  const exported = await page.request.get(href);
+  expect(exported.status()).toBe(200);
+  expect(exported.headers()['content-type']).toContain('text/csv');
+  const lines = (await exported.text()).trim().split('\r\n');
+  expect(lines[0]).toContain('mac');
+  expect(lines).toHaveLength(11);
+  expect(lines.slice(1).filter((l) => l.includes('Lamp A') && l.includes(dealer.dealer_code))).toHaveLength(10);
+
   // The dealer sees exactly its ten.
   const d = await partnerDevices(browser, baseURL, 'dealer', dealerAccount.email, dealerAccount.password, productId);
   await expect(d.table.getByTestId('table-count')).toHaveText('Total 10');

@@ -12,21 +12,49 @@ CREATE TABLE device_counts (
 INSERT INTO device_counts (product_id, is_online, n)
     SELECT product_id, is_online, COUNT(*) FROM devices GROUP BY product_id, is_online;
 
-CREATE FUNCTION devices_count() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Statement-level triggers over transition tables: one upsert per product and state for a whole
+-- multi-row INSERT (an import of 2,000 devices), not 2,000 updates of the same counter row
+-- (each of which, inside one transaction, walks that row's growing chain of versions).
+CREATE FUNCTION devices_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        UPDATE device_counts SET n = n - 1 WHERE product_id = OLD.product_id AND is_online = OLD.is_online;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO device_counts (product_id, is_online, n) VALUES (NEW.product_id, NEW.is_online, 1)
-            ON CONFLICT (product_id, is_online) DO UPDATE SET n = device_counts.n + 1;
-    END IF;
+    INSERT INTO device_counts (product_id, is_online, n)
+        SELECT product_id, is_online, COUNT(*) FROM new_rows GROUP BY product_id, is_online
+        ON CONFLICT (product_id, is_online) DO UPDATE SET n = device_counts.n + EXCLUDED.n;
     RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER devices_count_change AFTER INSERT OR DELETE ON devices
-    FOR EACH ROW EXECUTE FUNCTION devices_count();
-CREATE TRIGGER devices_count_update AFTER UPDATE OF is_online, product_id ON devices
-    FOR EACH ROW WHEN (OLD.is_online IS DISTINCT FROM NEW.is_online OR OLD.product_id IS DISTINCT FROM NEW.product_id)
-    EXECUTE FUNCTION devices_count();
+CREATE FUNCTION devices_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE device_counts c SET n = c.n - gone.n
+        FROM (SELECT product_id, is_online, COUNT(*) AS n FROM old_rows GROUP BY product_id, is_online) gone
+        WHERE c.product_id = gone.product_id AND c.is_online = gone.is_online;
+    RETURN NULL;
+END
+$$;
+
+-- Only rows whose product or online state changed move between counters.
+CREATE FUNCTION devices_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE device_counts c SET n = c.n - moved.n
+        FROM (SELECT o.product_id, o.is_online, COUNT(*) AS n
+              FROM old_rows o JOIN new_rows w ON w.id = o.id
+              WHERE o.is_online IS DISTINCT FROM w.is_online OR o.product_id IS DISTINCT FROM w.product_id
+              GROUP BY o.product_id, o.is_online) moved
+        WHERE c.product_id = moved.product_id AND c.is_online = moved.is_online;
+    INSERT INTO device_counts (product_id, is_online, n)
+        SELECT w.product_id, w.is_online, COUNT(*)
+        FROM old_rows o JOIN new_rows w ON w.id = o.id
+        WHERE o.is_online IS DISTINCT FROM w.is_online OR o.product_id IS DISTINCT FROM w.product_id
+        GROUP BY w.product_id, w.is_online
+        ON CONFLICT (product_id, is_online) DO UPDATE SET n = device_counts.n + EXCLUDED.n;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER devices_count_insert AFTER INSERT ON devices
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION devices_count_insert();
+CREATE TRIGGER devices_count_delete AFTER DELETE ON devices
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION devices_count_delete();
+CREATE TRIGGER devices_count_update AFTER UPDATE ON devices
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION devices_count_update();

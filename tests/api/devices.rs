@@ -38,6 +38,7 @@ both_backends!(
     a_heavy_buyer_lists_only_its_devices,
     deleting_a_dealer_moves_its_devices_up,
     deleting_a_heavy_buyer_releases_its_devices,
+    kept_counts_follow_every_change,
 );
 
 const DEVICE_FIELDS: [&str; 24] = [
@@ -1381,4 +1382,49 @@ async fn deleting_a_heavy_buyer_releases_its_devices(backend: Backend) {
     let token = app.heavy_buyer_token(&corp.corp_id, &second).await;
     let seen = list(&app, &buyer_list_path(&product), json!({}), &token).await;
     assert_eq!(ids(&seen), vec![d1, d3]);
+}
+
+/// The whole-product and online/offline counts come from trigger-kept counters: they must
+/// follow adds, batches, the device side switching `is_online` (plain SQL, as it would), and
+/// deletes, exactly as counting the rows would.
+async fn kept_counts_follow_every_change(backend: Backend) {
+    let app = spawn(backend).await;
+    let corp = app.create_corp("acme").await;
+    let (token, _) = app.login(&corp).await;
+    let product = add_product(&app, &token).await;
+    let other = add_product(&app, &token).await;
+    let counts = |online: Option<bool>| {
+        let body = match online {
+            None => json!({}),
+            Some(b) => json!({ "query": { "is_online": b } }),
+        };
+        let (app, token, path) = (&app, token.clone(), list_path(&product));
+        async move { list(app, &path, body, &token).await["count"].as_i64().expect("count") }
+    };
+    let a = add_device(&app, &token, &product, "AABBCCDDEE01").await;
+    let batch =
+        app.post(&batch_path(&product), &json!(["AABBCCDDEE02", "AABBCCDDEE03", "AABBCCDDEE01"]), Some(&token)).await;
+    batch.assert_ok();
+    add_device(&app, &token, &other, "AABBCCDDEE09").await;
+    assert_eq!((counts(None).await, counts(Some(true)).await, counts(Some(false)).await), (3, 0, 3));
+
+    set_flag(&app, "is_online", id_of(&a), true).await;
+    let all_online =
+        Sql::new("UPDATE devices SET is_online = $1 WHERE product_id = $2").bind(true).bind(product.clone());
+    app.ctx.db.execute(&all_online).await.expect("devices online");
+    assert_eq!((counts(None).await, counts(Some(true)).await, counts(Some(false)).await), (3, 3, 0));
+    set_flag(&app, "is_online", id_of(&a), false).await;
+    assert_eq!((counts(None).await, counts(Some(true)).await, counts(Some(false)).await), (3, 2, 1));
+
+    let a = app.delete(&device_path(&product, id_of(&a)), Some(&token)).await;
+    a.assert_ok();
+    assert_eq!((counts(None).await, counts(Some(true)).await, counts(Some(false)).await), (2, 2, 0));
+    // A narrower filter still counts its rows.
+    let page =
+        list(&app, &list_path(&product), json!({ "query": { "is_online": true, "mac": { "$like": "02" } } }), &token)
+            .await;
+    assert_eq!(page["count"], 1);
+    // The other product's counter is its own.
+    let page = list(&app, &list_path(&other), json!({}), &token).await;
+    assert_eq!(page["count"], 1);
 }
