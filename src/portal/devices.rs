@@ -234,42 +234,65 @@ pub fn DeviceTable(
     }
 }
 
-/// The dealer's and the heavy buyer's Devices page: pick a product, see its devices in scope.
-#[component]
-pub fn PartnerDevices() -> impl IntoView {
+/// Loads the products the caller may list devices of, shows a picker, and renders `body` for
+/// the chosen one (the first at start).
+pub fn with_product_picker<V: IntoView + 'static>(
+    body: impl Fn(RwSignal<String>) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let products = Resource::new(|| (), |_| device_products());
     let chosen = RwSignal::new(String::new());
-    let state = device_table_state();
-    let reload = RwSignal::new(0u32);
     view! {
-        <h1 class="mb-3 text-xl font-semibold">{move || t().devices_title}</h1>
         <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match products.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="text-slate-500">{move || t().no_devices_yet}</p> }.into_any(),
-                    Ok(list) => {
-                        if chosen.get_untracked().is_empty() {
-                            chosen.set(list[0].id.clone());
+            {move || {
+                let body = body.clone();
+                Suspend::new(async move {
+                    match products.await {
+                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="text-slate-500">{move || t().no_devices_yet}</p> }.into_any(),
+                        Ok(list) => {
+                            if chosen.get_untracked().is_empty() {
+                                chosen.set(list[0].id.clone());
+                            }
+                            view! {
+                                <label class="mb-3 flex items-center gap-2 text-sm">
+                                    {move || t().choose_product}
+                                    <select data-testid="product-picker" class="rounded-md border border-slate-300 px-2 py-1"
+                                        on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                        {list.into_iter().map(|p| {
+                                            let id = p.id.clone();
+                                            view! { <option value=p.id.clone() selected=move || chosen.get() == id>{p.name.clone()}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                                {body(chosen)}
+                            }.into_any()
                         }
-                        view! {
-                            <label class="mb-3 flex items-center gap-2 text-sm">
-                                {move || t().choose_product}
-                                <select data-testid="product-picker" class="rounded-md border border-slate-300 px-2 py-1"
-                                    on:change=move |ev| { chosen.set(event_target_value(&ev)); state.offset.set(0); state.selected.set(Vec::new()); }>
-                                    {list.into_iter().map(|p| {
-                                        let id = p.id.clone();
-                                        view! { <option value=p.id.clone() selected=move || chosen.get() == id>{p.name.clone()}</option> }
-                                    }).collect_view()}
-                                </select>
-                            </label>
-                            <DeviceTable product_id=chosen state=state reload=reload/>
-                        }.into_any()
                     }
-                }
-            })}
+                })
+            }}
         </Transition>
+    }
+}
+
+/// The dealer's and the heavy buyer's Devices page: pick a product, see its devices in scope.
+#[component]
+pub fn PartnerDevices() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h1 class="mb-3 text-xl font-semibold">{move || i18n.t().devices_title}</h1>
+        {with_product_picker(|chosen| {
+            let state = device_table_state();
+            // Another product starts on its first page.
+            Effect::new(move |previous: Option<String>| {
+                let product = chosen.get();
+                if previous.is_some() {
+                    state.offset.set(0);
+                }
+                product
+            });
+            view! { <DeviceTable product_id=chosen state=state reload=RwSignal::new(0u32)/> }
+        })}
     }
 }

@@ -22,8 +22,8 @@ use crate::{
         validate,
     },
     portal::devices::{
-        add_device, assign_devices, delete_device, device_products, device_table_state, edit_device, get_device,
-        import_devices, DeviceTable,
+        add_device, assign_devices, delete_device, device_table_state, edit_device, get_device, import_devices,
+        with_product_picker, DeviceTable,
     },
 };
 
@@ -32,37 +32,10 @@ use crate::{
 pub fn DevicesPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    let products = Resource::new(|| (), |_| device_products());
-    let chosen = RwSignal::new(String::new());
     view! {
         <Title text=move || format!("{} · {}", t().devices_title, t().app_name)/>
         <h1 class="mb-4 text-2xl font-bold">{move || t().devices_title}</h1>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match products.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="text-slate-500">{move || t().no_products}</p> }.into_any(),
-                    Ok(list) => {
-                        if chosen.get_untracked().is_empty() {
-                            chosen.set(list[0].id.clone());
-                        }
-                        view! {
-                            <label class="mb-3 flex items-center gap-2 text-sm">
-                                {move || t().choose_product}
-                                <select data-testid="product-picker" class="rounded-md border border-slate-300 px-2 py-1"
-                                    on:change=move |ev| chosen.set(event_target_value(&ev))>
-                                    {list.into_iter().map(|p| {
-                                        let id = p.id.clone();
-                                        view! { <option value=p.id.clone() selected=move || chosen.get() == id>{p.name.clone()}</option> }
-                                    }).collect_view()}
-                                </select>
-                            </label>
-                            {move || view! { <ProductDevices product_id=chosen.get()/> }}
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        {with_product_picker(|chosen| view! { {move || view! { <ProductDevices product_id=chosen.get()/> }} })}
     }
 }
 
