@@ -26,7 +26,8 @@ use crate::{
 pub async fn list_devices(product_id: String, request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{fns, service::device};
     let (ctx, principal) = fns::caller().await?;
-    let body = serde_json::to_value(request).map_err(|e| fns::refuse(crate::server::error::Error::internal(e.to_string())))?;
+    let body =
+        serde_json::to_value(request).map_err(|e| fns::refuse(crate::server::error::Error::internal(e.to_string())))?;
     device::list(&ctx, &principal, &product_id, &body).await.map_err(fns::refuse)
 }
 
@@ -134,7 +135,8 @@ pub fn columns() -> Vec<Column> {
     ]
 }
 
-pub const DEFAULT_COLUMNS: [&str; 8] = ["id", "mac", "name", "is_online", "is_active", "dealer_scope", "heavy_buyer", "create_time"];
+pub const DEFAULT_COLUMNS: [&str; 8] =
+    ["id", "mac", "name", "is_online", "is_active", "dealer_scope", "heavy_buyer", "create_time"];
 
 macro_rules! field {
     ($key:literal, $kind:expr) => {

@@ -32,7 +32,11 @@ pub struct ExportParams {
 }
 
 /// `GET /export/devices.csv?product_id=…&q=<list request JSON>`.
-pub async fn devices_csv(State(state): State<AppState>, session: Session, Query(params): Query<ExportParams>) -> Response {
+pub async fn devices_csv(
+    State(state): State<AppState>,
+    session: Session,
+    Query(params): Query<ExportParams>,
+) -> Response {
     match prepare(&state.ctx, &session, &params).await {
         Ok((principal, query)) => {
             let filename = format!("devices-{}.csv", params.product_id);

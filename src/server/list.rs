@@ -8,7 +8,8 @@
 //! Key order of `order` is significant, so the crate builds serde_json with `preserve_order`.
 
 use sea_query::{
-    Alias, Asterisk, BinOper, Condition, Expr, Func, NullOrdering, Order, Query, SelectStatement, SimpleExpr, Value as SqlValue,
+    Alias, Asterisk, BinOper, Condition, Expr, Func, NullOrdering, Order, Query, SelectStatement, SimpleExpr,
+    Value as SqlValue,
 };
 use serde_json::{Map, Value as Json};
 

@@ -219,10 +219,14 @@ fn ProductEditForm(product: Product, on_saved: Callback<Product>) -> impl IntoVi
     let i18n = use_i18n();
     let t = move || i18n.t();
     let id = StoredValue::new(product.id.clone());
-    let (name, description, mode) =
-        (RwSignal::new(product.name.clone()), RwSignal::new(product.description.clone()), RwSignal::new(product.mode.clone()));
+    let (name, description, mode) = (
+        RwSignal::new(product.name.clone()),
+        RwSignal::new(product.description.clone()),
+        RwSignal::new(product.mode.clone()),
+    );
     let link_type = RwSignal::new(product.link_type);
-    let name_err = Signal::derive(move || validate::text("name", &name.get(), 32).err().map(|_| t().err_required.to_string()));
+    let name_err =
+        Signal::derive(move || validate::text("name", &name.get(), 32).err().map(|_| t().err_required.to_string()));
     let save = Action::new(move |edit: &ProductEdit| {
         let edit = edit.clone();
         async move { edit_product(id.get_value(), edit).await }

@@ -74,9 +74,7 @@ fn op(
 }
 
 pub(super) fn routes(api: Api) -> Api {
-    let editable = || {
-        vec![("name?", string()), ("sn?", string()), ("domain?", string()), ("tags?", array(string()))]
-    };
+    let editable = || vec![("name?", string()), ("sn?", string()), ("domain?", string()), ("tags?", array(string()))];
     let mut new_fields = vec![("mac", string())];
     new_fields.extend(editable());
     api.op(
@@ -235,7 +233,11 @@ async fn update(
     Ok(axum::Json(device::update(&ctx, &p, &product_id, id, body).await?))
 }
 
-async fn remove(State(ctx): State<Ctx>, p: Principal, Path((product_id, id)): Path<(String, i64)>) -> Result<StatusCode> {
+async fn remove(
+    State(ctx): State<Ctx>,
+    p: Principal,
+    Path((product_id, id)): Path<(String, i64)>,
+) -> Result<StatusCode> {
     device::delete(&ctx, &p, &product_id, id).await?;
     Ok(StatusCode::OK)
 }

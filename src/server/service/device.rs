@@ -151,7 +151,9 @@ pub fn scope_range(scope: &str) -> Condition {
 async fn visible(ctx: &Ctx, principal: &Principal, product_id: &str) -> Result<Condition> {
     let (corp_id, within) = match principal {
         Principal::Dealer(me) => (me.corp_id.clone(), scope_range(&me.scope)),
-        Principal::HeavyBuyer(me) => (me.corp_id.clone(), Condition::all().add(col("heavy_buyer_id").eq(me.heavy_buyer_id))),
+        Principal::HeavyBuyer(me) => {
+            (me.corp_id.clone(), Condition::all().add(col("heavy_buyer_id").eq(me.heavy_buyer_id)))
+        }
         _ => (permission::require(principal, READ_DEVICES)?.corp_id.clone(), Condition::all()),
     };
     product::find(ctx, &corp_id, product_id).await?;
@@ -164,8 +166,7 @@ pub async fn list(ctx: &Ctx, principal: &Principal, product_id: &str, body: &Val
     let query = list::parse(&DEVICES, body)?;
     let scope = visible(ctx, principal, product_id).await?;
     let known = kept_count(ctx, principal, product_id, &query).await?;
-    list::run_counted(&ctx.db, &DEVICES, &query, scope, known, |row: DeviceRow| list::to_map(Device::from(row)))
-        .await
+    list::run_counted(&ctx.db, &DEVICES, &query, scope, known, |row: DeviceRow| list::to_map(Device::from(row))).await
 }
 
 /// The count of a corp member's list from the trigger-kept `device_counts`, when the list is
@@ -330,15 +331,32 @@ pub(crate) async fn release_quota(tx: &mut Tx, corp_id: &str, n: u64) -> Result<
 
 /// Inserts checked devices, skipping MACs the product already has; answers the created ones.
 /// Rows go in chunks that stay under every backend's bound-parameter limit.
-async fn insert(tx: &mut Tx, corp_id: &str, product_id: &str, creator: i64, rows: &[Checked]) -> Result<Vec<DeviceRef>> {
+async fn insert(
+    tx: &mut Tx,
+    corp_id: &str,
+    product_id: &str,
+    creator: i64,
+    rows: &[Checked],
+) -> Result<Vec<DeviceRef>> {
     const CHUNK: usize = 500;
     let now = now_ms();
     let mut created = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
         let mut insert = Query::insert();
         insert.into_table(Alias::new("devices")).columns(
-            ["corp_id", "product_id", "mac", "name", "sn", "domain", "tags", "create_time", "creator_id", "creator_type"]
-                .map(Alias::new),
+            [
+                "corp_id",
+                "product_id",
+                "mac",
+                "name",
+                "sn",
+                "domain",
+                "tags",
+                "create_time",
+                "creator_id",
+                "creator_type",
+            ]
+            .map(Alias::new),
         );
         for row in chunk {
             insert
@@ -374,7 +392,9 @@ pub async fn create(ctx: &Ctx, principal: &Principal, product_id: &str, input: N
     let mut tx = ctx.db.begin().await?;
     let created = insert(&mut tx, &me.corp_id, product_id, me.member_id, std::slice::from_ref(&checked)).await?;
     let Some(device) = created.first() else {
-        return Err(ApiError::new(codes::MAC_TAKEN, format!("mac: {} already exists in this product", checked.mac)).into());
+        return Err(
+            ApiError::new(codes::MAC_TAKEN, format!("mac: {} already exists in this product", checked.mac)).into()
+        );
     };
     reserve_quota(&mut tx, &me.corp_id, 1).await?;
     tx.commit().await?;
@@ -479,8 +499,10 @@ async fn resolve(tx: &mut Tx, product_id: &str, keys: &[DeviceKey]) -> Result<Ve
     let mut by_mac: HashMap<String, Held> = HashMap::new();
     let mut by_id: HashMap<i64, String> = HashMap::new();
     for chunk in wanted.chunks(list::MAX_IN) {
-        let macs: Vec<String> = chunk.iter().filter_map(|w| if let Wanted::Mac(m) = w { Some(m.clone()) } else { None }).collect();
-        let ids: Vec<i64> = chunk.iter().filter_map(|w| if let Wanted::Id(id) = w { Some(*id) } else { None }).collect();
+        let macs: Vec<String> =
+            chunk.iter().filter_map(|w| if let Wanted::Mac(m) = w { Some(m.clone()) } else { None }).collect();
+        let ids: Vec<i64> =
+            chunk.iter().filter_map(|w| if let Wanted::Id(id) = w { Some(*id) } else { None }).collect();
         let mut select = Query::select();
         select
             .columns(["id", "mac", "dealer_scope", "heavy_buyer_id"].map(Alias::new))
@@ -509,7 +531,11 @@ async fn resolve(tx: &mut Tx, product_id: &str, keys: &[DeviceKey]) -> Result<Ve
                 Wanted::Mac(mac) => format!("mac {mac}"),
                 Wanted::Id(id) => format!("device_id {id}"),
             };
-            return Err(ApiError::new(codes::DEVICE_NOT_FOUND, format!("[{i}]: no device with {what} in this product")).into());
+            return Err(ApiError::new(
+                codes::DEVICE_NOT_FOUND,
+                format!("[{i}]: no device with {what} in this product"),
+            )
+            .into());
         };
         if !held.iter().any(|h| h.id == row.id) {
             held.push(row.clone());
@@ -599,17 +625,25 @@ pub async fn revoke_from_dealer(
     let mut tx = ctx.db.begin().await?;
     let row: Option<(String,)> = tx
         .fetch_optional(
-            &Sql::new("SELECT scope FROM dealers WHERE id = $1 AND corp_id = $2").bind(dealer_id).bind(me.corp_id.clone()),
+            &Sql::new("SELECT scope FROM dealers WHERE id = $1 AND corp_id = $2")
+                .bind(dealer_id)
+                .bind(me.corp_id.clone()),
         )
         .await?;
     let (scope,) = row.ok_or_else(|| ApiError::new(codes::DEALER_NOT_FOUND, "dealer not found"))?;
     let held = resolve(&mut tx, product_id, keys).await?;
     let below = format!("{scope},");
-    if let Some(h) = held.iter().find(|h| h.dealer_scope.as_deref().is_none_or(|s| s != scope && !s.starts_with(&below))) {
+    if let Some(h) =
+        held.iter().find(|h| h.dealer_scope.as_deref().is_none_or(|s| s != scope && !s.starts_with(&below)))
+    {
         return Err(ApiError::invalid("devices", &format!("{} is not assigned to this dealer", h.mac)).into());
     }
-    assign(&mut tx, &held, &[("dealer_id", Option::<i64>::None.into()), ("dealer_scope", Option::<String>::None.into())])
-        .await?;
+    assign(
+        &mut tx,
+        &held,
+        &[("dealer_id", Option::<i64>::None.into()), ("dealer_scope", Option::<String>::None.into())],
+    )
+    .await?;
     tx.commit().await?;
     Ok(refs(held))
 }
