@@ -9,7 +9,7 @@ use leptos_router::{
 
 use crate::{
     i18n::{initial_lang, I18n},
-    portal::{api_docs::ApiDocs, corp, dealer, heavy_buyer, home::Home, NotFound},
+    portal::{api_docs::ApiDocs, corp, dealer, heavy_buyer, home::Home, org_users, organizations, NotFound},
 };
 
 /// The document around the app. Sets the page's Content-Security-Policy with the nonce Leptos
@@ -94,6 +94,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/heavy_buyer/login") view=heavy_buyer::HeavyBuyerLogin/>
                 <Route path=path!("/heavy_buyer") view=heavy_buyer::HeavyBuyerHome ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/devices") view=heavy_buyer::HeavyBuyerDevices ssr=SsrMode::Async/>
+                <Route path=path!("/heavy_buyer/organizations") view=organizations::OrganizationsPage ssr=SsrMode::Async/>
+                <Route path=path!("/heavy_buyer/users") view=org_users::OrgUsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/heavy_buyer/users/:id") view=org_users::OrgUserPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

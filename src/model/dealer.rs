@@ -116,4 +116,6 @@ pub struct HeavyBuyerSession {
     pub heavy_buyer: HeavyBuyer,
     pub corp_id: String,
     pub company: String,
+    /// The account itself or one of its organization users, and what it may do.
+    pub seat: crate::model::organization::KeyAccountSeat,
 }

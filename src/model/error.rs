@@ -29,11 +29,13 @@ pub mod codes {
     pub const ROLE_IN_USE: u32 = 4001099;
     pub const DEALER_DISABLED: u32 = 4001117;
     pub const HEAVY_BUYER_DISABLED: u32 = 4001118;
+    pub const USERNAME_TAKEN: u32 = 4001177;
     pub const DEALER_ACCOUNT_TAKEN: u32 = 4001179;
     pub const FORBIDDEN: u32 = 4031001;
     pub const TOKEN_MISSING: u32 = 4031002;
     pub const TOKEN_INVALID: u32 = 4031003;
     pub const NEEDS_ADMIN: u32 = 4031005;
+    pub const NEEDS_ORG_ADMIN: u32 = 4031020;
     pub const TOKEN_EXPIRED: u32 = 4031021;
     pub const TOKEN_REFRESHED: u32 = 4031022;
     pub const NO_SUCH_URL: u32 = 4041001;
@@ -45,6 +47,8 @@ pub mod codes {
     pub const DEALER_NOT_FOUND: u32 = 4041030;
     pub const HEAVY_BUYER_NOT_FOUND: u32 = 4041031;
     pub const DEVICE_QUOTA: u32 = 4041033;
+    pub const ORG_USER_NOT_FOUND: u32 = 4041045;
+    pub const ORGANIZATION_NOT_FOUND: u32 = 4041046;
     pub const UPPER_DEALER_NOT_FOUND: u32 = 4041050;
     pub const TOO_MANY_REQUESTS: u32 = 4291001;
     pub const SERVER_FAULT: u32 = 5031001;

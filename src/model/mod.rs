@@ -7,6 +7,7 @@ pub mod device;
 pub mod error;
 pub mod list;
 pub mod member;
+pub mod organization;
 pub mod permission;
 pub mod product;
 pub mod validate;

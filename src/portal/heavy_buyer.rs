@@ -1,43 +1,141 @@
-//! The heavy-buyer (key account) portal: its sign-in, its profile and its devices.
-//! (Organizations and users come with their issue.)
+//! The heavy-buyer (key account) portal: one sign-in page for the account and its organization
+//! users, the frame and profile, and the devices page with "grant to organization". The
+//! organization tree and the users have their own modules.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::codec::Json};
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
+use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::{
-    devices::PartnerDevices,
+    devices::{device_table_state, with_product_picker, DeviceTable},
+    organizations::{list_organizations, org_label},
     partner::{needs_sign_in, session_error, NavItem, Portal, PortalFrame, PortalLogin, ProfileCard},
 };
 use crate::{
+    components::ErrorNote,
     i18n::use_i18n,
-    model::{dealer::HeavyBuyerSession, error::ApiError},
+    model::{
+        dealer::HeavyBuyerSession,
+        error::ApiError,
+        organization::{DeviceGrant, ROOT},
+    },
 };
 
 #[server(endpoint = "/heavy_buyer_session")]
 pub async fn load_heavy_buyer_session() -> Result<HeavyBuyerSession, ApiError> {
     use crate::server::{
         fns,
-        service::{corp, heavy_buyer},
+        service::{corp, heavy_buyer, organization},
     };
     let (ctx, principal) = fns::caller().await?;
     let me = heavy_buyer::me(&ctx, &principal).await.map_err(fns::refuse)?;
-    let corp_id = principal.heavy_buyer().map_err(fns::refuse)?.corp_id.clone();
+    let seat = organization::seat(&ctx, &principal).await.map_err(fns::refuse)?;
+    let corp_id = organization::KeyAccount::me(&principal).map_err(fns::refuse)?.corp_id;
     let company = corp::company(&ctx, &corp_id).await.map_err(fns::refuse)?;
-    Ok(HeavyBuyerSession { heavy_buyer: me, corp_id, company })
+    Ok(HeavyBuyerSession { heavy_buyer: me, corp_id, company, seat })
 }
 
+/// Signs an organization user in (heavy buyer id + username) and binds the login to this
+/// browser session.
+#[server(endpoint = "/org_user_login")]
+pub async fn org_user_login(heavy_buyer_id: String, username: String, password: String) -> Result<(), ApiError> {
+    use crate::server::{auth::token::Channel, auth::web, fns, secret::Secret, service::login};
+    let ctx = fns::ctx()?;
+    let session = fns::session().await?;
+    let client = fns::client_addr().await?;
+    let id: i64 = heavy_buyer_id
+        .trim()
+        .parse()
+        .map_err(|_| fns::refuse(ApiError::invalid("heavy_buyer_id", "a positive integer")))?;
+    let login = login::org_user_login(&ctx, id, &username, &Secret::new(password), &client, Channel::Web)
+        .await
+        .map_err(fns::refuse)?;
+    web::sign_in(&session, &login.login_id).await.map_err(fns::refuse)?;
+    leptos_axum::redirect("/heavy_buyer");
+    Ok(())
+}
+
+#[server(endpoint = "/organization_grant", input = Json)]
+pub async fn grant_to_organization(organization: i64, device_ids: Vec<i64>) -> Result<Vec<DeviceGrant>, ApiError> {
+    use crate::server::{
+        fns,
+        service::organization::{self, KeyAccount},
+    };
+    let (ctx, principal) = fns::caller().await?;
+    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
+    let grants = device_ids.into_iter().map(|device_id| DeviceGrant { device_id }).collect();
+    organization::grant_devices(&ctx, &principal, me.heavy_buyer_id, organization, grants).await.map_err(fns::refuse)
+}
+
+/// The one sign-in page: the key account itself, or one of its organization users. A link with
+/// `?heavy_buyer_id=` (the account shares it) opens on the users' form.
 #[component]
 pub fn HeavyBuyerLogin() -> impl IntoView {
-    view! { <PortalLogin portal=Portal::HeavyBuyer/> }
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let query = use_query_map();
+    let shared_id = query.read_untracked().get("heavy_buyer_id").unwrap_or_default();
+    let as_user = RwSignal::new(!shared_id.is_empty());
+    let login = ServerAction::<OrgUserLogin>::new();
+    let error = move || login.value().get().and_then(Result::err);
+    let tab = move |user: bool| {
+        move || {
+            format!(
+                "flex-1 rounded-md px-3 py-1.5 text-sm {}",
+                if as_user.get() == user { "bg-white font-medium shadow-sm" } else { "text-slate-500" }
+            )
+        }
+    };
+    let user_form = move || {
+        let shared_id = shared_id.clone();
+        view! {
+            <ActionForm action=login attr:class="mt-6 space-y-4" attr:data-testid="user-login-form">
+                <label class="block">
+                    <span class="text-sm font-medium">{move || t().heavy_buyer_id_label}</span>
+                    <input name="heavy_buyer_id" type="text" inputmode="numeric" required prop:value=shared_id
+                        class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm"/>
+                </label>
+                <label class="block">
+                    <span class="text-sm font-medium">{move || t().username}</span>
+                    <input name="username" type="text" required autocomplete="username"
+                        class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
+                </label>
+                <label class="block">
+                    <span class="text-sm font-medium">{move || t().password}</span>
+                    <input name="password" type="password" required autocomplete="current-password"
+                        class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
+                </label>
+                {move || error().map(|e| view! { <ErrorNote error=e/> })}
+                <button type="submit" disabled=move || login.pending().get()
+                    class="w-full rounded-md bg-emerald-600 py-2 font-medium text-white hover:bg-emerald-700 disabled:opacity-60">
+                    {move || if login.pending().get() { t().logging_in } else { t().log_in }}
+                </button>
+            </ActionForm>
+        }
+    };
+    let tabs = view! {
+        <div class="mt-4 flex gap-1 rounded-lg bg-slate-100 p-1" role="tablist">
+            <button type="button" role="tab" data-testid="login-as-account" class=tab(false) on:click=move |_| as_user.set(false)>
+                {move || t().key_account_login}
+            </button>
+            <button type="button" role="tab" data-testid="login-as-user" class=tab(true) on:click=move |_| as_user.set(true)>
+                {move || t().org_user_login}
+            </button>
+        </div>
+    };
+    view! { <PortalLogin portal=Portal::HeavyBuyer tabs=tabs alternate=as_user alternate_form=user_form/> }
 }
 
-const NAV: [NavItem; 2] =
-    [("/heavy_buyer", |t| t.my_profile, "nav-profile"), ("/heavy_buyer/devices", |t| t.devices_title, "nav-devices")];
+const NAV: [NavItem; 4] = [
+    ("/heavy_buyer", |t| t.my_profile, "nav-profile"),
+    ("/heavy_buyer/organizations", |t| t.organizations_title, "nav-organizations"),
+    ("/heavy_buyer/users", |t| t.org_users_title, "nav-users"),
+    ("/heavy_buyer/devices", |t| t.devices_title, "nav-devices"),
+];
 
 /// A key-account page: loads the session (a signed-out or disabled heavy buyer goes to the
 /// sign-in page) and frames `body`.
-fn heavy_buyer_page<V: IntoView + 'static>(
+pub fn heavy_buyer_page<V: IntoView + 'static>(
     body: impl Fn(HeavyBuyerSession) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -51,11 +149,17 @@ fn heavy_buyer_page<V: IntoView + 'static>(
                     match session.await {
                         Err(e) if needs_sign_in(&e) => view! { <Redirect path="/heavy_buyer/login"/> }.into_any(),
                         Err(e) => session_error(e),
-                        Ok(s) => view! {
-                            <PortalFrame portal=Portal::HeavyBuyer user=s.heavy_buyer.name.clone() company=s.company.clone() nav=NAV.to_vec()>
-                                {body(s)}
-                            </PortalFrame>
-                        }.into_any(),
+                        Ok(s) => {
+                            let user = match &s.seat.user {
+                                Some(u) => format!("{} · {}", u.username, s.heavy_buyer.name),
+                                None => s.heavy_buyer.name.clone(),
+                            };
+                            view! {
+                                <PortalFrame portal=Portal::HeavyBuyer user=user company=s.company.clone() nav=NAV.to_vec()>
+                                    {body(s)}
+                                </PortalFrame>
+                            }.into_any()
+                        }
                     }
                 })
             }}
@@ -63,14 +167,15 @@ fn heavy_buyer_page<V: IntoView + 'static>(
     }
 }
 
-/// The heavy buyer's profile.
+/// The heavy buyer's profile; the account also sees the id and the link its users sign in with.
 #[component]
 pub fn HeavyBuyerHome() -> impl IntoView {
     let i18n = use_i18n();
     heavy_buyer_page(move |s| {
         let b = s.heavy_buyer;
         let t = i18n.t();
-        let rows = vec![
+        let mut rows = vec![
+            (t.heavy_buyer_id_label, b.id.to_string()),
             (t.industry, b.industry.clone()),
             (t.location, b.location.clone()),
             (t.contacter, b.contacter.clone()),
@@ -79,12 +184,104 @@ pub fn HeavyBuyerHome() -> impl IntoView {
             (t.phone, b.phone.clone()),
             (t.brand_owner, s.company.clone()),
         ];
-        view! { <ProfileCard title=b.name.clone() rows=rows testid="heavy-buyer-profile"/> }
+        if let Some(u) = &s.seat.user {
+            rows.insert(0, (t.username, u.username.clone()));
+            rows.insert(1, (t.org_role, t.org_role_name(u.role).to_owned()));
+        }
+        let link = format!("/heavy_buyer/login?heavy_buyer_id={}", b.id);
+        view! {
+            <ProfileCard title=b.name.clone() rows=rows testid="heavy-buyer-profile"/>
+            <Show when=move || s.seat.user.is_none()>
+                <p class="mt-4 text-sm text-slate-600" data-testid="user-login-link">
+                    {move || i18n.t().user_login_link_hint} " "
+                    <a class="font-mono text-indigo-600 hover:underline" href=link.clone()>{link.clone()}</a>
+                </p>
+            </Show>
+        }
     })
 }
 
-/// The devices granted to the heavy buyer.
+/// The devices the account (or the user's part of the tree) holds; managers pick rows and
+/// hand them to an organization.
 #[component]
 pub fn HeavyBuyerDevices() -> impl IntoView {
-    heavy_buyer_page(move |_| view! { <PartnerDevices/> })
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    heavy_buyer_page(move |s| {
+        let can_manage = s.seat.can_manage;
+        view! {
+            <h1 class="mb-3 text-xl font-semibold">{move || t().devices_title}</h1>
+            {with_product_picker(move |chosen| {
+                let state = device_table_state();
+                state.visible.set(vec!["id", "mac", "name", "is_online", "is_active", "organization_id", "create_time"]);
+                let reload = RwSignal::new(0u32);
+                Effect::new(move |previous: Option<String>| {
+                    let product = chosen.get();
+                    if previous.is_some() {
+                        state.offset.set(0);
+                        state.selected.set(Vec::new());
+                    }
+                    product
+                });
+                view! {
+                    <Show when=move || can_manage>
+                        <GrantBar selected=state.selected reload=reload/>
+                    </Show>
+                    <DeviceTable product_id=chosen state=state reload=reload selectable=can_manage/>
+                }
+            })}
+        }
+    })
+}
+
+/// "Grant the selected devices to organization …", with the organizations the seat sees.
+#[component]
+fn GrantBar(selected: RwSignal<Vec<i64>>, reload: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let orgs = Resource::new(|| (), |_| list_organizations());
+    let target = RwSignal::new(String::new());
+    let grant = Action::new(move |(org, ids): &(i64, Vec<i64>)| grant_to_organization(*org, ids.clone()));
+    let done = RwSignal::new(None::<usize>);
+    Effect::new(move |_| {
+        if let Some(Ok(granted)) = grant.value().get() {
+            done.set(Some(granted.len()));
+            selected.set(Vec::new());
+            reload.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <div class="mb-3 flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm" data-testid="grant-bar">
+            <span>{move || format!("{} {}", selected.get().len(), t().selected_devices)}</span>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list = orgs.await.unwrap_or_default();
+                    let top = list.top;
+                    view! {
+                        <select data-testid="grant-organization" class="rounded-md border border-slate-300 px-2 py-1"
+                            on:change=move |ev| target.set(event_target_value(&ev))>
+                            <option value="">{move || t().choose_organization}</option>
+                            {(top == ROOT).then(|| view! { <option value="0">{move || t().root_organization}</option> })}
+                            {list.organizations.iter().map(|o| view! {
+                                <option value=o.id.to_string()>{org_label(&list.organizations, o.id)}</option>
+                            }).collect_view()}
+                        </select>
+                    }
+                })}
+            </Transition>
+            <button type="button" data-testid="grant-to-organization"
+                disabled=move || selected.get().is_empty() || target.get().is_empty() || grant.pending().get()
+                class="rounded-md bg-emerald-600 px-3 py-1.5 font-medium text-white hover:bg-emerald-700 disabled:opacity-50"
+                on:click=move |_| {
+                    if let Ok(org) = target.get().parse::<i64>() {
+                        done.set(None);
+                        grant.dispatch((org, selected.get()));
+                    }
+                }>
+                {move || t().grant_to_organization}
+            </button>
+            {move || done.get().map(|n| view! { <span class="text-emerald-700" data-testid="grant-result">{format!("{} {}", n, t().devices_granted)}</span> })}
+            {move || grant.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
+        </div>
+    }
 }

@@ -7,6 +7,8 @@ pub mod dealer;
 pub mod devices;
 pub mod heavy_buyer;
 pub mod home;
+pub mod org_users;
+pub mod organizations;
 pub mod partner;
 
 use leptos::prelude::*;

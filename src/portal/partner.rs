@@ -80,8 +80,15 @@ pub fn needs_sign_in(e: &ApiError) -> bool {
     e.is_unauthenticated() || e.code == codes::FORBIDDEN
 }
 
+/// A partner portal's sign-in page. A portal with a second kind of sign-in (the key account's
+/// organization users) passes `tabs` to switch and `alternate_form`, shown while `alternate`.
 #[component]
-pub fn PortalLogin(portal: Portal) -> impl IntoView {
+pub fn PortalLogin(
+    portal: Portal,
+    #[prop(optional)] tabs: Option<AnyView>,
+    #[prop(optional)] alternate: Option<RwSignal<bool>>,
+    #[prop(optional, into)] alternate_form: Option<ViewFn>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let query = use_query_map();
@@ -100,6 +107,9 @@ pub fn PortalLogin(portal: Portal) -> impl IntoView {
                     <p class="text-xs font-medium uppercase tracking-wide text-emerald-600">{move || portal.name(t())}</p>
                     <h1 class="mt-1 text-2xl font-bold">{move || portal.title(t())}</h1>
                     <p class="mt-1 text-sm text-slate-500">{move || t().portal_login_hint}</p>
+                    {tabs}
+                    <Show when=move || !alternate.is_some_and(|a| a.get())
+                        fallback=move || alternate_form.as_ref().map(ViewFn::run)>
                     <ActionForm action=login attr:class="mt-6 space-y-4" attr:data-testid="login-form">
                         <input type="hidden" name="portal" value=portal.prefix()/>
                         <label class="block">
@@ -123,6 +133,7 @@ pub fn PortalLogin(portal: Portal) -> impl IntoView {
                             {move || if login.pending().get() { t().logging_in } else { t().log_in }}
                         </button>
                     </ActionForm>
+                    </Show>
                 </div>
             </main>
         </div>

@@ -128,7 +128,7 @@ async fn corp_refresh(
     AccessToken(access): AccessToken,
     Json(body): Json<Refresh>,
 ) -> Result<axum::Json<IssuedTokens>> {
-    Ok(axum::Json(login::refresh_tokens(&ctx, PrincipalKind::Member, &access, &body.refresh_token).await?))
+    Ok(axum::Json(login::refresh_tokens(&ctx, &[PrincipalKind::Member], &access, &body.refresh_token).await?))
 }
 
 async fn corp_info(State(ctx): State<Ctx>, principal: Principal) -> Result<axum::Json<CorpInfo>> {

@@ -227,5 +227,5 @@ async fn refresh(
     AccessToken(access): AccessToken,
     Json(body): Json<Refresh>,
 ) -> Result<axum::Json<IssuedTokens>> {
-    Ok(axum::Json(login::refresh_tokens(&ctx, PrincipalKind::Dealer, &access, &body.refresh_token).await?))
+    Ok(axum::Json(login::refresh_tokens(&ctx, &[PrincipalKind::Dealer], &access, &body.refresh_token).await?))
 }

@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 
 use super::{
     corp::Refresh,
-    dealer::PortalAuth,
     extract::{Json, Path},
     member::{list_body, page_of},
     openapi::{schema::*, Op},
@@ -18,6 +17,7 @@ use super::{
 use crate::{
     model::{
         dealer::{HeavyBuyer, HeavyBuyerEdit, NewHeavyBuyer},
+        error::ApiError,
         list::Page,
     },
     server::{
@@ -27,9 +27,11 @@ use crate::{
             token::{Channel, IssuedTokens, PrincipalKind},
         },
         error::Result,
+        secret::Secret,
         service::{
             heavy_buyer,
             login::{self, Partner},
+            org_user,
         },
         state::Ctx,
     },
@@ -117,11 +119,19 @@ pub(super) fn routes(api: Api) -> Api {
             method: "post",
             path: "/v2/heavy_buyer_auth",
             tag: "heavy buyers",
-            summary: "Heavy buyer login (corp_id + account = phone or email)",
+            summary: "Heavy buyer login: the account (corp_id + account = phone or email) or an organization user \
+                      (heavy_buyer_id + username)",
             auth: false,
-            request: Some(object(&[("corp_id", string()), ("account", string()), ("password", string())])),
+            request: Some(object(&[
+                ("corp_id?", string()),
+                ("account?", string()),
+                ("heavy_buyer_id?", integer()),
+                ("username?", string()),
+                ("password", string()),
+            ])),
             response: Some(object(&[
                 ("heavy_buyer_id", integer()),
+                ("username?", string()),
                 ("access_token", string()),
                 ("refresh_token", string()),
                 ("expire_in", integer()),
@@ -178,16 +188,59 @@ async fn list(State(ctx): State<Ctx>, p: Principal, Json(body): Json<Value>) -> 
     Ok(axum::Json(heavy_buyer::list(&ctx, &p, &query).await?))
 }
 
+/// `POST /v2/heavy_buyer_auth`: the heavy-buyer account (`corp_id` + `account`) or one of its
+/// organization users (`heavy_buyer_id` + `username`).
+#[derive(serde::Deserialize)]
+struct KeyAccountAuth {
+    #[serde(default)]
+    corp_id: Option<String>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    heavy_buyer_id: Option<Value>,
+    #[serde(default)]
+    username: Option<String>,
+    password: Secret,
+}
+
+/// The documents write every value as a string, so `"12"` is taken as well as `12`.
+fn heavy_buyer_id(value: &Value) -> Result<i64, ApiError> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|id| *id > 0)
+    .ok_or_else(|| ApiError::invalid("heavy_buyer_id", "a positive integer"))
+}
+
 async fn auth(
     State(ctx): State<Ctx>,
     ClientAddr(client): ClientAddr,
-    Json(body): Json<PortalAuth>,
+    Json(body): Json<KeyAccountAuth>,
 ) -> Result<axum::Json<Value>> {
+    if let Some(id) = &body.heavy_buyer_id {
+        let id = heavy_buyer_id(id)?;
+        let username = body.username.as_deref().unwrap_or_default();
+        let login = login::org_user_login(&ctx, id, username, &body.password, &client, Channel::Api).await?;
+        let user = org_user::find(&ctx, id, login.principal_id).await?;
+        let tokens = login::issue_tokens(&ctx, &login.login_id).await?;
+        return Ok(axum::Json(json!({
+            "heavy_buyer_id": id,
+            "username": user.username,
+            "id": user.id,
+            "organization": user.organization,
+            "role": user.role,
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "expire_in": tokens.expire_in,
+        })));
+    }
     let login = login::partner_login(
         &ctx,
         Partner::HeavyBuyer,
-        &body.corp_id,
-        &body.account,
+        body.corp_id.as_deref().unwrap_or_default(),
+        body.account.as_deref().unwrap_or_default(),
         &body.password,
         &client,
         Channel::Api,
@@ -207,5 +260,5 @@ async fn refresh(
     AccessToken(access): AccessToken,
     Json(body): Json<Refresh>,
 ) -> Result<axum::Json<IssuedTokens>> {
-    Ok(axum::Json(login::refresh_tokens(&ctx, PrincipalKind::HeavyBuyer, &access, &body.refresh_token).await?))
+    Ok(axum::Json(login::refresh_tokens(&ctx, &[PrincipalKind::HeavyBuyer, PrincipalKind::OrgUser], &access, &body.refresh_token).await?))
 }

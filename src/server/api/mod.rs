@@ -8,6 +8,7 @@ mod device;
 pub mod extract;
 mod heavy_buyer;
 mod member;
+mod organization;
 pub mod openapi;
 mod product;
 mod role;
@@ -67,6 +68,7 @@ fn all_routes() -> Api {
     let api = role::routes(api);
     let api = dealer::routes(api);
     let api = heavy_buyer::routes(api);
+    let api = organization::routes(api);
     let api = product::routes(api);
     device::routes(api)
 }

@@ -14,13 +14,13 @@ use crate::server::{
     state::Ctx,
 };
 
-/// An authenticated caller. Organization users join with the organizations issue; until then
-/// their logins cannot exist.
+/// An authenticated caller.
 #[derive(Debug, Clone)]
 pub enum Principal {
     Member(MemberPrincipal),
     Dealer(DealerPrincipal),
     HeavyBuyer(HeavyBuyerPrincipal),
+    OrgUser(OrgUserPrincipal),
 }
 
 /// A dealer: it sees itself and the dealers whose scope starts with its own.
@@ -40,6 +40,19 @@ pub struct HeavyBuyerPrincipal {
     pub login_id: String,
     pub heavy_buyer_id: i64,
     pub corp_id: String,
+}
+
+/// A user of a heavy buyer's organization: it sees its organization and those below it.
+#[derive(Debug, Clone)]
+pub struct OrgUserPrincipal {
+    pub login_id: String,
+    pub user_id: i64,
+    pub heavy_buyer_id: i64,
+    pub corp_id: String,
+    /// Loaded on every request, so a move or a role change takes effect at the next call.
+    pub organization: i64,
+    /// 1 admin, 2 member.
+    pub role: i64,
 }
 
 /// A corp member, as loaded at the start of the request.
@@ -67,6 +80,7 @@ impl Principal {
             Principal::Member(m) => &m.login_id,
             Principal::Dealer(d) => &d.login_id,
             Principal::HeavyBuyer(h) => &h.login_id,
+            Principal::OrgUser(u) => &u.login_id,
         }
     }
 
@@ -162,7 +176,31 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
                 corp_id,
             }))
         }
-        PrincipalKind::OrgUser => Err(invalid()),
+        PrincipalKind::OrgUser => {
+            // The user, and its heavy buyer's corp and status: a disabled heavy buyer's users
+            // are out too.
+            let row: Option<(i64, i64, i64, String, i64)> = ctx
+                .db
+                .fetch_optional(
+                    &Sql::new(
+                        "SELECT u.heavy_buyer_id, u.organization, u.role, h.corp_id, h.status FROM org_users u \
+                         JOIN heavy_buyers h ON h.id = u.heavy_buyer_id WHERE u.id = $1 AND u.status = $2",
+                    )
+                    .bind(login.principal_id)
+                    .bind(ENABLED),
+                )
+                .await?;
+            let (heavy_buyer_id, organization, role, corp_id, _) =
+                row.filter(|r| r.4 == ENABLED).ok_or_else(invalid)?;
+            Ok(Principal::OrgUser(OrgUserPrincipal {
+                login_id: login.login_id,
+                user_id: login.principal_id,
+                heavy_buyer_id,
+                corp_id,
+                organization,
+                role,
+            }))
+        }
     }
 }
 

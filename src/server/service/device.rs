@@ -32,7 +32,7 @@ use crate::{
         db::{Sql, Tx},
         error::{Error, Result},
         list::{self, Field, FieldType, ListQuery, Resource},
-        service::{permission, product},
+        service::{organization, permission, product},
         state::Ctx,
     },
 };
@@ -154,6 +154,12 @@ async fn visible(ctx: &Ctx, principal: &Principal, product_id: &str) -> Result<C
         Principal::HeavyBuyer(me) => {
             (me.corp_id.clone(), Condition::all().add(col("heavy_buyer_id").eq(me.heavy_buyer_id)))
         }
+        Principal::OrgUser(me) => {
+            // The user's organization and those below it.
+            let seat = organization::KeyAccount::me(principal)?;
+            let tree = organization::Tree::load(ctx, me.heavy_buyer_id).await?;
+            (me.corp_id.clone(), seat.condition(&tree, "organization_id"))
+        }
         _ => (permission::require(principal, READ_DEVICES)?.corp_id.clone(), Condition::all()),
     };
     product::find(ctx, &corp_id, product_id).await?;
@@ -211,9 +217,10 @@ pub async fn dealer_list(ctx: &Ctx, principal: &Principal, product_id: &str, bod
     list(ctx, principal, product_id, body).await
 }
 
-/// `POST /v2/heavy_buyer/product/{id}/devices`: only heavy buyers may use it.
+/// `POST /v2/heavy_buyer/product/{id}/devices`: only heavy buyers and their organization users
+/// may use it (a user sees its part of the organization tree).
 pub async fn heavy_buyer_list(ctx: &Ctx, principal: &Principal, product_id: &str, body: &Value) -> Result<Page> {
-    principal.heavy_buyer()?;
+    organization::KeyAccount::me(principal)?;
     list(ctx, principal, product_id, body).await
 }
 

@@ -24,7 +24,7 @@ use crate::{
         error::{Error, Result},
         list::{self, Field, FieldType, ListQuery, Resource},
         secret::Secret,
-        service::permission,
+        service::{organization::KeyAccount, permission},
         state::Ctx,
     },
 };
@@ -103,7 +103,8 @@ async fn find(ctx: &Ctx, corp_id: &str, id: i64) -> Result<HeavyBuyer> {
 pub async fn get(ctx: &Ctx, principal: &Principal, id: i64) -> Result<HeavyBuyer> {
     match principal {
         Principal::HeavyBuyer(me) if me.heavy_buyer_id == id => find(ctx, &me.corp_id, id).await,
-        Principal::HeavyBuyer(_) => Err(not_found()),
+        Principal::OrgUser(me) if me.heavy_buyer_id == id => find(ctx, &me.corp_id, id).await,
+        Principal::HeavyBuyer(_) | Principal::OrgUser(_) => Err(not_found()),
         _ => {
             let me = permission::require(principal, READ_HEAVY_BUYERS)?;
             find(ctx, &me.corp_id, id).await
@@ -111,9 +112,9 @@ pub async fn get(ctx: &Ctx, principal: &Principal, id: i64) -> Result<HeavyBuyer
     }
 }
 
-/// A heavy buyer's own profile.
+/// The profile of the heavy buyer the caller is (or is a user of).
 pub async fn me(ctx: &Ctx, principal: &Principal) -> Result<HeavyBuyer> {
-    let me = principal.heavy_buyer()?;
+    let me = KeyAccount::me(principal)?;
     find(ctx, &me.corp_id, me.heavy_buyer_id).await
 }
 

@@ -152,6 +152,36 @@ pub async fn partner_login(
     Ok(LoggedIn { corp_id: found.corp_id, principal_id: found.id, login_id })
 }
 
+/// An organization user logs in with its heavy buyer's id and its username (case-insensitive).
+/// A disabled heavy buyer's users cannot log in (4001118, told only after a right password).
+pub async fn org_user_login(
+    ctx: &Ctx,
+    heavy_buyer_id: i64,
+    username: &str,
+    password: &Secret,
+    client: &str,
+    channel: Channel,
+) -> Result<LoggedIn> {
+    let username = username.trim();
+    if username.is_empty() {
+        return Err(ApiError::missing("username").into());
+    }
+    // The user's own status, unless its heavy buyer is disabled: then the heavy buyer's.
+    let lookup = Sql::new(
+        "SELECT u.id, h.corp_id, u.password_hash, CASE WHEN h.status = $1 THEN u.status ELSE h.status END AS status \
+         FROM org_users u JOIN heavy_buyers h ON h.id = u.heavy_buyer_id \
+         WHERE u.heavy_buyer_id = $2 AND lower(u.username) = $3",
+    )
+    .bind(ENABLED)
+    .bind(heavy_buyer_id)
+    .bind(username.to_lowercase());
+    let key = throttle::account_key("org_users", &heavy_buyer_id.to_string(), &username.to_lowercase());
+    let disabled = ApiError::new(codes::HEAVY_BUYER_DISABLED, "this heavy buyer is disabled");
+    let user = password_login(ctx, &key, username, password, client, lookup, ENABLED, disabled).await?;
+    let login_id = token::start_login(&ctx.db, PrincipalKind::OrgUser, user.id, channel).await?;
+    Ok(LoggedIn { corp_id: user.corp_id, principal_id: user.id, login_id })
+}
+
 /// The first access/refresh pair of an API login.
 pub async fn issue_tokens(ctx: &Ctx, login_id: &str) -> Result<IssuedTokens> {
     let mut tx = ctx.db.begin().await?;
@@ -160,11 +190,11 @@ pub async fn issue_tokens(ctx: &Ctx, login_id: &str) -> Result<IssuedTokens> {
     Ok(issued)
 }
 
-/// Rotates a pair on a portal's refresh endpoint; a token of another kind of principal is
-/// refused (4031001) and left untouched.
+/// Rotates a pair on a portal's refresh endpoint; a token of a kind of principal the endpoint
+/// is not for is refused (4031001) and left untouched.
 pub async fn refresh_tokens(
     ctx: &Ctx,
-    kind: PrincipalKind,
+    kinds: &[PrincipalKind],
     access_token: &str,
     refresh_token: &str,
 ) -> Result<IssuedTokens> {
@@ -173,7 +203,7 @@ pub async fn refresh_tokens(
     }
     let login = token::authenticate(&ctx.db, access_token).await;
     if let Ok(login) = &login {
-        if login.kind != kind {
+        if !kinds.contains(&login.kind) {
             return Err(ApiError::forbidden().into());
         }
     }

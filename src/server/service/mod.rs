@@ -7,6 +7,8 @@ pub mod device;
 pub mod heavy_buyer;
 pub mod login;
 pub mod member;
+pub mod org_user;
+pub mod organization;
 pub mod permission;
 pub mod product;
 pub mod role;

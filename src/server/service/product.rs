@@ -105,6 +105,7 @@ pub async fn catalogue(ctx: &Ctx, principal: &Principal) -> Result<Vec<Product>>
     let corp_id = match principal {
         Principal::Dealer(me) => me.corp_id.clone(),
         Principal::HeavyBuyer(me) => me.corp_id.clone(),
+        Principal::OrgUser(me) => me.corp_id.clone(),
         _ => match permission::require(principal, READ_PRODUCTS) {
             Ok(me) => me.corp_id.clone(),
             Err(_) => permission::require(principal, READ_DEVICES)?.corp_id.clone(),

@@ -1,0 +1,428 @@
+//! The key account's organization tree: create a child, rename, move under another parent,
+//! reorder siblings, and delete after a confirmation that says what happens to the
+//! sub-organizations, users and devices. Organization users see (and admins manage) the part
+//! below their own organization.
+
+use leptos::{prelude::*, server_fn::codec::Json};
+
+use super::heavy_buyer::heavy_buyer_page;
+use crate::{
+    components::{dialog::Modal, ErrorNote},
+    i18n::use_i18n,
+    model::{
+        error::ApiError,
+        organization::{
+            DeletionImpact, NewOrganization, Organization, OrganizationChange, OrganizationEdit, OrganizationTree,
+            ROOT,
+        },
+    },
+};
+
+#[server(endpoint = "/organizations", input = Json)]
+pub async fn list_organizations() -> Result<OrganizationTree, ApiError> {
+    use crate::server::{
+        fns,
+        service::organization::{self, KeyAccount},
+    };
+    let (ctx, principal) = fns::caller().await?;
+    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
+    let organizations = organization::all(&ctx, &principal).await.map_err(fns::refuse)?;
+    Ok(OrganizationTree { top: me.top, can_manage: me.can_manage(), organizations })
+}
+
+#[server(endpoint = "/organization_add", input = Json)]
+pub async fn add_organization(input: NewOrganization) -> Result<Organization, ApiError> {
+    use crate::server::{
+        fns,
+        service::organization::{self, KeyAccount},
+    };
+    let (ctx, principal) = fns::caller().await?;
+    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
+    organization::create(&ctx, &principal, me.heavy_buyer_id, input).await.map_err(fns::refuse)
+}
+
+/// Renames, moves and reorders: one transaction for all of `changes`.
+#[server(endpoint = "/organization_change", input = Json)]
+pub async fn change_organizations(changes: Vec<OrganizationChange>) -> Result<Vec<Organization>, ApiError> {
+    use crate::server::{
+        fns,
+        service::organization::{self, KeyAccount},
+    };
+    let (ctx, principal) = fns::caller().await?;
+    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
+    organization::update_batch(&ctx, &principal, me.heavy_buyer_id, changes).await.map_err(fns::refuse)
+}
+
+#[server(endpoint = "/organization_impact", input = Json)]
+pub async fn organization_impact(id: i64) -> Result<DeletionImpact, ApiError> {
+    use crate::server::{
+        fns,
+        service::organization::{self, KeyAccount},
+    };
+    let (ctx, principal) = fns::caller().await?;
+    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
+    organization::deletion_impact(&ctx, &principal, me.heavy_buyer_id, id).await.map_err(fns::refuse)
+}
+
+#[server(endpoint = "/organization_delete", input = Json)]
+pub async fn delete_organization(id: i64) -> Result<(), ApiError> {
+    use crate::server::{
+        fns,
+        service::organization::{self, KeyAccount},
+    };
+    let (ctx, principal) = fns::caller().await?;
+    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
+    organization::delete(&ctx, &principal, me.heavy_buyer_id, id).await.map_err(fns::refuse)
+}
+
+/// An organization as a path from the top of the tree ("Sales / North / Shop 3"), for pickers.
+pub fn org_label(orgs: &[Organization], id: i64) -> String {
+    let mut names = Vec::new();
+    let mut cur = id;
+    for _ in 0..=orgs.len() {
+        match orgs.iter().find(|o| o.id == cur) {
+            Some(o) => {
+                names.push(o.name.clone());
+                cur = o.parent;
+            }
+            None => break,
+        }
+    }
+    names.reverse();
+    names.join(" / ")
+}
+
+/// Whether `id` is `top` or below it, in the organizations given.
+fn is_within(orgs: &[Organization], top: i64, id: i64) -> bool {
+    let mut cur = id;
+    for _ in 0..=orgs.len() + 1 {
+        if cur == top {
+            return true;
+        }
+        match orgs.iter().find(|o| o.id == cur) {
+            Some(o) => cur = o.parent,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// A `<select>` of the organizations a seat may pick (the root first, when it sees the root),
+/// minus those `exclude` says no to.
+#[component]
+pub fn OrgSelect(
+    tree: OrganizationTree,
+    value: RwSignal<String>,
+    testid: &'static str,
+    #[prop(optional)] exclude: Option<i64>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let orgs = tree.organizations.clone();
+    let options: Vec<(i64, String)> = tree
+        .organizations
+        .iter()
+        .filter(|o| exclude.is_none_or(|x| !is_within(&orgs, x, o.id)))
+        .map(|o| (o.id, org_label(&orgs, o.id)))
+        .collect();
+    let mut options = options;
+    options.sort_by(|a, b| a.1.cmp(&b.1));
+    view! {
+        <select data-testid=testid class="w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+            on:change=move |ev| value.set(event_target_value(&ev))>
+            <option value="" selected=move || value.get().is_empty()>{move || t().choose_organization}</option>
+            {(tree.top == ROOT).then(|| view! {
+                <option value="0" selected=move || value.get() == "0">{move || t().root_organization}</option>
+            })}
+            {options.into_iter().map(|(id, label)| {
+                let v = id.to_string();
+                let v2 = v.clone();
+                view! { <option value=v selected=move || value.get() == v2>{label}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// What the tree is being asked to do at one node.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Editing {
+    AddChild(i64),
+    Rename(i64),
+    Move(i64),
+}
+
+/// Everything a node needs, cheap to copy into each button.
+#[derive(Clone, Copy)]
+struct TreeCtx {
+    tree: StoredValue<OrganizationTree>,
+    editing: RwSignal<Option<Editing>>,
+    add: Action<NewOrganization, Result<Organization, ApiError>>,
+    change: Action<Vec<OrganizationChange>, Result<Vec<Organization>, ApiError>>,
+    ask_delete: Action<(i64, String), Result<(i64, String, DeletionImpact), ApiError>>,
+}
+
+impl TreeCtx {
+    fn children(&self, parent: i64) -> Vec<Organization> {
+        let mut kids: Vec<Organization> =
+            self.tree.with_value(|t| t.organizations.iter().filter(|o| o.parent == parent).cloned().collect());
+        kids.sort_by_key(|o| (o.sort, o.id));
+        kids
+    }
+
+    fn can_manage(&self) -> bool {
+        self.tree.with_value(|t| t.can_manage)
+    }
+
+    /// The account's root and a user's own organization are not changed from here.
+    fn changeable(&self, id: i64) -> bool {
+        self.can_manage() && id != ROOT && self.tree.with_value(|t| t.top != id)
+    }
+
+    /// A sort value after every current child of `parent`.
+    fn next_sort(&self, parent: i64) -> i64 {
+        self.children(parent).iter().map(|o| o.sort).max().map_or(0, |s| s + 10)
+    }
+
+    /// Swaps `id` with its neighbour (`-1` up, `1` down) by renumbering the siblings in one change.
+    fn shift(&self, id: i64, parent: i64, by: isize) {
+        let mut kids = self.children(parent);
+        let Some(i) = kids.iter().position(|o| o.id == id) else { return };
+        let j = i as isize + by;
+        if j < 0 || j as usize >= kids.len() {
+            return;
+        }
+        kids.swap(i, j as usize);
+        let changes: Vec<OrganizationChange> = kids
+            .iter()
+            .enumerate()
+            .filter(|(n, o)| o.sort != *n as i64 * 10)
+            .map(|(n, o)| OrganizationChange {
+                id: o.id,
+                edit: OrganizationEdit { sort: Some(n as i64 * 10), ..Default::default() },
+            })
+            .collect();
+        if !changes.is_empty() {
+            self.change.dispatch(changes);
+        }
+    }
+}
+
+#[component]
+pub fn OrganizationsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    heavy_buyer_page(move |_| {
+        let reload = RwSignal::new(0u32);
+        let tree = Resource::new(move || reload.get(), |_| list_organizations());
+        let editing = RwSignal::new(None::<Editing>);
+        let error = RwSignal::new(None::<ApiError>);
+        let add = Action::new(|input: &NewOrganization| add_organization(input.clone()));
+        let change = Action::new(|changes: &Vec<OrganizationChange>| change_organizations(changes.clone()));
+        let ask_delete = Action::new(|(id, name): &(i64, String)| {
+            let (id, name) = (*id, name.clone());
+            async move { organization_impact(id).await.map(|impact| (id, name, impact)) }
+        });
+        let remove = Action::new(|id: &i64| delete_organization(*id));
+        let confirming = RwSignal::new(None::<(i64, String, DeletionImpact)>);
+        let dialog_open = RwSignal::new(false);
+        // Every successful change redraws the tree; a refusal is shown above it.
+        Effect::new(move |_| {
+            let outcomes = [
+                add.value().get().map(|r| r.map(|_| ())),
+                change.value().get().map(|r| r.map(|_| ())),
+                remove.value().get(),
+            ];
+            for outcome in outcomes.into_iter().flatten() {
+                match outcome {
+                    Ok(()) => {
+                        editing.set(None);
+                        error.set(None);
+                        reload.update(|n| *n += 1);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            }
+        });
+        Effect::new(move |_| match ask_delete.value().get() {
+            Some(Ok(found)) => {
+                confirming.set(Some(found));
+                dialog_open.set(true);
+            }
+            Some(Err(e)) => error.set(Some(e)),
+            None => {}
+        });
+        view! {
+            <div class="mb-4">
+                <h1 class="text-2xl font-bold">{move || t().organizations_title}</h1>
+                <p class="mt-1 text-sm text-slate-500">{move || t().organizations_hint}</p>
+            </div>
+            {move || error.get().map(|e| view! { <div class="mb-3"><ErrorNote error=e/></div> })}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match tree.await {
+                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                        Ok(loaded) => {
+                            let top = loaded.top;
+                            let cx = TreeCtx { tree: StoredValue::new(loaded), editing, add, change, ask_delete };
+                            view! {
+                                <ul class="rounded-xl border border-slate-200 bg-white p-4" data-testid="org-tree">
+                                    {top_node(cx, top)}
+                                </ul>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+            <Modal open=dialog_open title=Signal::derive(move || t().delete_organization_title.to_string())>
+                {move || confirming.get().map(|(id, name, impact)| view! {
+                    <div data-testid="delete-impact" class="space-y-2 text-sm">
+                        <p class="font-medium">{format!("{} «{}»", t().delete_organization_title, name)}</p>
+                        <ul class="list-disc space-y-1 pl-5">
+                            <li data-testid="impact-organizations">{format!("{} {}", impact.organizations, t().impact_organizations)}</li>
+                            <li data-testid="impact-users">{format!("{} {}", impact.users, t().impact_users)}</li>
+                            <li data-testid="impact-devices">{format!("{} {}", impact.devices, t().impact_devices)}</li>
+                        </ul>
+                        <div class="flex justify-end gap-2 pt-2">
+                            <button type="button" class="rounded-md border border-slate-300 px-3 py-1.5" on:click=move |_| dialog_open.set(false)>
+                                {move || t().cancel}
+                            </button>
+                            <button type="button" data-testid="confirm-delete"
+                                class="rounded-md bg-red-600 px-3 py-1.5 font-medium text-white hover:bg-red-700"
+                                on:click=move |_| { dialog_open.set(false); remove.dispatch(id); }>
+                                {move || t().delete}
+                            </button>
+                        </div>
+                    </div>
+                })}
+            </Modal>
+        }
+    })
+}
+
+/// Where the drawing starts: the root for the account, the user's own organization otherwise.
+fn top_node(cx: TreeCtx, top: i64) -> AnyView {
+    let i18n = use_i18n();
+    if top == ROOT {
+        view! {
+            <li data-testid="org-root">
+                <NodeRow cx=cx id=ROOT parent=ROOT name=i18n.t().root_organization.to_owned()/>
+                {branch(cx, ROOT)}
+            </li>
+        }
+        .into_any()
+    } else {
+        let org = cx.tree.with_value(|t| t.organizations.iter().find(|o| o.id == top).cloned());
+        match org {
+            Some(o) => node(cx, o),
+            None => ().into_any(),
+        }
+    }
+}
+
+fn branch(cx: TreeCtx, parent: i64) -> AnyView {
+    let kids = cx.children(parent);
+    if kids.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <ul class="ml-5 border-l border-slate-200 pl-3">
+            {kids.into_iter().map(|o| node(cx, o)).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+fn node(cx: TreeCtx, org: Organization) -> AnyView {
+    view! {
+        <li data-testid="org-node" data-name=org.name.clone() data-id=org.id>
+            <NodeRow cx=cx id=org.id parent=org.parent name=org.name.clone()/>
+            {branch(cx, org.id)}
+        </li>
+    }
+    .into_any()
+}
+
+/// One line of the tree: the name, the actions the seat may take, and the form of the action
+/// under way at this node.
+#[component]
+fn NodeRow(cx: TreeCtx, id: i64, parent: i64, name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let changeable = cx.changeable(id);
+    let can_add = cx.can_manage();
+    let button = "rounded px-2 py-0.5 text-xs text-slate-600 hover:bg-slate-100";
+    let text = RwSignal::new(String::new());
+    let target = RwSignal::new(String::new());
+    let start = move |e: Editing, initial: String| {
+        text.set(initial);
+        target.set(String::new());
+        cx.editing.set(Some(e));
+    };
+    let name_for_rename = name.clone();
+    let name_for_delete = name.clone();
+    let save = move || match cx.editing.get_untracked() {
+        Some(Editing::AddChild(p)) => {
+            cx.add.dispatch(NewOrganization { name: text.get_untracked(), parent: p, sort: cx.next_sort(p) });
+        }
+        Some(Editing::Rename(i)) => {
+            cx.change.dispatch(vec![OrganizationChange {
+                id: i,
+                edit: OrganizationEdit { name: Some(text.get_untracked()), ..Default::default() },
+            }]);
+        }
+        Some(Editing::Move(i)) => {
+            if let Ok(p) = target.get_untracked().parse::<i64>() {
+                cx.change.dispatch(vec![OrganizationChange {
+                    id: i,
+                    edit: OrganizationEdit { parent: Some(p), sort: Some(cx.next_sort(p)), ..Default::default() },
+                }]);
+            }
+        }
+        None => {}
+    };
+    let here = move || cx.editing.get().filter(|e| matches!(e, Editing::AddChild(x) | Editing::Rename(x) | Editing::Move(x) if *x == id));
+    view! {
+        <div class="group flex flex-wrap items-center gap-1 py-1">
+            <span class="mr-2 font-medium" data-testid="org-name">{name.clone()}</span>
+            <Show when=move || can_add>
+                <button type="button" class=button data-testid="org-add-child"
+                    on:click=move |_| start(Editing::AddChild(id), String::new())>{move || t().add_sub_organization}</button>
+            </Show>
+            <Show when=move || changeable>
+                <button type="button" class=button data-testid="org-rename"
+                    on:click={let n = name_for_rename.clone(); move |_| start(Editing::Rename(id), n.clone())}>{move || t().rename}</button>
+                <button type="button" class=button data-testid="org-move"
+                    on:click=move |_| start(Editing::Move(id), String::new())>{move || t().move_to}</button>
+                <button type="button" class=button data-testid="org-up" title=move || t().move_up
+                    on:click=move |_| cx.shift(id, parent, -1)>"↑"</button>
+                <button type="button" class=button data-testid="org-down" title=move || t().move_down
+                    on:click=move |_| cx.shift(id, parent, 1)>"↓"</button>
+                <button type="button" class="rounded px-2 py-0.5 text-xs text-red-600 hover:bg-red-50" data-testid="org-delete"
+                    on:click={let n = name_for_delete.clone(); move |_| { cx.ask_delete.dispatch((id, n.clone())); }}>{move || t().delete}</button>
+            </Show>
+        </div>
+        {move || here().map(|e| {
+            let field = match e {
+                Editing::Move(_) => {
+                    let tree = cx.tree.get_value();
+                    view! { <div class="w-72"><OrgSelect tree=tree value=target testid="org-parent-select" exclude=id/></div> }.into_any()
+                }
+                _ => view! {
+                    <input type="text" data-testid="org-name-input" maxlength="64" placeholder=move || t().organization_name
+                        class="w-64 rounded-md border border-slate-300 px-2 py-1 text-sm"
+                        prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))
+                        on:keydown=move |ev| if ev.key() == "Enter" { save() }/>
+                }.into_any(),
+            };
+            view! {
+                <div class="mb-2 flex items-center gap-2" data-testid="org-editor">
+                    {field}
+                    <button type="button" data-testid="org-save" on:click=move |_| save()
+                        class="rounded-md bg-emerald-600 px-3 py-1 text-sm font-medium text-white hover:bg-emerald-700">{move || t().save}</button>
+                    <button type="button" on:click=move |_| cx.editing.set(None)
+                        class="rounded-md border border-slate-300 px-3 py-1 text-sm">{move || t().cancel}</button>
+                </div>
+            }
+        })}
+    }
+}
