@@ -90,10 +90,12 @@ pub struct NewOrgUser {
     pub username: String,
     #[serde(default)]
     pub password: String,
+    /// Required (0 is the root); absent is 4001002, not a silent root.
     #[serde(default)]
-    pub organization: i64,
+    pub organization: Option<i64>,
+    /// Required: 1 admin, 2 member.
     #[serde(default)]
-    pub role: i64,
+    pub role: Option<i64>,
     #[serde(default)]
     pub contacter: String,
     #[serde(default)]

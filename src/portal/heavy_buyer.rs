@@ -123,7 +123,7 @@ pub fn HeavyBuyerLogin() -> impl IntoView {
             </button>
         </div>
     };
-    view! { <PortalLogin portal=Portal::HeavyBuyer tabs=tabs alternate=as_user alternate_form=user_form/> }
+    view! { <PortalLogin portal=Portal::HeavyBuyer tabs=tabs.into_any() alternate=as_user alternate_form=user_form/> }
 }
 
 const NAV: [NavItem; 4] = [
@@ -252,7 +252,7 @@ fn GrantBar(selected: RwSignal<Vec<i64>>, reload: RwSignal<u32>) -> impl IntoVie
     });
     view! {
         <div class="mb-3 flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm" data-testid="grant-bar">
-            <span>{move || format!("{} {}", selected.get().len(), t().selected_devices)}</span>
+            <span data-testid="grant-selected-count">{move || format!("{} {}", selected.get().len(), t().selected_devices)}</span>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let list = orgs.await.unwrap_or_default();

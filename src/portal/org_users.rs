@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::{
     heavy_buyer::heavy_buyer_page,
-    organizations::{list_organizations, org_label, OrgSelect},
+    organizations::{list_organizations, OrgSelect},
 };
 use crate::{
     components::{
@@ -29,11 +29,14 @@ use crate::{
 /// 0, which the table names in the reader's language). Sorting still goes by the id.
 #[server(endpoint = "/org_users", input = Json)]
 pub async fn list_org_users(request: ListRequest) -> Result<Page, ApiError> {
-    use crate::server::{
-        fns,
-        service::{
-            org_user,
-            organization::{self, KeyAccount},
+    use crate::{
+        portal::organizations::org_label,
+        server::{
+            fns,
+            service::{
+                org_user,
+                organization::{self, KeyAccount},
+            },
         },
     };
     let (ctx, principal) = fns::caller().await?;
@@ -160,7 +163,9 @@ pub fn OrgUsersPage() -> impl IntoView {
 }
 
 /// The organizations a form may put a user in, loaded once per form.
-fn with_tree<V: IntoView + 'static>(body: impl Fn(OrganizationTree) -> V + Send + Sync + Clone + 'static) -> impl IntoView {
+fn with_tree<V: IntoView + 'static>(
+    body: impl Fn(OrganizationTree) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView {
     let tree = Resource::new(|| (), |_| list_organizations());
     view! {
         <Transition fallback=|| ()>
@@ -194,7 +199,8 @@ fn RoleSelect(value: RwSignal<String>) -> impl IntoView {
 fn AddUserDialog(open: RwSignal<bool>, on_added: Callback<OrgUser>) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    let [username, password, organization, contacter, contact_way] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    let [username, password, organization, contacter, contact_way] =
+        std::array::from_fn(|_| RwSignal::new(String::new()));
     let role = RwSignal::new(ROLE_MEMBER.to_string());
     let touched = RwSignal::new(false);
     let add = ServerAction::<AddOrgUser>::new();
@@ -223,8 +229,8 @@ fn AddUserDialog(open: RwSignal<bool>, on_added: Callback<OrgUser>) -> impl Into
                 if [name_err, pass_err, org_err].iter().any(|e| e.get().is_some()) { return; }
                 add.dispatch(AddOrgUser { input: NewOrgUser {
                     username: username.get(), password: password.get(),
-                    organization: organization.get().parse().unwrap_or(0),
-                    role: role.get().parse().unwrap_or(ROLE_MEMBER),
+                    organization: organization.get().parse().ok(),
+                    role: role.get().parse().ok(),
                     contacter: contacter.get(), contact_way: contact_way.get(),
                 }});
             }>
@@ -298,7 +304,8 @@ fn UserCard(user: OrgUser, can_manage: bool, is_me: bool, reload: RwSignal<u32>)
     let remove = Action::new(move |_: &()| delete_org_user(id));
     let pass_err = Signal::derive(move || {
         let p = new_password.get();
-        (!p.is_empty() && validate::strong_password("password", &p).is_err()).then(|| t().err_strong_password.to_owned())
+        (!p.is_empty() && validate::strong_password("password", &p).is_err())
+            .then(|| t().err_strong_password.to_owned())
     });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(_)) => {

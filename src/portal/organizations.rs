@@ -12,8 +12,7 @@ use crate::{
     model::{
         error::ApiError,
         organization::{
-            DeletionImpact, NewOrganization, Organization, OrganizationChange, OrganizationEdit, OrganizationTree,
-            ROOT,
+            DeletionImpact, NewOrganization, Organization, OrganizationChange, OrganizationEdit, OrganizationTree, ROOT,
         },
     },
 };
@@ -225,24 +224,19 @@ pub fn OrganizationsPage() -> impl IntoView {
         let remove = Action::new(|id: &i64| delete_organization(*id));
         let confirming = RwSignal::new(None::<(i64, String, DeletionImpact)>);
         let dialog_open = RwSignal::new(false);
-        // Every successful change redraws the tree; a refusal is shown above it.
-        Effect::new(move |_| {
-            let outcomes = [
-                add.value().get().map(|r| r.map(|_| ())),
-                change.value().get().map(|r| r.map(|_| ())),
-                remove.value().get(),
-            ];
-            for outcome in outcomes.into_iter().flatten() {
-                match outcome {
-                    Ok(()) => {
-                        editing.set(None);
-                        error.set(None);
-                        reload.update(|n| *n += 1);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
+        // Every successful change redraws the tree; a refusal is shown above it. One effect per
+        // action, so an earlier outcome is never handled twice.
+        let settle = move |outcome: Result<(), ApiError>| match outcome {
+            Ok(()) => {
+                editing.set(None);
+                error.set(None);
+                reload.update(|n| *n += 1);
             }
-        });
+            Err(e) => error.set(Some(e)),
+        };
+        Effect::new(move |_| add.value().get().map(|r| settle(r.map(|_| ()))));
+        Effect::new(move |_| change.value().get().map(|r| settle(r.map(|_| ()))));
+        Effect::new(move |_| remove.value().get().map(settle));
         Effect::new(move |_| match ask_delete.value().get() {
             Some(Ok(found)) => {
                 confirming.set(Some(found));
@@ -380,9 +374,13 @@ fn NodeRow(cx: TreeCtx, id: i64, parent: i64, name: String) -> impl IntoView {
         }
         None => {}
     };
-    let here = move || cx.editing.get().filter(|e| matches!(e, Editing::AddChild(x) | Editing::Rename(x) | Editing::Move(x) if *x == id));
+    let here = move || {
+        cx.editing
+            .get()
+            .filter(|e| matches!(e, Editing::AddChild(x) | Editing::Rename(x) | Editing::Move(x) if *x == id))
+    };
     view! {
-        <div class="group flex flex-wrap items-center gap-1 py-1">
+        <div class="group flex flex-wrap items-center gap-1 py-1" data-testid="org-row">
             <span class="mr-2 font-medium" data-testid="org-name">{name.clone()}</span>
             <Show when=move || can_add>
                 <button type="button" class=button data-testid="org-add-child"

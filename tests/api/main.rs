@@ -11,6 +11,7 @@ mod devices;
 mod heavy_buyers;
 mod matrix;
 mod members;
+mod organizations;
 mod products;
 mod roles;
 mod web;

@@ -260,5 +260,8 @@ async fn refresh(
     AccessToken(access): AccessToken,
     Json(body): Json<Refresh>,
 ) -> Result<axum::Json<IssuedTokens>> {
-    Ok(axum::Json(login::refresh_tokens(&ctx, &[PrincipalKind::HeavyBuyer, PrincipalKind::OrgUser], &access, &body.refresh_token).await?))
+    Ok(axum::Json(
+        login::refresh_tokens(&ctx, &[PrincipalKind::HeavyBuyer, PrincipalKind::OrgUser], &access, &body.refresh_token)
+            .await?,
+    ))
 }

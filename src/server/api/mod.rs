@@ -8,8 +8,8 @@ mod device;
 pub mod extract;
 mod heavy_buyer;
 mod member;
-mod organization;
 pub mod openapi;
+mod organization;
 mod product;
 mod role;
 

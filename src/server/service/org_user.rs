@@ -148,17 +148,15 @@ pub async fn create(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, input
         return Err(ApiError::missing("password").into());
     }
     password::check_strong_password("password", &secret)?;
-    if input.role == 0 {
-        return Err(ApiError::missing("role").into());
-    }
-    let role = check_role(input.role)?;
+    let role = check_role(input.role.ok_or_else(|| ApiError::missing("role"))?)?;
+    let organization = input.organization.ok_or_else(|| ApiError::missing("organization"))?;
     let contacter = validate::optional_text("contacter", &input.contacter, 32)?;
     let contact_way = validate::optional_text("contact_way", &input.contact_way, 64)?;
     // Hashing takes a while: before the lock, not under it.
     let hash = password::hash(&secret).await?;
     let mut tx = lock(ctx, heavy_buyer_id).await?;
     let tree = Tree::load_in(&mut tx, heavy_buyer_id).await?;
-    me.check_visible(&tree, input.organization, "organization: ")?;
+    me.check_visible(&tree, organization, "organization: ")?;
     ensure_free(&mut tx, heavy_buyer_id, &username, 0).await?;
     let inserted: Result<(i64,), sqlx::Error> = tx
         .fetch_one(
@@ -169,7 +167,7 @@ pub async fn create(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, input
             .bind(heavy_buyer_id)
             .bind(username)
             .bind(hash.0)
-            .bind(input.organization)
+            .bind(organization)
             .bind(role)
             .bind(contacter)
             .bind(contact_way)

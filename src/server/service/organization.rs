@@ -258,7 +258,9 @@ async fn fetch_in(tx: &mut Tx, heavy_buyer_id: i64, ids: &[i64]) -> Result<Vec<O
         select
             .columns(ORGANIZATIONS.visible().map(|f| Alias::new(f.column)))
             .from(Alias::new("organizations"))
-            .cond_where(Condition::all().add(col("heavy_buyer_id").eq(heavy_buyer_id)).add(col("id").is_in(chunk.to_vec())));
+            .cond_where(
+                Condition::all().add(col("heavy_buyer_id").eq(heavy_buyer_id)).add(col("id").is_in(chunk.to_vec())),
+            );
         let rows: Vec<OrganizationRow> = tx.fetch_all(&select).await?;
         found.extend(rows.into_iter().map(|r| (r.id, Organization::from(r))));
     }
@@ -422,12 +424,7 @@ async fn apply(
 /// What deleting `id` takes with it: its sub-organizations, and the users and devices that
 /// move to the root. Same checks as the delete, so the portal's confirmation never promises
 /// what the delete would refuse.
-pub async fn deletion_impact(
-    ctx: &Ctx,
-    principal: &Principal,
-    heavy_buyer_id: i64,
-    id: i64,
-) -> Result<DeletionImpact> {
+pub async fn deletion_impact(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, id: i64) -> Result<DeletionImpact> {
     let me = KeyAccount::of(principal, heavy_buyer_id)?;
     me.require_manager()?;
     let tree = Tree::load(ctx, heavy_buyer_id).await?;
@@ -449,10 +446,7 @@ pub async fn deletion_impact(
 
 async fn count(ctx: &Ctx, table: &str, cond: Condition) -> Result<i64> {
     let mut select = Query::select();
-    select
-        .expr(Expr::cust("CAST(COUNT(*) AS BIGINT)"))
-        .from(Alias::new(table))
-        .cond_where(cond);
+    select.expr(Expr::cust("CAST(COUNT(*) AS BIGINT)")).from(Alias::new(table)).cond_where(cond);
     let (n,): (i64,) = ctx.db.fetch_one(&select).await?;
     Ok(n)
 }
@@ -512,12 +506,9 @@ pub async fn grant_devices(
     let mut held: HashMap<i64, i64> = HashMap::new();
     for chunk in ids.chunks(list::MAX_IN) {
         let mut select = Query::select();
-        select
-            .columns(["id", "organization_id"].map(Alias::new))
-            .from(Alias::new("devices"))
-            .cond_where(
-                Condition::all().add(col("heavy_buyer_id").eq(heavy_buyer_id)).add(col("id").is_in(chunk.to_vec())),
-            );
+        select.columns(["id", "organization_id"].map(Alias::new)).from(Alias::new("devices")).cond_where(
+            Condition::all().add(col("heavy_buyer_id").eq(heavy_buyer_id)).add(col("id").is_in(chunk.to_vec())),
+        );
         let rows: Vec<(i64, Option<i64>)> = tx.fetch_all(&select).await?;
         held.extend(rows.into_iter().map(|(d, org)| (d, org.unwrap_or(ROOT))));
     }
