@@ -21,6 +21,18 @@ pub struct Column {
     pub render: fn(&Value, &Texts) -> String,
 }
 
+impl Column {
+    /// A sortable column: the shape of most tables' columns.
+    pub fn sortable(
+        key: &'static str,
+        label: fn(&Texts) -> &'static str,
+        render: fn(&Value, &Texts) -> String,
+        searchable: bool,
+    ) -> Column {
+        Column { key, label, sortable: true, searchable, render }
+    }
+}
+
 /// A value as plain text (strings without quotes, null as a dash).
 pub fn plain(v: &Value, _: &Texts) -> String {
     match v {

@@ -9,7 +9,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 use super::{
     devices::{device_table_state, with_product_picker, DeviceTable},
     organizations::{list_organizations, org_label},
-    partner::{needs_sign_in, session_error, NavItem, Portal, PortalFrame, PortalLogin, ProfileCard},
+    partner::{needs_sign_in, session_error, LoginFormEnd, NavItem, Portal, PortalFrame, PortalLogin, ProfileCard},
 };
 use crate::{
     components::ErrorNote,
@@ -100,16 +100,7 @@ pub fn HeavyBuyerLogin() -> impl IntoView {
                     <input name="username" type="text" required autocomplete="username"
                         class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
                 </label>
-                <label class="block">
-                    <span class="text-sm font-medium">{move || t().password}</span>
-                    <input name="password" type="password" required autocomplete="current-password"
-                        class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
-                </label>
-                {move || error().map(|e| view! { <ErrorNote error=e/> })}
-                <button type="submit" disabled=move || login.pending().get()
-                    class="w-full rounded-md bg-emerald-600 py-2 font-medium text-white hover:bg-emerald-700 disabled:opacity-60">
-                    {move || if login.pending().get() { t().logging_in } else { t().log_in }}
-                </button>
+                <LoginFormEnd pending=login.pending() error=Signal::derive(error)/>
             </ActionForm>
         }
     };

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::{
     heavy_buyer::heavy_buyer_page,
     organizations::{list_organizations, OrgSelect},
+    partner::ProfileCard,
 };
 use crate::{
     components::{
@@ -107,13 +108,7 @@ fn role_cell(v: &Value, t: &Texts) -> String {
 }
 
 fn columns() -> Vec<Column> {
-    let col = |key, label: fn(&Texts) -> &'static str, render: fn(&Value, &Texts) -> String, searchable| Column {
-        key,
-        label,
-        sortable: true,
-        searchable,
-        render,
-    };
+    let col = Column::sortable;
     vec![
         col("id", |_| "ID", plain, false),
         col("username", |t| t.username, plain, true),
@@ -195,6 +190,32 @@ fn RoleSelect(value: RwSignal<String>) -> impl IntoView {
     }
 }
 
+/// Where a user sits and how to reach them: the fields adding and editing share.
+#[component]
+fn PlacementFields(
+    organization: RwSignal<String>,
+    role: RwSignal<String>,
+    contacter: RwSignal<String>,
+    contact_way: RwSignal<String>,
+    #[prop(optional)] org_error: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    view! {
+        <label class="block">
+            <span class="text-sm font-medium">{move || t().organization}</span>
+            {with_tree(move |tree| view! { <OrgSelect tree=tree value=organization testid="user-organization"/> })}
+            {move || org_error.and_then(|e| e.get()).map(|e| view! { <span class="mt-1 block text-xs text-red-600" data-testid="field-error">{e}</span> })}
+        </label>
+        <label class="block">
+            <span class="text-sm font-medium">{move || t().org_role}</span>
+            <RoleSelect value=role/>
+        </label>
+        <TextField label=Signal::derive(move || t().contacter.to_string()) value=contacter name="contacter"/>
+        <TextField label=Signal::derive(move || t().contact_way.to_string()) value=contact_way name="contact_way"/>
+    }
+}
+
 #[component]
 fn AddUserDialog(open: RwSignal<bool>, on_added: Callback<OrgUser>) -> impl IntoView {
     let i18n = use_i18n();
@@ -237,17 +258,7 @@ fn AddUserDialog(open: RwSignal<bool>, on_added: Callback<OrgUser>) -> impl Into
                 <div class="grid gap-3 sm:grid-cols-2">
                     <TextField label=Signal::derive(move || t().username.to_string()) value=username error=name_err name="username"/>
                     <TextField label=Signal::derive(move || t().password.to_string()) value=password error=pass_err name="password" kind="password"/>
-                    <label class="block">
-                        <span class="text-sm font-medium">{move || t().organization}</span>
-                        {with_tree(move |tree| view! { <OrgSelect tree=tree value=organization testid="user-organization"/> })}
-                        {move || org_err.get().map(|e| view! { <span class="mt-1 block text-xs text-red-600" data-testid="field-error">{e}</span> })}
-                    </label>
-                    <label class="block">
-                        <span class="text-sm font-medium">{move || t().org_role}</span>
-                        <RoleSelect value=role/>
-                    </label>
-                    <TextField label=Signal::derive(move || t().contacter.to_string()) value=contacter name="contacter"/>
-                    <TextField label=Signal::derive(move || t().contact_way.to_string()) value=contact_way name="contact_way"/>
+                    <PlacementFields organization=organization role=role contacter=contacter contact_way=contact_way org_error=org_err/>
                 </div>
                 {move || add.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
                 <div class="flex justify-end gap-2 pt-2">
@@ -330,14 +341,7 @@ fn UserCard(user: OrgUser, can_manage: bool, is_me: bool, reload: RwSignal<u32>)
     ];
     view! {
         <div class="mt-4 grid gap-4 lg:grid-cols-2">
-            <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="user-card">
-                <h1 class="text-xl font-bold" data-testid="user-name">{user.username.clone()}</h1>
-                <dl class="mt-3 text-sm">
-                    {rows.into_iter().map(|(label, value)| view! {
-                        <div class="flex justify-between gap-4 py-1"><dt class="text-slate-500">{label}</dt><dd class="font-medium">{value}</dd></div>
-                    }).collect_view()}
-                </dl>
-            </section>
+            <ProfileCard title=user.username.clone() rows=rows.to_vec() testid="user-card"/>
             <Show when=move || can_manage>
                 <section class="space-y-4 rounded-xl border border-slate-200 bg-white p-5">
                     {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
@@ -353,16 +357,7 @@ fn UserCard(user: OrgUser, can_manage: bool, is_me: bool, reload: RwSignal<u32>)
                             ..Default::default()
                         });
                     }>
-                        <label class="block">
-                            <span class="text-sm font-medium">{move || t().organization}</span>
-                            {with_tree(move |tree| view! { <OrgSelect tree=tree value=organization testid="user-organization"/> })}
-                        </label>
-                        <label class="block">
-                            <span class="text-sm font-medium">{move || t().org_role}</span>
-                            <RoleSelect value=role/>
-                        </label>
-                        <TextField label=Signal::derive(move || t().contacter.to_string()) value=contacter name="contacter"/>
-                        <TextField label=Signal::derive(move || t().contact_way.to_string()) value=contact_way name="contact_way"/>
+                        <PlacementFields organization=organization role=role contacter=contacter contact_way=contact_way/>
                         <button type="submit" data-testid="edit-user-save" class="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700">{move || t().save}</button>
                     </form>
                     <form class="space-y-3 border-t border-slate-100 pt-4" data-testid="reset-password" on:submit=move |ev| {

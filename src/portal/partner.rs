@@ -122,21 +122,31 @@ pub fn PortalLogin(
                             <input name="account" type="text" required autocomplete="username" placeholder=move || t().account_placeholder
                                 class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
                         </label>
-                        <label class="block">
-                            <span class="text-sm font-medium">{move || t().password}</span>
-                            <input name="password" type="password" required autocomplete="current-password"
-                                class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
-                        </label>
-                        {move || error().map(|e| view! { <ErrorNote error=e/> })}
-                        <button type="submit" disabled=move || login.pending().get()
-                            class="w-full rounded-md bg-emerald-600 py-2 font-medium text-white hover:bg-emerald-700 disabled:opacity-60">
-                            {move || if login.pending().get() { t().logging_in } else { t().log_in }}
-                        </button>
+                        <LoginFormEnd pending=login.pending() error=Signal::derive(error)/>
                     </ActionForm>
                     </Show>
                 </div>
             </main>
         </div>
+    }
+}
+
+/// What every partner sign-in form ends with: the password, the refusal if any, and the button.
+#[component]
+pub fn LoginFormEnd(#[prop(into)] pending: Signal<bool>, error: Signal<Option<ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    view! {
+        <label class="block">
+            <span class="text-sm font-medium">{move || t().password}</span>
+            <input name="password" type="password" required autocomplete="current-password"
+                class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
+        </label>
+        {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+        <button type="submit" disabled=move || pending.get()
+            class="w-full rounded-md bg-emerald-600 py-2 font-medium text-white hover:bg-emerald-700 disabled:opacity-60">
+            {move || if pending.get() { t().logging_in } else { t().log_in }}
+        </button>
     }
 }
 

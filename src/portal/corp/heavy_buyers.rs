@@ -78,13 +78,7 @@ fn status_cell(v: &Value, t: &Texts) -> String {
 }
 
 fn columns() -> Vec<Column> {
-    let col = |key, label: fn(&Texts) -> &'static str, render: fn(&Value, &Texts) -> String, searchable| Column {
-        key,
-        label,
-        sortable: true,
-        searchable,
-        render,
-    };
+    let col = Column::sortable;
     vec![
         col("id", |_| "ID", plain, false),
         col("name", |t| t.name, plain, true),
