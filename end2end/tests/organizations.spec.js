@@ -279,3 +279,94 @@ test('a key account organizes its company, its users see and manage exactly thei
   await expect(userRow(page, ADMIN.username)).toContainText('Root organization');
   await expect(userRow(page, MEMBER.username)).toContainText('Root organization');
 });
+
+/** The names of the organizations hanging directly under the root, top to bottom. */
+async function topLevelNames(page) {
+  return page.locator('[data-testid=org-root] > ul > [data-testid=org-node]').evaluateAll(
+    (nodes) => nodes.map((n) => n.getAttribute('data-name')),
+  );
+}
+
+test('the tree is renamed, moved and reordered in place; a user is edited and its password reset', async ({ page, request, baseURL }) => {
+  const token = await corpToken(request, baseURL);
+  const run = stamp();
+  const buyerPhone = phone('136');
+  const buyer = await apiPost(request, baseURL, token, '/v2/heavy_buyer', {
+    name: `Tree Buyer ${run}`, email: `tree-${run}@example.com`, phone: buyerPhone, password: BUYER_PASSWORD,
+    industry: 'Retail', location: 'Hangzhou', contacter: 'Qi', contact_way: '0571',
+  });
+  // The starting tree over /v2 with the key account's own token: Alpha, Beta, Gamma under the root.
+  const auth = await request.post(new URL('/v2/heavy_buyer_auth', baseURL).toString(), {
+    data: { corp_id: corp().corp_id, account: buyerPhone, password: BUYER_PASSWORD },
+  });
+  expect(auth.status()).toBe(200);
+  const buyerToken = (await auth.json()).access_token;
+  const org = (name, sort) => apiPost(request, baseURL, buyerToken, `/v2/heavy_buyer/${buyer.id}/organization`, { name, sort });
+  const alpha = await org('Alpha', 0);
+  await org('Beta', 10);
+  await org('Gamma', 20);
+  const user = await apiPost(request, baseURL, buyerToken, `/v2/heavy_buyer/${buyer.id}/user`,
+    { username: 'fieldtech', password: 'Field1234x', organization: alpha.id, role: 2 });
+
+  await loginAsKeyAccount(page, buyerPhone, BUYER_PASSWORD);
+  await openPage(page, 'nav-organizations', '/heavy_buyer/organizations');
+  await expect.poll(() => topLevelNames(page)).toEqual(['Alpha', 'Beta', 'Gamma']);
+
+  // Rename Beta.
+  await orgRow(page, 'Beta').getByTestId('org-rename').click();
+  await page.getByTestId('org-editor').getByTestId('org-name-input').fill('Beta Team');
+  await page.getByTestId('org-editor').getByTestId('org-save').click();
+  await expect(orgNode(page, 'Beta Team')).toBeVisible();
+  await expect(orgNode(page, 'Beta')).toHaveCount(0);
+
+  // Move Gamma under Alpha with the parent picker; Gamma's own branch is not offered for Alpha.
+  await orgRow(page, 'Gamma').getByTestId('org-move').click();
+  await page.getByTestId('org-parent-select').selectOption({ label: 'Alpha' });
+  await page.getByTestId('org-editor').getByTestId('org-save').click();
+  await expect(page.locator('[data-testid=org-node][data-name="Alpha"] [data-testid=org-node][data-name="Gamma"]')).toBeVisible();
+  await expect.poll(() => topLevelNames(page)).toEqual(['Alpha', 'Beta Team']);
+  await orgRow(page, 'Alpha').getByTestId('org-move').click();
+  const options = await page.getByTestId('org-parent-select').locator('option').allTextContents();
+  expect(options).not.toContain('Alpha / Gamma');
+  expect(options).toContain('Beta Team');
+  await page.getByTestId('org-editor').getByRole('button', { name: 'Cancel' }).click();
+
+  // Reorder: Alpha goes down below Beta Team.
+  await orgRow(page, 'Alpha').getByTestId('org-down').click();
+  await expect.poll(() => topLevelNames(page)).toEqual(['Beta Team', 'Alpha']);
+  await page.reload();
+  await hydrated(page);
+  await expect.poll(() => topLevelNames(page)).toEqual(['Beta Team', 'Alpha']);
+
+  // The user: made an admin in Beta Team, then given a new password.
+  await openPage(page, 'nav-users', '/heavy_buyer/users');
+  await userRow(page, 'fieldtech').getByTestId('user-link').click();
+  await expect(page.getByTestId('user-card')).toContainText('fieldtech');
+  await expect(page.getByTestId('user-card')).toContainText('Member');
+  const edit = page.getByTestId('edit-user');
+  await edit.getByTestId('user-organization').selectOption({ label: 'Beta Team' });
+  await edit.getByTestId('user-role').selectOption('1');
+  await edit.getByTestId('edit-user-save').click();
+  await expect(page.getByTestId('user-saved')).toBeVisible();
+  await expect(page.getByTestId('user-card')).toContainText('Admin');
+
+  const reset = page.getByTestId('reset-password');
+  await reset.locator('input[name=new_password]').fill('short');
+  await reset.getByTestId('reset-password-save').click();
+  await expect(reset.getByTestId('field-error')).toBeVisible();
+  await reset.locator('input[name=new_password]').fill('Fresh1234x');
+  await reset.getByTestId('reset-password-save').click();
+  await expect(page.getByTestId('user-saved')).toBeVisible();
+
+  // Over /v2 the user now signs in with the new password only, in Beta Team as an admin.
+  const signIn = (password) => request.post(new URL('/v2/heavy_buyer_auth', baseURL).toString(), {
+    data: { heavy_buyer_id: buyer.id, username: 'fieldtech', password },
+  });
+  expect((await signIn('Field1234x')).status()).toBe(400);
+  const fresh = await signIn('Fresh1234x');
+  expect(fresh.status()).toBe(200);
+  const body = await fresh.json();
+  expect(body.role).toBe(1);
+  expect(body.organization).not.toBe(alpha.id);
+  expect(user.id).toBe(body.id);
+});
