@@ -217,6 +217,9 @@ test('a key account organizes its company, its users see and manage exactly thei
   await expect(bar.getByTestId('grant-result')).toHaveText('2 devices granted');
   await expect(bar).toContainText('0 devices selected');
   await expect(rows).toHaveCount(6);
+  // The organization column names where each device now sits.
+  await expect(rows.filter({ hasText: shopMac1 })).toContainText('HQ / Sales / Shop');
+  await expect(rows.filter({ hasText: allMacs[0] })).toContainText('Root organization');
 
   // 6. The admin signs in through the shared link and adds a member in Shop.
   await logout(page);

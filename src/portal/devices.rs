@@ -20,6 +20,7 @@ use crate::{
         list::{ListRequest, Page},
         product::Product,
     },
+    portal::organizations::organization_cell,
 };
 
 #[server(endpoint = "/devices", input = Json)]
@@ -28,7 +29,12 @@ pub async fn list_devices(product_id: String, request: ListRequest) -> Result<Pa
     let (ctx, principal) = fns::caller().await?;
     let body =
         serde_json::to_value(request).map_err(|e| fns::refuse(crate::server::error::Error::internal(e.to_string())))?;
-    device::list(&ctx, &principal, &product_id, &body).await.map_err(fns::refuse)
+    let mut page = device::list(&ctx, &principal, &product_id, &body).await.map_err(fns::refuse)?;
+    // A key account reads its organizations by name.
+    crate::portal::organizations::name_organizations(&ctx, &principal, &mut page, "organization_id")
+        .await
+        .map_err(fns::refuse)?;
+    Ok(page)
 }
 
 /// The products whose devices the caller may list (its brand owner's catalogue).
@@ -128,7 +134,7 @@ pub fn columns() -> Vec<Column> {
         column!("tags", tags, true),
         column!("dealer_scope", plain, true),
         column!("heavy_buyer", plain, false),
-        column!("organization_id", plain, false),
+        column!("organization_id", organization_cell, false),
         column!("creator_id", plain, false),
         column!("creator_type", plain, false),
         column!("create_time", time, false),

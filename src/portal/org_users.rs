@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::{
     heavy_buyer::heavy_buyer_page,
-    organizations::{list_organizations, OrgSelect},
+    organizations::{list_organizations, organization_cell, OrgSelect},
     partner::ProfileCard,
 };
 use crate::{
@@ -31,28 +31,17 @@ use crate::{
 #[server(endpoint = "/org_users", input = Json)]
 pub async fn list_org_users(request: ListRequest) -> Result<Page, ApiError> {
     use crate::{
-        portal::organizations::org_label,
+        portal::organizations::name_organizations,
         server::{
             fns,
-            service::{
-                org_user,
-                organization::{self, KeyAccount},
-            },
+            service::{org_user, organization::KeyAccount},
         },
     };
     let (ctx, principal) = fns::caller().await?;
     let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
     let body = serde_json::to_value(&request).map_err(|e| fns::refuse(ApiError::invalid("body", &e.to_string())))?;
     let mut page = org_user::list(&ctx, &principal, me.heavy_buyer_id, &body).await.map_err(fns::refuse)?;
-    let orgs = organization::all(&ctx, &principal).await.map_err(fns::refuse)?;
-    for row in &mut page.list {
-        match row.get("organization").and_then(Value::as_i64) {
-            Some(id) if id != 0 => {
-                row.insert("organization".into(), Value::String(org_label(&orgs, id)));
-            }
-            _ => {}
-        }
-    }
+    name_organizations(&ctx, &principal, &mut page, "organization").await.map_err(fns::refuse)?;
     Ok(page)
 }
 
@@ -94,13 +83,6 @@ pub async fn delete_org_user(id: i64) -> Result<(), ApiError> {
     let (ctx, principal) = fns::caller().await?;
     let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
     org_user::delete(&ctx, &principal, me.heavy_buyer_id, id).await.map_err(fns::refuse)
-}
-
-fn organization_cell(v: &Value, t: &Texts) -> String {
-    match v {
-        Value::String(path) => path.clone(),
-        _ => t.root_organization.into(),
-    }
 }
 
 fn role_cell(v: &Value, t: &Texts) -> String {
