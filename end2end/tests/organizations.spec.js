@@ -334,6 +334,12 @@ test('the tree is renamed, moved and reordered in place; a user is edited and it
   expect(options).toContain('Beta Team');
   await page.getByTestId('org-editor').getByRole('button', { name: 'Cancel' }).click();
 
+  // Drag and drop: Gamma onto Beta Team, and back onto Alpha.
+  await orgRow(page, 'Gamma').dragTo(orgRow(page, 'Beta Team'));
+  await expect(page.locator('[data-testid=org-node][data-name="Beta Team"] [data-testid=org-node][data-name="Gamma"]')).toBeVisible();
+  await orgRow(page, 'Gamma').dragTo(orgRow(page, 'Alpha'));
+  await expect(page.locator('[data-testid=org-node][data-name="Alpha"] [data-testid=org-node][data-name="Gamma"]')).toBeVisible();
+
   // Reorder: Alpha goes down below Beta Team.
   await orgRow(page, 'Alpha').getByTestId('org-down').click();
   await expect.poll(() => topLevelNames(page)).toEqual(['Beta Team', 'Alpha']);

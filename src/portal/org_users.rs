@@ -265,6 +265,8 @@ pub fn OrgUserPage() -> impl IntoView {
         let can_manage = s.seat.can_manage;
         let me = s.seat.user.as_ref().map(|u| u.id);
         let reload = RwSignal::new(0u32);
+        // Outside the card: the card is drawn again after each save, the note must outlive that.
+        let saved = RwSignal::new(false);
         let user = Resource::new(move || (id(), reload.get()), |(id, _)| get_org_user(id));
         view! {
             <A href="/heavy_buyer/users" attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().org_users_title}</A>
@@ -272,7 +274,7 @@ pub fn OrgUserPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match user.await {
                         Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
-                        Ok(u) => view! { <UserCard user=u can_manage=can_manage is_me=me == Some(id()) reload=reload/> }.into_any(),
+                        Ok(u) => view! { <UserCard user=u can_manage=can_manage is_me=me == Some(id()) reload=reload saved=saved/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -281,7 +283,13 @@ pub fn OrgUserPage() -> impl IntoView {
 }
 
 #[component]
-fn UserCard(user: OrgUser, can_manage: bool, is_me: bool, reload: RwSignal<u32>) -> impl IntoView {
+fn UserCard(
+    user: OrgUser,
+    can_manage: bool,
+    is_me: bool,
+    reload: RwSignal<u32>,
+    saved: RwSignal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let id = user.id;
@@ -291,7 +299,6 @@ fn UserCard(user: OrgUser, can_manage: bool, is_me: bool, reload: RwSignal<u32>)
     let contact_way = RwSignal::new(user.contact_way.clone());
     let new_password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
-    let saved = RwSignal::new(false);
     let navigate = use_navigate();
     let save = Action::new(move |edit: &OrgUserEdit| edit_org_user(id, edit.clone()));
     let remove = Action::new(move |_: &()| delete_org_user(id));

@@ -194,6 +194,8 @@ struct TreeCtx {
     add: Action<NewOrganization, Result<Organization, ApiError>>,
     change: Action<Vec<OrganizationChange>, Result<Vec<Organization>, ApiError>>,
     ask_delete: Action<(i64, String), Result<(i64, String, DeletionImpact), ApiError>>,
+    /// The organization being dragged onto a new parent, if any.
+    dragging: RwSignal<Option<i64>>,
 }
 
 impl TreeCtx {
@@ -211,6 +213,24 @@ impl TreeCtx {
     /// The account's root and a user's own organization are not changed from here.
     fn changeable(&self, id: i64) -> bool {
         self.can_manage() && id != ROOT && self.tree.with_value(|t| t.top != id)
+    }
+
+    /// Whether the organization being dragged may be dropped under `target`: not onto itself
+    /// or its own branch, and not where it already is.
+    fn accepts(&self, target: i64) -> bool {
+        let Some(moving) = self.dragging.get_untracked() else { return false };
+        self.tree.with_value(|t| {
+            let current = t.organizations.iter().find(|o| o.id == moving).map(|o| o.parent);
+            t.can_manage && current != Some(target) && !is_within(&t.organizations, moving, target)
+        })
+    }
+
+    /// Moves `id` under `parent`, after its new siblings.
+    fn move_under(&self, id: i64, parent: i64) {
+        self.change.dispatch(vec![OrganizationChange {
+            id,
+            edit: OrganizationEdit { parent: Some(parent), sort: Some(self.next_sort(parent)), ..Default::default() },
+        }]);
     }
 
     /// A sort value after every current child of `parent`.
@@ -293,7 +313,9 @@ pub fn OrganizationsPage() -> impl IntoView {
                         Err(e) => view! { <ErrorNote error=e/> }.into_any(),
                         Ok(loaded) => {
                             let top = loaded.top;
-                            let cx = TreeCtx { tree: StoredValue::new(loaded), editing, add, change, ask_delete };
+                            let cx = TreeCtx {
+                                tree: StoredValue::new(loaded), editing, add, change, ask_delete, dragging: RwSignal::new(None),
+                            };
                             view! {
                                 <ul class="rounded-xl border border-slate-200 bg-white p-4" data-testid="org-tree">
                                     {top_node(cx, top)}
@@ -383,6 +405,7 @@ fn NodeRow(cx: TreeCtx, id: i64, parent: i64, name: String) -> impl IntoView {
     let button = "rounded px-2 py-0.5 text-xs text-slate-600 hover:bg-slate-100";
     let text = RwSignal::new(String::new());
     let target = RwSignal::new(String::new());
+    let drop_here = RwSignal::new(false);
     let start = move |e: Editing, initial: String| {
         text.set(initial);
         target.set(String::new());
@@ -402,10 +425,7 @@ fn NodeRow(cx: TreeCtx, id: i64, parent: i64, name: String) -> impl IntoView {
         }
         Some(Editing::Move(i)) => {
             if let Ok(p) = target.get_untracked().parse::<i64>() {
-                cx.change.dispatch(vec![OrganizationChange {
-                    id: i,
-                    edit: OrganizationEdit { parent: Some(p), sort: Some(cx.next_sort(p)), ..Default::default() },
-                }]);
+                cx.move_under(i, p);
             }
         }
         None => {}
@@ -416,7 +436,39 @@ fn NodeRow(cx: TreeCtx, id: i64, parent: i64, name: String) -> impl IntoView {
             .filter(|e| matches!(e, Editing::AddChild(x) | Editing::Rename(x) | Editing::Move(x) if *x == id))
     };
     view! {
-        <div class="group flex flex-wrap items-center gap-1 py-1" data-testid="org-row">
+        <div data-testid="org-row" draggable=move || if changeable { "true" } else { "false" }
+            class=move || format!("group flex flex-wrap items-center gap-1 rounded py-1 {}",
+                if drop_here.get() { "bg-emerald-50 ring-1 ring-emerald-400" } else { "" })
+            // Drag a row onto another to move it there (the Move button does the same).
+            on:dragstart=move |ev| {
+                if !changeable { return; }
+                #[cfg(feature = "hydrate")]
+                if let Some(data) = ev.data_transfer() {
+                    // Firefox starts a drag only with some data set.
+                    let _ = data.set_data("text/plain", &id.to_string());
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = ev;
+                cx.dragging.set(Some(id));
+            }
+            on:dragend=move |_| cx.dragging.set(None)
+            on:dragover=move |ev| {
+                if cx.accepts(id) {
+                    ev.prevent_default();
+                    drop_here.set(true);
+                }
+            }
+            on:dragleave=move |_| drop_here.set(false)
+            on:drop=move |ev| {
+                ev.prevent_default();
+                drop_here.set(false);
+                if cx.accepts(id) {
+                    if let Some(moving) = cx.dragging.get_untracked() {
+                        cx.move_under(moving, id);
+                    }
+                }
+                cx.dragging.set(None);
+            }>
             <span class="mr-2 font-medium" data-testid="org-name">{name.clone()}</span>
             <Show when=move || can_add>
                 <button type="button" class=button data-testid="org-add-child"
