@@ -12,7 +12,7 @@ use super::{
     corp::Refresh,
     extract::{Json, Path},
     member::{list_body, page_of},
-    openapi::{schema::*, Op},
+    openapi::{schema::*, Op, Tag},
     Api,
 };
 use crate::{
@@ -50,19 +50,12 @@ fn dealer_schema() -> Value {
     ])
 }
 
-fn op(
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    request: Option<Value>,
-    response: Option<Value>,
-) -> Op {
-    Op { method, path, tag: "dealers", summary, auth: true, request, response }
-}
+/// Where this module's operations are listed in the API document.
+const TAG: Tag = Tag("dealers");
 
 pub(super) fn routes(api: Api) -> Api {
     api.op(
-        op(
+        TAG.op(
             "post",
             "/v2/dealer",
             "Add a dealer (optionally under upper_dealer_code)",
@@ -79,7 +72,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(add),
     )
     .op(
-        op(
+        TAG.op(
             "put",
             "/v2/dealer/{dealer_id}",
             "Modify a dealer's name and address",
@@ -89,7 +82,7 @@ pub(super) fn routes(api: Api) -> Api {
         put(edit),
     )
     .op(
-        op(
+        TAG.op(
             "get",
             "/v2/dealer/{dealer_id}",
             "A dealer (a corp member's, or a dealer's own or one below it)",
@@ -99,7 +92,7 @@ pub(super) fn routes(api: Api) -> Api {
         get(get_one),
     )
     .op(
-        op(
+        TAG.op(
             "delete",
             "/v2/dealer/{dealer_id}",
             "Delete a dealer with no dealers below it; its devices go up",
@@ -109,11 +102,11 @@ pub(super) fn routes(api: Api) -> Api {
         axum::routing::delete(remove),
     )
     .op(
-        op("put", "/v2/dealer/{dealer_id}/status/{status}", "Enable (1) or disable (0) a dealer", None, None),
+        TAG.op("put", "/v2/dealer/{dealer_id}/status/{status}", "Enable (1) or disable (0) a dealer", None, None),
         put(set_status),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/dealer_list",
             "Dealers, with the list query language",
@@ -123,7 +116,13 @@ pub(super) fn routes(api: Api) -> Api {
         post(list),
     )
     .op(
-        op("get", "/v2/dealer/dealer_code/{dealer_code}", "A dealer by its dealer code", None, Some(dealer_schema())),
+        TAG.op(
+            "get",
+            "/v2/dealer/dealer_code/{dealer_code}",
+            "A dealer by its dealer code",
+            None,
+            Some(dealer_schema()),
+        ),
         get(by_code),
     )
     .op(
@@ -144,7 +143,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(auth),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/dealer/token/refresh",
             "Rotate a dealer's token pair",

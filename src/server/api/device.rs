@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::{
     extract::{Json, Path, Query},
     member::{list_body, page_of},
-    openapi::{schema::*, Op},
+    openapi::{schema::*, Tag},
     Api,
 };
 use crate::{
@@ -63,22 +63,15 @@ fn keys_schema() -> Value {
     array(object(&[("mac?", string()), ("device_id?", integer())]))
 }
 
-fn op(
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    request: Option<Value>,
-    response: Option<Value>,
-) -> Op {
-    Op { method, path, tag: "devices", summary, auth: true, request, response }
-}
+/// Where this module's operations are listed in the API document.
+const TAG: Tag = Tag("devices");
 
 pub(super) fn routes(api: Api) -> Api {
     let editable = || vec![("name?", string()), ("sn?", string()), ("domain?", string()), ("tags?", array(string()))];
     let mut new_fields = vec![("mac", string())];
     new_fields.extend(editable());
     api.op(
-        op(
+        TAG.op(
             "post",
             "/v2/product/{product_id}/device",
             "Add a device (MAC: 12 hex characters, unique in the product: 4001021; quota: 4041033)",
@@ -88,7 +81,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(create),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/product/{product_id}/device_batch",
             "Add up to 2000 devices in one transaction: MACs, or objects like the single add; existing MACs are \
@@ -98,9 +91,12 @@ pub(super) fn routes(api: Api) -> Api {
         ),
         post(batch),
     )
-    .op(op("get", "/v2/product/{product_id}/device/{device_id}", "A device", None, Some(device_schema())), get(get_one))
     .op(
-        op(
+        TAG.op("get", "/v2/product/{product_id}/device/{device_id}", "A device", None, Some(device_schema())),
+        get(get_one),
+    )
+    .op(
+        TAG.op(
             "put",
             "/v2/product/{product_id}/device/{device_id}",
             "Change a device's name, sn, domain or tags (those given)",
@@ -110,7 +106,7 @@ pub(super) fn routes(api: Api) -> Api {
         put(update),
     )
     .op(
-        op(
+        TAG.op(
             "delete",
             "/v2/product/{product_id}/device/{device_id}",
             "Delete a device that is not activated (4001022)",
@@ -120,7 +116,7 @@ pub(super) fn routes(api: Api) -> Api {
         delete(remove),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/product/{product_id}/devices",
             "The product's devices, with the list query language over every device field",
@@ -130,7 +126,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(list),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/dealer/product/{product_id}/devices",
             "For a dealer: the product's devices assigned to it or to the dealers below it",
@@ -140,7 +136,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(dealer_list),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/heavy_buyer/product/{product_id}/devices",
             "For a heavy buyer: the product's devices granted to it",
@@ -150,7 +146,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(heavy_buyer_list),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/dealer/{dealer_id}/grant_device",
             "Assign devices of product_id (query) to a dealer, by mac or device_id; all or nothing",
@@ -160,7 +156,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(grant_dealer),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/dealer/{dealer_id}/revoke_device",
             "Take devices of product_id (query) back from a dealer (they must sit with it or below it); all or \
@@ -171,7 +167,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(revoke_dealer),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/heavy_buyer/{heavy_buyer_id}/grant_device",
             "Grant devices of product_id (query) to a heavy buyer's root organization; a device another heavy \
@@ -182,7 +178,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(grant_heavy_buyer),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/heavy_buyer/{heavy_buyer_id}/revoke_device",
             "Take devices of product_id (query) back from a heavy buyer; all or nothing",

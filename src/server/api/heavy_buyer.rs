@@ -11,7 +11,7 @@ use super::{
     corp::Refresh,
     extract::{Json, Path},
     member::{list_body, page_of},
-    openapi::{schema::*, Op},
+    openapi::{schema::*, Op, Tag},
     Api,
 };
 use crate::{
@@ -52,15 +52,8 @@ fn buyer_schema() -> Value {
     ])
 }
 
-fn op(
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    request: Option<Value>,
-    response: Option<Value>,
-) -> Op {
-    Op { method, path, tag: "heavy buyers", summary, auth: true, request, response }
-}
+/// Where this module's operations are listed in the API document.
+const TAG: Tag = Tag("heavy buyers");
 
 pub(super) fn routes(api: Api) -> Api {
     let profile = || {
@@ -75,11 +68,11 @@ pub(super) fn routes(api: Api) -> Api {
     let mut new_fields = profile();
     new_fields.extend([("email", string()), ("phone", string()), ("password", string())]);
     api.op(
-        op("post", "/v2/heavy_buyer", "Add a heavy buyer", Some(object(&new_fields)), Some(buyer_schema())),
+        TAG.op("post", "/v2/heavy_buyer", "Add a heavy buyer", Some(object(&new_fields)), Some(buyer_schema())),
         post(add),
     )
     .op(
-        op(
+        TAG.op(
             "put",
             "/v2/heavy_buyer/{heavy_buyer_id}",
             "Modify a heavy buyer",
@@ -88,9 +81,9 @@ pub(super) fn routes(api: Api) -> Api {
         ),
         put(edit),
     )
-    .op(op("get", "/v2/heavy_buyer/{heavy_buyer_id}", "A heavy buyer", None, Some(buyer_schema())), get(get_one))
+    .op(TAG.op("get", "/v2/heavy_buyer/{heavy_buyer_id}", "A heavy buyer", None, Some(buyer_schema())), get(get_one))
     .op(
-        op(
+        TAG.op(
             "delete",
             "/v2/heavy_buyer/{heavy_buyer_id}",
             "Delete a heavy buyer, its organizations and users; its devices are released",
@@ -100,12 +93,12 @@ pub(super) fn routes(api: Api) -> Api {
         delete(remove),
     )
     .op(
-        op("put", "/v2/heavy_buyer/{heavy_buyer_id}/disable", "Disable a heavy buyer; its logins end", None, None),
+        TAG.op("put", "/v2/heavy_buyer/{heavy_buyer_id}/disable", "Disable a heavy buyer; its logins end", None, None),
         put(disable),
     )
-    .op(op("put", "/v2/heavy_buyer/{heavy_buyer_id}/enable", "Enable a heavy buyer", None, None), put(enable))
+    .op(TAG.op("put", "/v2/heavy_buyer/{heavy_buyer_id}/enable", "Enable a heavy buyer", None, None), put(enable))
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/heavy_buyer_list",
             "Heavy buyers, with the list query language",
@@ -140,7 +133,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(auth),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/heavy_buyer/token/refresh",
             "Rotate a heavy buyer's token pair",

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{
     extract::{Json, OptionalJson, Path, Query},
-    openapi::{schema::*, Op},
+    openapi::{schema::*, Tag},
     Api,
 };
 use crate::{
@@ -55,23 +55,16 @@ pub(super) fn list_body() -> Value {
     ])
 }
 
-fn op(
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    request: Option<Value>,
-    response: Option<Value>,
-) -> Op {
-    Op { method, path, tag: "members", summary, auth: true, request, response }
-}
+/// Where this module's operations are listed in the API document.
+const TAG: Tag = Tag("members");
 
 pub(super) fn routes(api: Api) -> Api {
     api.op(
-        op("get", "/v2/corp/member/{member_id}", "A member's information", None, Some(member_schema())),
+        TAG.op("get", "/v2/corp/member/{member_id}", "A member's information", None, Some(member_schema())),
         get(get_member),
     )
     .op(
-        op(
+        TAG.op(
             "put",
             "/v2/corp/member/{member_id}",
             "Edit one's own information (name, is_notice, is_alert)",
@@ -81,15 +74,21 @@ pub(super) fn routes(api: Api) -> Api {
         put(edit_member),
     )
     .op(
-        op("delete", "/v2/corp/member/{member_id}", "Delete a member (admin; never an admin or oneself)", None, None),
+        TAG.op(
+            "delete",
+            "/v2/corp/member/{member_id}",
+            "Delete a member (admin; never an admin or oneself)",
+            None,
+            None,
+        ),
         delete(delete_member),
     )
     .op(
-        op("get", "/v2/corp/members", "The corp's members (?offset=&limit=)", None, Some(page_of(member_schema()))),
+        TAG.op("get", "/v2/corp/members", "The corp's members (?offset=&limit=)", None, Some(page_of(member_schema()))),
         get(list_members),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/corp/member_list",
             "The corp's members, with the full list query language",
@@ -99,7 +98,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(query_members),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/corp/member_add",
             "Add a member (admin); type 99 needs role_id",
@@ -116,7 +115,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(add_member),
     )
     .op(
-        op(
+        TAG.op(
             "put",
             "/v2/corp/member/{member_id}/role/{role_type}",
             "Set a member's role (admin); 99 needs role_id",
@@ -126,12 +125,12 @@ pub(super) fn routes(api: Api) -> Api {
         put(set_role),
     )
     .op(
-        op("put", "/v2/corp/member/{member_id}/disable", "Disable a member (admin); its logins end", None, None),
+        TAG.op("put", "/v2/corp/member/{member_id}/disable", "Disable a member (admin); its logins end", None, None),
         put(disable_member),
     )
-    .op(op("put", "/v2/corp/member/{member_id}/enable", "Enable a member (admin)", None, None), put(enable_member))
+    .op(TAG.op("put", "/v2/corp/member/{member_id}/enable", "Enable a member (admin)", None, None), put(enable_member))
     .op(
-        op(
+        TAG.op(
             "put",
             "/v2/corp/member/{member_id}/password",
             "Set another member's password (admin; not an admin's)",
@@ -141,7 +140,7 @@ pub(super) fn routes(api: Api) -> Api {
         put(reset_password),
     )
     .op(
-        op(
+        TAG.op(
             "put",
             "/v2/corp/password",
             "Change one's own password; one's other logins end",

@@ -16,6 +16,24 @@ pub struct Op {
     pub response: Option<Value>,
 }
 
+/// The tag a module's operations are documented under; `TAG.op(…)` builds one that needs
+/// `Access-Token`, so each module states its tag once.
+#[derive(Clone, Copy)]
+pub struct Tag(pub &'static str);
+
+impl Tag {
+    pub fn op(
+        self,
+        method: &'static str,
+        path: &'static str,
+        summary: &'static str,
+        request: Option<Value>,
+        response: Option<Value>,
+    ) -> Op {
+        Op { method, path, tag: self.0, summary, auth: true, request, response }
+    }
+}
+
 /// JSON Schema helpers for the operation table.
 pub mod schema {
     use serde_json::{json, Value};

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::{
     extract::{Json, Path},
     member::{list_body, page_of},
-    openapi::{schema::*, Op},
+    openapi::{schema::*, Tag},
     Api,
 };
 use crate::{
@@ -59,21 +59,14 @@ fn grants() -> Value {
     array(object(&[("device_id", integer())]))
 }
 
-fn op(
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    request: Option<Value>,
-    response: Option<Value>,
-) -> Op {
-    Op { method, path, tag: "organizations", summary, auth: true, request, response }
-}
+/// Where this module's operations are listed in the API document.
+const TAG: Tag = Tag("organizations");
 
 pub(super) fn routes(api: Api) -> Api {
     let mut edit_with_id = vec![("id", integer())];
     edit_with_id.extend([("name?", string()), ("parent?", integer()), ("sort?", integer())]);
     api.op(
-        op(
+        TAG.op(
             "post",
             "/v2/heavy_buyer/{heavy_buyer_id}/organization",
             "Create an organization (parent 0 is the root)",
@@ -83,7 +76,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(create),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/heavy_buyer/{heavy_buyer_id}/organization_list",
             "Organizations the caller sees, with the list query language",
@@ -93,7 +86,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(list),
     )
     .op(
-        op(
+        TAG.op(
             "put",
             "/v2/heavy_buyer/{heavy_buyer_id}/organization_list",
             "Change several organizations in one transaction: all or nothing",
@@ -103,7 +96,7 @@ pub(super) fn routes(api: Api) -> Api {
         put(update_batch),
     )
     .op(
-        op(
+        TAG.op(
             "put",
             "/v2/heavy_buyer/{heavy_buyer_id}/organization/{id}",
             "Rename, move or reorder an organization",
@@ -113,7 +106,7 @@ pub(super) fn routes(api: Api) -> Api {
         put(update),
     )
     .op(
-        op(
+        TAG.op(
             "delete",
             "/v2/heavy_buyer/{heavy_buyer_id}/organization/{id}",
             "Delete an organization and its sub-organizations; their users and devices move to the root",
@@ -123,7 +116,7 @@ pub(super) fn routes(api: Api) -> Api {
         delete(remove),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/heavy_buyer/{heavy_buyer_id}/organization/{id}/grant_device",
             "Move devices of the heavy buyer to an organization: all or nothing",
@@ -133,7 +126,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(grant_devices),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/heavy_buyer/{heavy_buyer_id}/user",
             "Create an organization user (role 1 admin, 2 member)",
@@ -150,7 +143,7 @@ pub(super) fn routes(api: Api) -> Api {
         post(create_user),
     )
     .op(
-        op(
+        TAG.op(
             "put",
             "/v2/heavy_buyer/{heavy_buyer_id}/user/{id}",
             "Change an organization user; a new password ends its logins",
@@ -167,7 +160,7 @@ pub(super) fn routes(api: Api) -> Api {
         put(update_user),
     )
     .op(
-        op(
+        TAG.op(
             "delete",
             "/v2/heavy_buyer/{heavy_buyer_id}/user/{id}",
             "Delete an organization user; its logins end",
@@ -177,7 +170,7 @@ pub(super) fn routes(api: Api) -> Api {
         delete(remove_user),
     )
     .op(
-        op(
+        TAG.op(
             "post",
             "/v2/heavy_buyer/{heavy_buyer_id}/user_list",
             "Organization users the caller sees, with the list query language",

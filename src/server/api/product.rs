@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{
     extract::{Json, Path},
-    openapi::{schema::*, Op},
+    openapi::{schema::*, Tag},
     Api,
 };
 use crate::{
@@ -31,19 +31,12 @@ fn product_schema() -> Value {
     ])
 }
 
-fn op(
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    request: Option<Value>,
-    response: Option<Value>,
-) -> Op {
-    Op { method, path, tag: "products", summary, auth: true, request, response }
-}
+/// Where this module's operations are listed in the API document.
+const TAG: Tag = Tag("products");
 
 pub(super) fn routes(api: Api) -> Api {
     api.op(
-        op(
+        TAG.op(
             "post",
             "/v2/product",
             "Create a product (name ≤32, description ≤250, link_type 1–5, mode ≤64, type)",
@@ -58,10 +51,10 @@ pub(super) fn routes(api: Api) -> Api {
         ),
         post(create),
     )
-    .op(op("get", "/v2/products", "The corp's products (an array)", None, Some(array(product_schema()))), get(list))
-    .op(op("get", "/v2/product/{product_id}", "A product", None, Some(product_schema())), get(get_one))
+    .op(TAG.op("get", "/v2/products", "The corp's products (an array)", None, Some(array(product_schema()))), get(list))
+    .op(TAG.op("get", "/v2/product/{product_id}", "A product", None, Some(product_schema())), get(get_one))
     .op(
-        op(
+        TAG.op(
             "put",
             "/v2/product/{product_id}",
             "Change a product's fields (those given); is_release: true releases it",
@@ -78,7 +71,7 @@ pub(super) fn routes(api: Api) -> Api {
         put(update),
     )
     .op(
-        op(
+        TAG.op(
             "delete",
             "/v2/product/{product_id}",
             "Delete an unreleased product and its devices (none activated)",

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::{
     extract::{Json, Path},
     member::page_of,
-    openapi::{schema::*, Op},
+    openapi::{schema::*, Tag},
     Api,
 };
 use crate::{
@@ -22,38 +22,34 @@ fn role_schema() -> Value {
     object(&[("id", integer()), ("name", string()), ("features", array(integer()))])
 }
 
-fn op(
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    request: Option<Value>,
-    response: Option<Value>,
-) -> Op {
-    Op { method, path, tag: "roles", summary, auth: true, request, response }
-}
+/// Where this module's operations are listed in the API document.
+const TAG: Tag = Tag("roles");
 
 pub(super) fn routes(api: Api) -> Api {
     let body = || Some(object(&[("name", string()), ("features", array(integer()))]));
-    api.op(op("post", "/v2/member_role_add", "Create a custom role (admin)", body(), Some(role_schema())), post(create))
-        .op(
-            op("put", "/v2/member_role/{role_id}", "Update a custom role (admin)", body(), Some(role_schema())),
-            put(update),
-        )
-        .op(
-            op("delete", "/v2/member_role/{role_id}", "Delete a custom role no member holds (admin)", None, None),
-            delete(remove),
-        )
-        .op(op("get", "/v2/member_role_list", "The corp's custom roles", None, Some(page_of(role_schema()))), get(list))
-        .op(
-            op(
-                "get",
-                "/v2/member_role/features",
-                "The catalogue of feature ids a role can grant",
-                None,
-                Some(page_of(object(&[("id", integer()), ("name", string()), ("name_en", string())]))),
-            ),
-            get(features),
-        )
+    api.op(
+        TAG.op("post", "/v2/member_role_add", "Create a custom role (admin)", body(), Some(role_schema())),
+        post(create),
+    )
+    .op(
+        TAG.op("put", "/v2/member_role/{role_id}", "Update a custom role (admin)", body(), Some(role_schema())),
+        put(update),
+    )
+    .op(
+        TAG.op("delete", "/v2/member_role/{role_id}", "Delete a custom role no member holds (admin)", None, None),
+        delete(remove),
+    )
+    .op(TAG.op("get", "/v2/member_role_list", "The corp's custom roles", None, Some(page_of(role_schema()))), get(list))
+    .op(
+        TAG.op(
+            "get",
+            "/v2/member_role/features",
+            "The catalogue of feature ids a role can grant",
+            None,
+            Some(page_of(object(&[("id", integer()), ("name", string()), ("name_en", string())]))),
+        ),
+        get(features),
+    )
 }
 
 async fn create(State(ctx): State<Ctx>, p: Principal, Json(body): Json<RoleInput>) -> Result<axum::Json<Role>> {
