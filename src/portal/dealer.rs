@@ -3,13 +3,11 @@
 //! sign-in page at its next click.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 use super::{
     corp::dealers::DealerTree,
     devices::PartnerDevices,
-    partner::{needs_sign_in, session_error, NavItem, Portal, PortalFrame, PortalLogin, ProfileCard},
+    partner::{partner_page, NavItem, Portal, PortalLogin, ProfileCard},
 };
 use crate::{
     i18n::use_i18n,
@@ -40,32 +38,11 @@ const NAV: [NavItem; 3] = [
     ("/dealer/devices", |t| t.devices_title, "nav-devices"),
 ];
 
-/// A dealer-portal page: loads the session (sending a signed-out or disabled dealer to the
-/// sign-in page) and frames `body`.
+/// A dealer-portal page: the session checked, `body` framed.
 fn dealer_page<V: IntoView + 'static>(
     body: impl Fn(DealerSession) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let session = Resource::new(|| (), |_| load_dealer_session());
-    view! {
-        <Title text=move || format!("{} · {}", i18n.t().dealer_portal, i18n.t().app_name)/>
-        <Suspense fallback=|| ()>
-            {move || {
-                let body = body.clone();
-                Suspend::new(async move {
-                    match session.await {
-                        Err(e) if needs_sign_in(&e) => view! { <Redirect path="/dealer/login"/> }.into_any(),
-                        Err(e) => session_error(e),
-                        Ok(s) => view! {
-                            <PortalFrame portal=Portal::Dealer user=s.dealer.name.clone() company=s.company.clone() nav=NAV.to_vec()>
-                                {body(s)}
-                            </PortalFrame>
-                        }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    partner_page(Portal::Dealer, &NAV, load_dealer_session, body)
 }
 
 /// The dealer's profile and code.

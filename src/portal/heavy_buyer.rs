@@ -3,13 +3,12 @@
 //! organization tree and the users have their own modules.
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_meta::Title;
-use leptos_router::{components::Redirect, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::{
     devices::{device_table_state, with_product_picker, DeviceTable},
     organizations::{list_organizations, org_label},
-    partner::{needs_sign_in, session_error, LoginFormEnd, NavItem, Portal, PortalFrame, PortalLogin, ProfileCard},
+    partner::{partner_page, LoginFormEnd, NavItem, Portal, PortalLogin, ProfileCard},
 };
 use crate::{
     components::ErrorNote,
@@ -124,38 +123,11 @@ const NAV: [NavItem; 4] = [
     ("/heavy_buyer/devices", |t| t.devices_title, "nav-devices"),
 ];
 
-/// A key-account page: loads the session (a signed-out or disabled heavy buyer goes to the
-/// sign-in page) and frames `body`.
+/// A key-account page: the session checked, `body` framed.
 pub fn heavy_buyer_page<V: IntoView + 'static>(
     body: impl Fn(HeavyBuyerSession) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let session = Resource::new(|| (), |_| load_heavy_buyer_session());
-    view! {
-        <Title text=move || format!("{} · {}", i18n.t().heavy_buyer_portal, i18n.t().app_name)/>
-        <Suspense fallback=|| ()>
-            {move || {
-                let body = body.clone();
-                Suspend::new(async move {
-                    match session.await {
-                        Err(e) if needs_sign_in(&e) => view! { <Redirect path="/heavy_buyer/login"/> }.into_any(),
-                        Err(e) => session_error(e),
-                        Ok(s) => {
-                            let user = match &s.seat.user {
-                                Some(u) => format!("{} · {}", u.username, s.heavy_buyer.name),
-                                None => s.heavy_buyer.name.clone(),
-                            };
-                            view! {
-                                <PortalFrame portal=Portal::HeavyBuyer user=user company=s.company.clone() nav=NAV.to_vec()>
-                                    {body(s)}
-                                </PortalFrame>
-                            }.into_any()
-                        }
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    partner_page(Portal::HeavyBuyer, &NAV, load_heavy_buyer_session, body)
 }
 
 /// The heavy buyer's profile; the account also sees the id and the link its users sign in with.

@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_query_map};
+use leptos_router::{
+    components::{Redirect, A},
+    hooks::use_query_map,
+};
 
 use crate::{
     components::{Brand, ErrorNote, LangSwitch},
@@ -72,6 +75,73 @@ pub async fn portal_logout(portal: String) -> Result<(), ApiError> {
     let portal = if portal == "heavy_buyer" { "heavy_buyer" } else { "dealer" };
     leptos_axum::redirect(&format!("/{portal}/login"));
     Ok(())
+}
+
+/// What a partner portal's session tells the frame around its pages.
+pub trait PartnerSession {
+    /// Who is signed in, as the header shows it.
+    fn user(&self) -> String;
+    /// The brand owner's name.
+    fn company(&self) -> String;
+}
+
+impl PartnerSession for crate::model::dealer::DealerSession {
+    fn user(&self) -> String {
+        self.dealer.name.clone()
+    }
+    fn company(&self) -> String {
+        self.company.clone()
+    }
+}
+
+impl PartnerSession for crate::model::dealer::HeavyBuyerSession {
+    fn user(&self) -> String {
+        match &self.seat.user {
+            Some(u) => format!("{} · {}", u.username, self.heavy_buyer.name),
+            None => self.heavy_buyer.name.clone(),
+        }
+    }
+    fn company(&self) -> String {
+        self.company.clone()
+    }
+}
+
+/// A partner-portal page: loads the session with `load` (a signed-out or disabled partner goes
+/// to the portal's sign-in page) and frames `body` with the portal's navigation.
+pub fn partner_page<S, Fut, V>(
+    portal: Portal,
+    nav: &'static [NavItem],
+    load: fn() -> Fut,
+    body: impl Fn(S) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView
+where
+    S: PartnerSession + Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    Fut: std::future::Future<Output = Result<S, ApiError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    let i18n = use_i18n();
+    let session = Resource::new(|| (), move |_| load());
+    let login = format!("/{}/login", portal.prefix());
+    view! {
+        <Title text=move || format!("{} · {}", portal.name(i18n.t()), i18n.t().app_name)/>
+        <Suspense fallback=|| ()>
+            {move || {
+                let body = body.clone();
+                let login = login.clone();
+                Suspend::new(async move {
+                    match session.await {
+                        Err(e) if needs_sign_in(&e) => view! { <Redirect path=login/> }.into_any(),
+                        Err(e) => session_error(e),
+                        Ok(s) => view! {
+                            <PortalFrame portal=portal user=s.user() company=s.company() nav=nav.to_vec()>
+                                {body(s)}
+                            </PortalFrame>
+                        }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
 }
 
 /// Whether a failed session load means "go to the sign-in page": not logged in, or logged in
