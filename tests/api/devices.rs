@@ -954,6 +954,13 @@ async fn grants_check_the_grantee(backend: Backend) {
     app.post(&grant_buyer_path(buyer, &product), &body, Some(&admin)).await.assert_ok();
     let a = get_device(&app, &admin, &product, d1).await;
     assert_eq!((a["dealer_id"].clone(), a["heavy_buyer"].clone()), (json!(dealer), json!(buyer)));
+
+    // Taking devices back works from a disabled dealer or heavy buyer too: nothing is stranded.
+    app.put(&format!("/v2/dealer/{dealer}/status/0"), None, Some(&admin)).await.assert_empty();
+    app.put(&format!("/v2/heavy_buyer/{buyer}/disable"), None, Some(&admin)).await.assert_empty();
+    app.post(&revoke_dealer_path(dealer, &product), &body, Some(&admin)).await.assert_ok();
+    app.post(&revoke_buyer_path(buyer, &product), &body, Some(&admin)).await.assert_ok();
+    assert_eq!(assignment(&app, &admin, &product, d1).await, json!([null, null, null, null]));
 }
 
 async fn taking_devices_back_from_a_dealer(backend: Backend) {

@@ -568,8 +568,16 @@ fn refs(held: Vec<Held>) -> DeviceRefs {
     DeviceRefs { devices: held.into_iter().map(|h| DeviceRef { id: h.id, mac: h.mac }).collect() }
 }
 
-/// A dealer of the member's corp: its scope, or 4041030; a disabled one takes no devices.
-async fn grantee_dealer(tx: &mut Tx, corp_id: &str, dealer_id: i64) -> Result<String> {
+/// The start every assignment shares: the caller may assign devices, the product is its
+/// corp's, and a transaction is open. Answers the transaction and the corp.
+async fn begin_assignment(ctx: &Ctx, principal: &Principal, product_id: &str) -> Result<(Tx, String)> {
+    let me = permission::require(principal, ASSIGN_DEVICES)?;
+    product::find(ctx, &me.corp_id, product_id).await?;
+    Ok((ctx.db.begin().await?, me.corp_id.clone()))
+}
+
+/// A dealer of the corp: its scope and whether it is enabled, or 4041030.
+async fn dealer_of(tx: &mut Tx, corp_id: &str, dealer_id: i64) -> Result<(String, bool)> {
     let row: Option<(String, i64)> = tx
         .fetch_optional(
             &Sql::new("SELECT scope, status FROM dealers WHERE id = $1 AND corp_id = $2")
@@ -578,13 +586,11 @@ async fn grantee_dealer(tx: &mut Tx, corp_id: &str, dealer_id: i64) -> Result<St
         )
         .await?;
     let (scope, status) = row.ok_or_else(|| ApiError::new(codes::DEALER_NOT_FOUND, "dealer not found"))?;
-    if status != ENABLED {
-        return Err(ApiError::new(codes::DEALER_DISABLED, "the dealer is disabled").into());
-    }
-    Ok(scope)
+    Ok((scope, status == ENABLED))
 }
 
-async fn grantee_heavy_buyer(tx: &mut Tx, corp_id: &str, heavy_buyer_id: i64) -> Result<()> {
+/// A heavy buyer of the corp: whether it is enabled, or 4041031.
+async fn heavy_buyer_of(tx: &mut Tx, corp_id: &str, heavy_buyer_id: i64) -> Result<bool> {
     let row: Option<(i64,)> = tx
         .fetch_optional(
             &Sql::new("SELECT status FROM heavy_buyers WHERE id = $1 AND corp_id = $2")
@@ -593,14 +599,12 @@ async fn grantee_heavy_buyer(tx: &mut Tx, corp_id: &str, heavy_buyer_id: i64) ->
         )
         .await?;
     let (status,) = row.ok_or_else(|| ApiError::new(codes::HEAVY_BUYER_NOT_FOUND, "heavy buyer not found"))?;
-    if status != ENABLED {
-        return Err(ApiError::new(codes::HEAVY_BUYER_DISABLED, "the heavy buyer is disabled").into());
-    }
-    Ok(())
+    Ok(status == ENABLED)
 }
 
 /// `POST /v2/dealer/{dealer_id}/grant_device?product_id=`: the devices join the dealer (moving
-/// from any other dealer); their `dealer_scope` becomes the dealer's chain. All or nothing.
+/// from any other dealer); their `dealer_scope` becomes the dealer's chain. A disabled dealer
+/// takes no devices (4001117). All or nothing.
 pub async fn grant_to_dealer(
     ctx: &Ctx,
     principal: &Principal,
@@ -608,18 +612,20 @@ pub async fn grant_to_dealer(
     product_id: &str,
     keys: &[DeviceKey],
 ) -> Result<DeviceRefs> {
-    let me = permission::require(principal, ASSIGN_DEVICES)?;
-    product::find(ctx, &me.corp_id, product_id).await?;
-    let mut tx = ctx.db.begin().await?;
-    let scope = grantee_dealer(&mut tx, &me.corp_id, dealer_id).await?;
+    let (mut tx, corp_id) = begin_assignment(ctx, principal, product_id).await?;
+    let (scope, enabled) = dealer_of(&mut tx, &corp_id, dealer_id).await?;
+    if !enabled {
+        return Err(ApiError::new(codes::DEALER_DISABLED, "the dealer is disabled").into());
+    }
     let held = resolve(&mut tx, product_id, keys).await?;
     assign(&mut tx, &held, &[("dealer_id", dealer_id.into()), ("dealer_scope", scope.into())]).await?;
     tx.commit().await?;
     Ok(refs(held))
 }
 
-/// `POST /v2/dealer/{dealer_id}/revoke_device?product_id=`: takes devices back from a dealer.
-/// Each must sit with that dealer or a dealer below it; they leave the dealer chain entirely.
+/// `POST /v2/dealer/{dealer_id}/revoke_device?product_id=`: takes devices back from a dealer
+/// (enabled or not). Each must sit with that dealer or a dealer below it; they leave the dealer
+/// chain entirely.
 pub async fn revoke_from_dealer(
     ctx: &Ctx,
     principal: &Principal,
@@ -627,17 +633,8 @@ pub async fn revoke_from_dealer(
     product_id: &str,
     keys: &[DeviceKey],
 ) -> Result<DeviceRefs> {
-    let me = permission::require(principal, ASSIGN_DEVICES)?;
-    product::find(ctx, &me.corp_id, product_id).await?;
-    let mut tx = ctx.db.begin().await?;
-    let row: Option<(String,)> = tx
-        .fetch_optional(
-            &Sql::new("SELECT scope FROM dealers WHERE id = $1 AND corp_id = $2")
-                .bind(dealer_id)
-                .bind(me.corp_id.clone()),
-        )
-        .await?;
-    let (scope,) = row.ok_or_else(|| ApiError::new(codes::DEALER_NOT_FOUND, "dealer not found"))?;
+    let (mut tx, corp_id) = begin_assignment(ctx, principal, product_id).await?;
+    let (scope, _) = dealer_of(&mut tx, &corp_id, dealer_id).await?;
     let held = resolve(&mut tx, product_id, keys).await?;
     let below = format!("{scope},");
     if let Some(h) =
@@ -645,19 +642,15 @@ pub async fn revoke_from_dealer(
     {
         return Err(ApiError::invalid("devices", &format!("{} is not assigned to this dealer", h.mac)).into());
     }
-    assign(
-        &mut tx,
-        &held,
-        &[("dealer_id", Option::<i64>::None.into()), ("dealer_scope", Option::<String>::None.into())],
-    )
-    .await?;
+    assign(&mut tx, &held, &LEAVE_DEALERS).await?;
     tx.commit().await?;
     Ok(refs(held))
 }
 
 /// `POST /v2/heavy_buyer/{heavy_buyer_id}/grant_device?product_id=`: the devices go to the heavy
 /// buyer's root organization (0). A device another heavy buyer holds is refused (take it back
-/// first) rather than silently moved; granting one it already holds changes nothing.
+/// first) rather than silently moved; granting one it already holds changes nothing. A disabled
+/// heavy buyer takes no devices (4001118).
 pub async fn grant_to_heavy_buyer(
     ctx: &Ctx,
     principal: &Principal,
@@ -665,10 +658,10 @@ pub async fn grant_to_heavy_buyer(
     product_id: &str,
     keys: &[DeviceKey],
 ) -> Result<DeviceRefs> {
-    let me = permission::require(principal, ASSIGN_DEVICES)?;
-    product::find(ctx, &me.corp_id, product_id).await?;
-    let mut tx = ctx.db.begin().await?;
-    grantee_heavy_buyer(&mut tx, &me.corp_id, heavy_buyer_id).await?;
+    let (mut tx, corp_id) = begin_assignment(ctx, principal, product_id).await?;
+    if !heavy_buyer_of(&mut tx, &corp_id, heavy_buyer_id).await? {
+        return Err(ApiError::new(codes::HEAVY_BUYER_DISABLED, "the heavy buyer is disabled").into());
+    }
     let held = resolve(&mut tx, product_id, keys).await?;
     if let Some(h) = held.iter().find(|h| h.heavy_buyer_id.is_some_and(|other| other != heavy_buyer_id)) {
         return Err(ApiError::invalid(
@@ -692,30 +685,22 @@ pub async fn revoke_from_heavy_buyer(
     product_id: &str,
     keys: &[DeviceKey],
 ) -> Result<DeviceRefs> {
-    let me = permission::require(principal, ASSIGN_DEVICES)?;
-    product::find(ctx, &me.corp_id, product_id).await?;
-    let mut tx = ctx.db.begin().await?;
-    let exists: Option<(i64,)> = tx
-        .fetch_optional(
-            &Sql::new("SELECT id FROM heavy_buyers WHERE id = $1 AND corp_id = $2")
-                .bind(heavy_buyer_id)
-                .bind(me.corp_id.clone()),
-        )
-        .await?;
-    exists.ok_or_else(|| ApiError::new(codes::HEAVY_BUYER_NOT_FOUND, "heavy buyer not found"))?;
+    let (mut tx, corp_id) = begin_assignment(ctx, principal, product_id).await?;
+    heavy_buyer_of(&mut tx, &corp_id, heavy_buyer_id).await?;
     let held = resolve(&mut tx, product_id, keys).await?;
     if let Some(h) = held.iter().find(|h| h.heavy_buyer_id != Some(heavy_buyer_id)) {
         return Err(ApiError::invalid("devices", &format!("{} is not granted to this key account", h.mac)).into());
     }
-    assign(
-        &mut tx,
-        &held,
-        &[("heavy_buyer_id", Option::<i64>::None.into()), ("organization_id", Option::<i64>::None.into())],
-    )
-    .await?;
+    assign(&mut tx, &held, &LEAVE_HEAVY_BUYERS).await?;
     tx.commit().await?;
     Ok(refs(held))
 }
+
+/// The columns a device leaves when it is taken back from the dealers or the heavy buyers.
+const LEAVE_DEALERS: [(&str, sea_query::Value); 2] =
+    [("dealer_id", sea_query::Value::BigInt(None)), ("dealer_scope", sea_query::Value::String(None))];
+const LEAVE_HEAVY_BUYERS: [(&str, sea_query::Value); 2] =
+    [("heavy_buyer_id", sea_query::Value::BigInt(None)), ("organization_id", sea_query::Value::BigInt(None))];
 
 /// The portal's assignment actions on selected rows. Granting is the `/v2` grant; taking back
 /// clears the devices' dealer chain (or heavy buyer) whoever holds them — one transaction.
@@ -731,16 +716,10 @@ pub async fn assign_selected(
         Assignment::ToDealer(dealer_id) => grant_to_dealer(ctx, principal, dealer_id, product_id, &keys).await,
         Assignment::ToHeavyBuyer(id) => grant_to_heavy_buyer(ctx, principal, id, product_id, &keys).await,
         Assignment::BackFromDealers | Assignment::BackFromHeavyBuyers => {
-            let me = permission::require(principal, ASSIGN_DEVICES)?;
-            product::find(ctx, &me.corp_id, product_id).await?;
-            let mut tx = ctx.db.begin().await?;
+            let (mut tx, _) = begin_assignment(ctx, principal, product_id).await?;
             let held = resolve(&mut tx, product_id, &keys).await?;
-            let cleared: [(&str, sea_query::Value); 2] = if action == Assignment::BackFromDealers {
-                [("dealer_id", Option::<i64>::None.into()), ("dealer_scope", Option::<String>::None.into())]
-            } else {
-                [("heavy_buyer_id", Option::<i64>::None.into()), ("organization_id", Option::<i64>::None.into())]
-            };
-            assign(&mut tx, &held, &cleared).await?;
+            let cleared = if action == Assignment::BackFromDealers { &LEAVE_DEALERS } else { &LEAVE_HEAVY_BUYERS };
+            assign(&mut tx, &held, cleared).await?;
             tx.commit().await?;
             Ok(refs(held))
         }
