@@ -13,12 +13,15 @@ use serde::Deserialize;
 use serde_json::Value;
 use tower_sessions::Session;
 
-use crate::server::{
-    auth::{principal::Principal, web},
-    error::{error_response, ApiError, Error, Result},
-    list::ListQuery,
-    service::device,
-    state::{AppState, Ctx},
+use crate::{
+    model::device::Device,
+    server::{
+        auth::{principal::Principal, web},
+        error::{error_response, ApiError, Error, Result},
+        list::ListQuery,
+        service::device,
+        state::{AppState, Ctx},
+    },
 };
 
 const CHUNK: u64 = 1000;
@@ -38,9 +41,9 @@ pub async fn devices_csv(
     Query(params): Query<ExportParams>,
 ) -> Response {
     match prepare(&state.ctx, &session, &params).await {
-        Ok((principal, query)) => {
+        Ok((principal, query, first)) => {
             let filename = format!("devices-{}.csv", params.product_id);
-            let body = Body::from_stream(rows(state.ctx, principal, params.product_id, query));
+            let body = Body::from_stream(rows(state.ctx, principal, params.product_id, query, first));
             (
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -54,48 +57,65 @@ pub async fn devices_csv(
     }
 }
 
-async fn prepare(ctx: &Ctx, session: &Session, params: &ExportParams) -> Result<(Principal, ListQuery)> {
+/// The caller, its request, and the first chunk: fetching it checks the product and the
+/// caller's right to see it before the first byte is sent, so a refusal is a proper error.
+async fn prepare(ctx: &Ctx, session: &Session, params: &ExportParams) -> Result<(Principal, ListQuery, Vec<Device>)> {
     let principal = web::principal(ctx, session).await?;
     let body: Value = match params.q.as_deref() {
         None | Some("") => Value::Object(Default::default()),
         Some(text) => serde_json::from_str(text).map_err(|_| ApiError::invalid("q", "not a JSON list request"))?,
     };
     let query = device::parse_query(&body)?;
-    // Checks the product and the caller's right to see it before the first byte is sent.
-    device::export_chunk(ctx, &principal, &params.product_id, &query, 0, 1).await?;
-    Ok((principal, query))
+    let first = device::export_chunk(ctx, &principal, &params.product_id, &query, 0, CHUNK).await?;
+    Ok((principal, query, first))
 }
 
-/// The header line, then one chunk of rows per step until a chunk comes back short.
+/// Where the stream is: the header still to send, a chunk in hand, or the id to go on after.
+enum Next {
+    Header(Vec<Device>),
+    Chunk(Vec<Device>),
+    After(i64),
+    Done,
+}
+
+/// The header line, the first chunk, then one chunk of rows per step until one comes back short.
 fn rows(
     ctx: Ctx,
     principal: Principal,
     product_id: String,
     query: ListQuery,
+    first: Vec<Device>,
 ) -> impl futures_util::Stream<Item = std::result::Result<Bytes, Error>> {
-    let header = Some(csv_line(query.projection.iter().map(|f| f.name.to_owned())));
-    futures_util::stream::unfold((header, Some(0_i64)), move |(header, after)| {
+    futures_util::stream::unfold(Next::Header(first), move |next| {
         let (ctx, principal, product_id, query) = (ctx.clone(), principal.clone(), product_id.clone(), query.clone());
         async move {
-            if let Some(line) = header {
-                return Some((Ok(Bytes::from(line)), (None, after)));
-            }
-            let after = after?;
-            match device::export_chunk(&ctx, &principal, &product_id, &query, after, CHUNK).await {
-                Ok(devices) => {
-                    let next = if (devices.len() as u64) < CHUNK { None } else { devices.last().map(|d| d.id) };
-                    let mut out = String::new();
-                    for d in devices {
-                        let row = crate::server::list::to_map(d);
-                        out.push_str(&csv_line(query.projection.iter().map(|f| cell(row.get(f.name)))));
+            let devices = match next {
+                Next::Done => return None,
+                Next::Header(first) => {
+                    let line = csv_line(query.projection.iter().map(|f| f.name.to_owned()));
+                    return Some((Ok(Bytes::from(line)), Next::Chunk(first)));
+                }
+                Next::Chunk(devices) => devices,
+                Next::After(after) => {
+                    match device::export_chunk(&ctx, &principal, &product_id, &query, after, CHUNK).await {
+                        Ok(devices) => devices,
+                        Err(e) => {
+                            tracing::error!(error = %e, "device export failed mid-stream");
+                            return Some((Err(e), Next::Done));
+                        }
                     }
-                    Some((Ok(Bytes::from(out)), (None, next)))
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "device export failed mid-stream");
-                    Some((Err(e), (None, None)))
-                }
+            };
+            let next = match devices.last() {
+                Some(last) if devices.len() as u64 == CHUNK => Next::After(last.id),
+                _ => Next::Done,
+            };
+            let mut out = String::new();
+            for d in devices {
+                let row = crate::server::list::to_map(d);
+                out.push_str(&csv_line(query.projection.iter().map(|f| cell(row.get(f.name)))));
             }
+            Some((Ok(Bytes::from(out)), next))
         }
     })
 }

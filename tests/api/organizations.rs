@@ -38,6 +38,7 @@ both_backends!(
     granting_devices_to_organizations_scopes_the_device_list,
     a_grant_is_all_or_nothing,
     an_admin_user_grants_only_within_its_subtree,
+    the_csv_export_streams_each_seats_devices_in_chunks,
 );
 
 /// A password that meets the rules for organization users (9–16 characters, upper, lower, digit).
@@ -1368,4 +1369,73 @@ async fn an_admin_user_grants_only_within_its_subtree(backend: Backend) {
         placements(&app, &hb_token, &product).await,
         vec![json!([d[0], hb, desk]), json!([d[1], hb, sibling]), json!([d[2], hb, 0])]
     );
+}
+
+/// Adds `n` devices with the batch endpoint (2000 a call); answers their ids in MAC order.
+async fn add_many_devices(app: &TestApp, admin: &str, product: &str, n: usize) -> Vec<i64> {
+    let macs: Vec<String> = (0..n).map(|i| format!("C0FFEE{i:06X}")).collect();
+    let mut ids = Vec::new();
+    for chunk in macs.chunks(2000) {
+        let a = app.post(&format!("/v2/product/{product}/device_batch"), &json!(chunk), Some(admin)).await;
+        let created = a.assert_ok()["devices"].as_array().expect("devices").clone();
+        assert_eq!(created.len(), chunk.len());
+        ids.extend(created.iter().map(id_of));
+    }
+    ids
+}
+
+/// The ids of an exported CSV (its `id` column), after checking the header is the list's fields.
+async fn exported_ids(app: &TestApp, product: &str) -> Vec<i64> {
+    let res = app.client.get(app.url(&format!("/export/devices.csv?product_id={product}"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("a header line").split(',').collect();
+    let at = header.iter().position(|h| *h == "id").expect("an id column");
+    lines.map(|l| l.split(',').nth(at).expect("id cell").parse().expect("numeric id")).collect()
+}
+
+// The browser's CSV export walks every 1000-device chunk and keeps to what the signed-in seat
+// sees: the whole key account for the account, the organization's subtree for a user.
+async fn the_csv_export_streams_each_seats_devices_in_chunks(backend: Backend) {
+    let Setup { app, corp, admin, buyer, hb, hb_token, .. } = setup(backend).await;
+    let product = add_product(&app, &admin).await;
+    let all = add_many_devices(&app, &admin, &product, 2500).await;
+    for chunk in all.chunks(2000) {
+        grant_to_buyer(&app, &admin, hb, &product, chunk).await;
+    }
+    let branch = add_org(&app, &hb_token, hb, "Branch", 0).await;
+    // Every other device, so the branch's devices span all three chunks of the whole.
+    let mine: Vec<i64> = all.iter().copied().step_by(2).collect();
+    grant_to_org(&app, &hb_token, hb, branch, &mine).await;
+    add_user(&app, &hb_token, hb, "clerk", branch, MEMBER).await;
+
+    let signed_in = app
+        .server_fn(
+            "portal_login",
+            &[
+                ("portal", "heavy_buyer"),
+                ("corp_id", &corp.corp_id),
+                ("account", buyer["email"].as_str().unwrap()),
+                ("password", BUYER_PASSWORD),
+            ],
+        )
+        .await;
+    assert!(signed_in.status().is_success() || signed_in.status().is_redirection(), "{}", signed_in.status());
+    let mut everything = exported_ids(&app, &product).await;
+    everything.sort_unstable();
+    let mut expected = all.clone();
+    expected.sort_unstable();
+    assert_eq!(everything, expected, "the account exports all 2500, once each");
+
+    let hb_text = hb.to_string();
+    let signed_in = app
+        .server_fn("org_user_login", &[("heavy_buyer_id", &hb_text), ("username", "clerk"), ("password", PASSWORD)])
+        .await;
+    assert!(signed_in.status().is_success() || signed_in.status().is_redirection(), "{}", signed_in.status());
+    let mut theirs = exported_ids(&app, &product).await;
+    theirs.sort_unstable();
+    let mut expected = mine.clone();
+    expected.sort_unstable();
+    assert_eq!(theirs, expected, "the user exports its branch's 1250 only");
 }
