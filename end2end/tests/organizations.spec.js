@@ -220,6 +220,12 @@ test('a key account organizes its company, its users see and manage exactly thei
   // The organization column names where each device now sits.
   await expect(rows.filter({ hasText: shopMac1 })).toContainText('HQ / Sales / Shop');
   await expect(rows.filter({ hasText: allMacs[0] })).toContainText('Root organization');
+  // Narrowed to Sales and below, the table holds Shop's two.
+  await page.getByTestId('org-filter-select').selectOption({ label: 'HQ / Sales' });
+  await expect(rows).toHaveCount(2);
+  await expect(table.getByTestId('table-count')).toHaveText('Total 2');
+  await page.getByTestId('org-filter-select').selectOption('');
+  await expect(rows).toHaveCount(6);
 
   // 6. The admin signs in through the shared link and adds a member in Shop.
   await logout(page);

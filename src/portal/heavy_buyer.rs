@@ -7,11 +7,11 @@ use leptos_router::hooks::use_query_map;
 
 use super::{
     devices::{device_table_state, with_product_picker, DeviceTable},
-    organizations::{list_organizations, org_label},
+    organizations::{list_organizations, org_label, subtree_ids, OrgSelect},
     partner::{partner_page, LoginFormEnd, NavItem, Portal, PortalLogin, ProfileCard},
 };
 use crate::{
-    components::ErrorNote,
+    components::{table::TableState, ErrorNote},
     i18n::use_i18n,
     model::{
         dealer::HeavyBuyerSession,
@@ -187,6 +187,7 @@ pub fn HeavyBuyerDevices() -> impl IntoView {
                     product
                 });
                 view! {
+                    <OrgFilter state=state/>
                     <Show when=move || can_manage>
                         <GrantBar selected=state.selected reload=reload/>
                     </Show>
@@ -195,6 +196,50 @@ pub fn HeavyBuyerDevices() -> impl IntoView {
             })}
         }
     })
+}
+
+/// Narrows the device table to one organization and those below it (a condition on
+/// `organization_id` the filter builder shows as a chip, so it can be removed there too).
+#[component]
+fn OrgFilter(state: TableState) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let orgs = Resource::new(|| (), |_| list_organizations());
+    let chosen = RwSignal::new(String::new());
+    view! {
+        <label class="mb-3 flex items-center gap-2 text-sm" data-testid="org-filter">
+            {move || t().organization}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let tree = orgs.await.unwrap_or_default();
+                    let organizations = tree.organizations.clone();
+                    Effect::new(move |previous: Option<String>| {
+                        let value = chosen.get();
+                        let changed = match &previous {
+                            Some(p) => *p != value,
+                            None => !value.is_empty(),
+                        };
+                        if changed {
+                            let within: Option<Vec<i64>> = value
+                                .parse::<i64>()
+                                .ok()
+                                .filter(|id| *id != ROOT)
+                                .map(|id| subtree_ids(&organizations, id));
+                            state.conditions.update(|all| {
+                                all.retain(|(k, _, _)| *k != "organization_id");
+                                if let Some(ids) = within {
+                                    all.push(("organization_id", "$in", serde_json::json!(ids)));
+                                }
+                            });
+                            state.offset.set(0);
+                        }
+                        value
+                    });
+                    view! { <div class="w-72"><OrgSelect tree=tree value=chosen testid="org-filter-select"/></div> }
+                })}
+            </Transition>
+        </label>
+    }
 }
 
 /// "Grant the selected devices to organization …", with the organizations the seat sees.

@@ -127,6 +127,15 @@ pub fn organization_cell(v: &serde_json::Value, t: &crate::i18n::Texts) -> Strin
     }
 }
 
+/// `top` and the organizations below it, in the organizations given.
+pub fn subtree_ids(orgs: &[Organization], top: i64) -> Vec<i64> {
+    let mut ids: Vec<i64> = orgs.iter().filter(|o| is_within(orgs, top, o.id)).map(|o| o.id).collect();
+    if !ids.contains(&top) {
+        ids.insert(0, top);
+    }
+    ids
+}
+
 /// Whether `id` is `top` or below it, in the organizations given.
 fn is_within(orgs: &[Organization], top: i64, id: i64) -> bool {
     let mut cur = id;
