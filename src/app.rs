@@ -1,7 +1,7 @@
 //! The HTML shell, the router, and one layout per portal.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
@@ -56,7 +56,7 @@ fn set_page_csp() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let i18n = I18n::provide();
+    I18n::provide();
     // Effects run only in the browser, after hydration: the mark tells tests (and curious
     // people) that the page is interactive.
     Effect::new(move |_| {
@@ -66,7 +66,7 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Stylesheet id="leptos" href="/pkg/backoffice.css"/>
-        <Title text=move || i18n.t().app_name/>
+        {crate::components::page_title(|_| String::new())}
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Home/>

@@ -7,6 +7,7 @@ use backoffice::server::{
     http,
     service::corp,
     state::Ctx,
+    watchdog,
 };
 
 #[tokio::main]
@@ -48,6 +49,9 @@ async fn serve(config: Config) {
     let addr = options.site_addr;
     let database = redact(&config.database_url);
     let server = http::build(config, options).await.unwrap_or_else(|e| fail(&format!("database: {e}")));
+    if let Some(dog) = &server.watchdog {
+        dog.watch(watchdog::exit_stuck);
+    }
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap_or_else(|e| fail(&format!("bind {addr}: {e}")));
     tracing::info!(%addr, %database, "backoffice listening on http://{addr}");
     if let Err(e) = http::serve(listener, server.router).await {

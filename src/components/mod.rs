@@ -6,7 +6,35 @@ pub mod table;
 
 use leptos::prelude::*;
 
-use crate::{i18n::use_i18n, model::error::ApiError};
+use crate::{
+    i18n::{use_i18n, Texts},
+    model::error::ApiError,
+};
+
+/// The page's `<title>`: "{page} · {app name}" in the current language (`page` empty: the app
+/// name alone).
+///
+/// The browser gets a reactive title that follows a language switch. The server fixes the text
+/// while the page renders: leptos_meta reads the title only after a yield, outside the request's
+/// reactive arena (leptos_integration_utils 0.8.9, `inject_meta_context`), where a signal read
+/// reaches whichever request's arena the thread ran last — under parallel load a panic ("already
+/// disposed") or another request's value. See vendor/reactive_graph/PATCHES.md.
+pub fn page_title(page: impl Fn(&'static Texts) -> String + Send + Sync + 'static) -> impl IntoView {
+    use leptos_meta::Title;
+    let i18n = use_i18n();
+    let text = move || {
+        let t = i18n.t();
+        let page = page(t);
+        if page.is_empty() {
+            t.app_name.to_owned()
+        } else {
+            format!("{page} · {}", t.app_name)
+        }
+    };
+    #[cfg(feature = "ssr")]
+    let text = text();
+    view! { <Title text=text/> }
+}
 
 /// Switches the interface language; the choice is kept in a cookie.
 #[component]

@@ -210,112 +210,138 @@ pub fn DataTable(
                     </div>
                 </details>
             </div>
-            <div class="overflow-x-auto">
-                <table class="min-w-full text-sm">
-                    <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-                        <tr>
-                            {selectable.then(|| view! {
-                                <th class="w-8 px-3 py-2">
-                                    <input type="checkbox" data-testid="select-page" aria-label="select page"
-                                        prop:checked=move || {
-                                            let ids: Vec<i64> = page.get().and_then(Result::ok)
-                                                .map(|p| p.list.iter().filter_map(|row| row.get("id").and_then(Value::as_i64)).collect())
-                                                .unwrap_or_default();
-                                            let selected = state.selected.get();
-                                            !ids.is_empty() && ids.iter().all(|id| selected.contains(id))
-                                        }
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            let ids = page_ids(page);
-                                            state.selected.update(|sel| {
-                                                sel.retain(|id| !ids.contains(id));
-                                                if on { sel.extend(ids); }
-                                            });
-                                        }/>
-                                </th>
-                            })}
-                            {move || shown().into_iter().map(|c| {
-                                let arrow = move || match state.sort.get() {
-                                    Some((k, false)) if k == c.key => " ▲",
-                                    Some((k, true)) if k == c.key => " ▼",
-                                    _ => "",
-                                };
-                                view! {
-                                    <th class="px-4 py-2 font-medium">
-                                        {if c.sortable {
-                                            view! { <button type="button" class="uppercase hover:text-slate-800" on:click=move |_| toggle_sort(c.key)>
-                                                {(c.label)(t())}{arrow}
-                                            </button> }.into_any()
-                                        } else {
-                                            view! { <span>{(c.label)(t())}</span> }.into_any()
-                                        }}
-                                    </th>
-                                }
-                            }).collect_view()}
-                            {actions.map(|_| view! { <th class="px-4 py-2"></th> })}
-                        </tr>
-                    </thead>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            match page.await {
-                                Err(e) => view! { <tbody><tr><td class="p-4" colspan="20"><ErrorNote error=e/></td></tr></tbody> }.into_any(),
-                                Ok(p) if p.list.is_empty() => view! {
-                                    <tbody><tr><td class="p-6 text-center text-slate-400" colspan="20">{move || t().no_rows}</td></tr></tbody>
-                                }.into_any(),
-                                Ok(p) => view! {
-                                    <tbody class="divide-y divide-slate-100">
-                                        {p.list.into_iter().map(|row| {
-                                            let cells = row.clone();
-                                            view! {
-                                            <tr class="hover:bg-slate-50" data-testid="table-row">
-                                                {selectable.then(|| {
-                                                    let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
-                                                    view! {
-                                                        <td class="px-3 py-2">
-                                                            <input type="checkbox" data-testid="row-select"
-                                                                prop:checked=move || state.selected.get().contains(&id)
-                                                                on:change=move |ev| {
-                                                                    let on = event_target_checked(&ev);
-                                                                    state.selected.update(|sel| {
-                                                                        sel.retain(|x| *x != id);
-                                                                        if on { sel.push(id); }
-                                                                    });
-                                                                }/>
-                                                        </td>
-                                                    }
-                                                })}
-                                                {move || shown().into_iter().map(|c| {
-                                                    let v = cells.get(c.key).cloned().unwrap_or(Value::Null);
-                                                    view! { <td class="whitespace-nowrap px-4 py-2">{move || (c.render)(&v, t())}</td> }
-                                                }).collect_view()}
-                                                {actions.map(|render| view! { <td class="px-4 py-2 text-right">{render(&row, t())}</td> })}
-                                            </tr>
-                                        }}).collect_view()}
-                                    </tbody>
-                                }.into_any(),
-                            }
-                        })}
-                    </Transition>
-                </table>
-            </div>
-            <Pager state=state page=page/>
+            // The page is read once, here: the header's "select page" box, the rows and the
+            // pager are drawn from the one awaited answer (several reads of one resource across
+            // boundaries are what exposed the server-rendering deadlock of issue 11).
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let (rows, count, error) = match page.await {
+                        Ok(p) => (p.list, p.count, None),
+                        Err(e) => (Vec::new(), 0, Some(e)),
+                    };
+                    let ids: Vec<i64> = rows.iter().filter_map(|row| row.get("id").and_then(Value::as_i64)).collect();
+                    view! {
+                        <div class="overflow-x-auto">
+                            <table class="min-w-full text-sm">
+                                <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+                                    <tr>
+                                        {selectable.then(|| select_page(state, ids))}
+                                        {move || shown().into_iter().map(|c| header(c, state, toggle_sort)).collect_view()}
+                                        {actions.map(|_| view! { <th class="px-4 py-2"></th> })}
+                                    </tr>
+                                </thead>
+                                {match error {
+                                    Some(e) => view! { <tbody><tr><td class="p-4" colspan="20"><ErrorNote error=e/></td></tr></tbody> }.into_any(),
+                                    None if rows.is_empty() => view! {
+                                        <tbody><tr><td class="p-6 text-center text-slate-400" colspan="20">{move || t().no_rows}</td></tr></tbody>
+                                    }.into_any(),
+                                    None => view! {
+                                        <tbody class="divide-y divide-slate-100">
+                                            {rows.into_iter().map(|row| table_row(row, state, shown, actions, selectable)).collect_view()}
+                                        </tbody>
+                                    }.into_any(),
+                                }}
+                            </table>
+                        </div>
+                        <Pager state=state count=count/>
+                    }
+                })}
+            </Transition>
         </div>
     }
+    .into_any()
 }
 
-/// The ids of the rows on the page shown.
-fn page_ids(page: Resource<Result<Page, ApiError>>) -> Vec<i64> {
-    page.get_untracked()
-        .and_then(Result::ok)
-        .map(|p| p.list.iter().filter_map(|row| row.get("id").and_then(Value::as_i64)).collect())
-        .unwrap_or_default()
+/// The header's box that ticks or clears every row of the page shown.
+fn select_page(state: TableState, ids: Vec<i64>) -> AnyView {
+    let on_page = ids.clone();
+    view! {
+        <th class="w-8 px-3 py-2">
+            <input type="checkbox" data-testid="select-page" aria-label="select page"
+                prop:checked=move || {
+                    let selected = state.selected.get();
+                    !on_page.is_empty() && on_page.iter().all(|id| selected.contains(id))
+                }
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    state.selected.update(|sel| {
+                        sel.retain(|id| !ids.contains(id));
+                        if on { sel.extend(ids.iter().copied()); }
+                    });
+                }/>
+        </th>
+    }
+    .into_any()
+}
+
+/// A column's header: a sort button with the direction shown, or a plain label.
+fn header(c: Column, state: TableState, toggle_sort: impl Fn(&'static str) + Copy + Send + Sync + 'static) -> AnyView {
+    let arrow = move || match state.sort.get() {
+        Some((k, false)) if k == c.key => " ▲",
+        Some((k, true)) if k == c.key => " ▼",
+        _ => "",
+    };
+    let label = c.label;
+    let i18n = use_i18n();
+    let text = move || label(i18n.t());
+    view! {
+        <th class="px-4 py-2 font-medium">
+            {if c.sortable {
+                view! { <button type="button" class="uppercase hover:text-slate-800" on:click=move |_| toggle_sort(c.key)>
+                    {text}{arrow}
+                </button> }.into_any()
+            } else {
+                view! { <span>{text}</span> }.into_any()
+            }}
+        </th>
+    }
+    .into_any()
+}
+
+/// One row: the selection box, the visible cells, the actions cell.
+fn table_row(
+    row: Map<String, Value>,
+    state: TableState,
+    shown: impl Fn() -> Vec<Column> + Copy + Send + Sync + 'static,
+    actions: Option<fn(&Map<String, Value>, &Texts) -> AnyView>,
+    selectable: bool,
+) -> AnyView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let cells = row.clone();
+    view! {
+        <tr class="hover:bg-slate-50" data-testid="table-row">
+            {selectable.then(|| {
+                let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
+                view! {
+                    <td class="px-3 py-2">
+                        <input type="checkbox" data-testid="row-select"
+                            prop:checked=move || state.selected.get().contains(&id)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                state.selected.update(|sel| {
+                                    sel.retain(|x| *x != id);
+                                    if on { sel.push(id); }
+                                });
+                            }/>
+                    </td>
+                }
+            })}
+            {move || shown().into_iter().map(|c| {
+                let v = cells.get(c.key).cloned().unwrap_or(Value::Null);
+                view! { <td class="whitespace-nowrap px-4 py-2">{move || (c.render)(&v, t())}</td> }
+            }).collect_view()}
+            {actions.map(|render| view! { <td class="px-4 py-2 text-right">{render(&row, t())}</td> })}
+        </tr>
+    }
+    .into_any()
 }
 
 #[component]
-fn Pager(state: TableState, page: Resource<Result<Page, ApiError>>) -> impl IntoView {
+fn Pager(state: TableState, count: i64) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    let count = move || page.get().and_then(Result::ok).map(|p| p.count).unwrap_or(0);
+    let count = move || count;
     view! {
         <div class="flex items-center gap-3 border-t border-slate-100 px-4 py-2 text-sm text-slate-600">
             <span data-testid="table-count">{move || t().showing} " " {count}</span>

@@ -2,7 +2,6 @@
 //! send it from the browser and see the answer.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde_json::Value;
 
 use crate::{
@@ -76,7 +75,7 @@ pub fn ApiDocs() -> impl IntoView {
     let doc = Resource::new(|| (), |_| openapi_document());
     let token = RwSignal::new(String::new());
     view! {
-        <Title text=move || format!("{} · {}", t().api_docs, t().app_name)/>
+        {crate::components::page_title(|t| t.api_docs.to_owned())}
         <header class="flex items-center justify-between border-b border-slate-200 bg-white px-6 py-3">
             <Brand/>
             <LangSwitch/>

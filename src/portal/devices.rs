@@ -274,7 +274,7 @@ pub fn with_product_picker<V: IntoView + 'static>(
                                         }).collect_view()}
                                     </select>
                                 </label>
-                                {body(chosen)}
+                                {body(chosen).into_any()}
                             }.into_any()
                         }
                     }
@@ -282,6 +282,7 @@ pub fn with_product_picker<V: IntoView + 'static>(
             }}
         </Transition>
     }
+    .into_any()
 }
 
 /// The dealer's and the heavy buyer's Devices page: pick a product, see its devices in scope.

@@ -157,6 +157,7 @@ fn with_tree<V: IntoView + 'static>(
             }}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]

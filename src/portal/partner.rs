@@ -2,7 +2,6 @@
 //! link the corp shares), signing out, and the frame around their pages.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{
     components::{Redirect, A},
     hooks::use_query_map,
@@ -119,11 +118,10 @@ where
     Fut: std::future::Future<Output = Result<S, ApiError>> + Send + 'static,
     V: IntoView + 'static,
 {
-    let i18n = use_i18n();
     let session = Resource::new(|| (), move |_| load());
     let login = format!("/{}/login", portal.prefix());
     view! {
-        <Title text=move || format!("{} · {}", portal.name(i18n.t()), i18n.t().app_name)/>
+        {crate::components::page_title(move |t| portal.name(t).to_owned())}
         <Suspense fallback=|| ()>
             {move || {
                 let body = body.clone();
@@ -134,7 +132,7 @@ where
                         Err(e) => session_error(e),
                         Ok(s) => view! {
                             <PortalFrame portal=portal user=s.user() company=s.company() nav=nav.to_vec()>
-                                {body(s)}
+                                {body(s).into_any()}
                             </PortalFrame>
                         }.into_any(),
                     }
@@ -142,6 +140,8 @@ where
             }}
         </Suspense>
     }
+    // Erased here, where every partner page's view type would otherwise nest inside the frame's.
+    .into_any()
 }
 
 /// Whether a failed session load means "go to the sign-in page": not logged in, or logged in
@@ -166,7 +166,7 @@ pub fn PortalLogin(
     let login = ServerAction::<PortalLogin>::new();
     let error = move || login.value().get().and_then(Result::err);
     view! {
-        <Title text=move || format!("{} · {}", portal.title(t()), t().app_name)/>
+        {crate::components::page_title(move |t| portal.title(t).to_owned())}
         <div class="flex min-h-screen flex-col">
             <header class="flex items-center justify-between px-6 py-3">
                 <Brand/>

@@ -22,6 +22,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// End the process when it has made no progress for this long (`None`: no watchdog).
+    pub watchdog: Option<Duration>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/backoffice.db";
@@ -39,6 +41,7 @@ impl Default for Config {
             cookie_secure: false,
             trust_forwarded_for: false,
             body_limit: 2 * 1024 * 1024,
+            watchdog: Some(Duration::from_secs(60)),
         }
     }
 }
@@ -59,6 +62,11 @@ impl Config {
             cookie_secure: flag("COOKIE_SECURE", d.cookie_secure)?,
             trust_forwarded_for: flag("TRUST_FORWARDED_FOR", d.trust_forwarded_for)?,
             body_limit: number("BODY_LIMIT_BYTES", d.body_limit)?,
+            // 0 turns the watchdog off.
+            watchdog: match number("WATCHDOG_SECONDS", d.watchdog.map_or(0, |w| w.as_secs()))? {
+                0 => None,
+                n => Some(Duration::from_secs(n)),
+            },
         })
     }
 }

@@ -26,13 +26,16 @@ use crate::{
         error::{error_response, ApiError},
         export,
         state::{AppState, Ctx},
+        watchdog::Watchdog,
     },
 };
 
-/// A server ready to serve: the router and the context it runs on.
+/// A server ready to serve: the router, the context it runs on, and the watchdog that its
+/// requests and runtime report to (started by [`Watchdog::watch`] when configured).
 pub struct Server {
     pub router: Router,
     pub ctx: Ctx,
+    pub watchdog: Option<Watchdog>,
 }
 
 /// Connects the database (applying migrations) and assembles every route and layer.
@@ -63,8 +66,14 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Serv
         .layer(sessions);
 
     let routes = api::router().method_not_allowed_fallback(api::wrong_method).merge(site);
-    let router = harden(routes, &ctx.config).with_state(state);
-    Ok(Server { router, ctx })
+    let mut router = harden(routes, &ctx.config).with_state(state);
+    let watchdog = ctx.config.watchdog.map(Watchdog::new);
+    if let Some(dog) = &watchdog {
+        tokio::spawn(dog.clone().heartbeat());
+        let dog = dog.clone();
+        router = router.layer(middleware::from_fn(move |req: Request, next: Next| dog.clone().track(req, next)));
+    }
+    Ok(Server { router, ctx, watchdog })
 }
 
 async fn refresh_statistics_hourly(db: Db) {

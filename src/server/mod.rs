@@ -14,3 +14,4 @@ pub mod list;
 pub mod secret;
 pub mod service;
 pub mod state;
+pub mod watchdog;

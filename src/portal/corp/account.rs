@@ -1,7 +1,6 @@
 //! My account: one's own profile and password.
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_meta::Title;
 
 use super::{layout::with_session, members::get_member};
 use crate::{
@@ -39,7 +38,7 @@ pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     view! {
-        <Title text=move || format!("{} · {}", t().my_account, t().app_name)/>
+        {crate::components::page_title(|t| t.my_account.to_owned())}
         <h1 class="mb-4 text-2xl font-bold">{move || t().my_account}</h1>
         {with_session(move |session| {
             let id = session.abilities.member_id;

@@ -1,7 +1,6 @@
 //! The corp dashboard: the corp's information, from the same service as `GET /v2/corp`.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::layout::with_session;
 use crate::i18n::use_i18n;
@@ -11,7 +10,7 @@ pub fn Dashboard() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     view! {
-        <Title text=move || format!("{} · {}", t().dashboard, t().app_name)/>
+        {crate::components::page_title(|t| t.dashboard.to_owned())}
         {with_session(move |session| {
                     let me = session.info;
                     {

@@ -3,7 +3,6 @@
 //! and delete.
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_meta::Title;
 use leptos_router::{
     components::A,
     hooks::{use_navigate, use_params_map},
@@ -145,7 +144,7 @@ pub fn DealersPage() -> impl IntoView {
     let tree_mode = RwSignal::new(false);
     let adding = RwSignal::new(false);
     view! {
-        <Title text=move || format!("{} · {}", t().dealers_title, t().app_name)/>
+        {crate::components::page_title(|t| t.dealers_title.to_owned())}
         {with_session(move |session| {
             let cols = cols.clone();
             let can_manage = session.abilities.can(MANAGE_DEALERS);
@@ -326,7 +325,7 @@ pub fn DealerPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let dealer = Resource::new(move || (id(), reload.get()), |(id, _)| get_dealer(id));
     view! {
-        <Title text=move || format!("{} · {}", t().dealer_detail, t().app_name)/>
+        {crate::components::page_title(|t| t.dealer_detail.to_owned())}
         <A href="/corp/dealers" attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().dealers_title}</A>
         {with_session(move |session| {
             let can_manage = session.abilities.can(MANAGE_DEALERS);

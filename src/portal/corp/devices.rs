@@ -4,7 +4,6 @@
 //! per device to edit or delete it.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{
     components::A,
     hooks::{use_navigate, use_params_map},
@@ -33,7 +32,7 @@ pub fn DevicesPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     view! {
-        <Title text=move || format!("{} · {}", t().devices_title, t().app_name)/>
+        {crate::components::page_title(|t| t.devices_title.to_owned())}
         <h1 class="mb-4 text-2xl font-bold">{move || t().devices_title}</h1>
         {with_product_picker(|chosen| view! { {move || view! { <ProductDevices product_id=chosen.get()/> }} })}
     }
@@ -47,7 +46,7 @@ pub fn ProductDevicesPage() -> impl IntoView {
     let params = use_params_map();
     let product_id = move || params.read().get("id").unwrap_or_default();
     view! {
-        <Title text=move || format!("{} · {}", t().devices_title, t().app_name)/>
+        {crate::components::page_title(|t| t.devices_title.to_owned())}
         <A href="/corp/products" attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().products_title}</A>
         <h1 class="mb-4 mt-1 text-2xl font-bold">{move || t().devices_title}</h1>
         {move || view! { <ProductDevices product_id=product_id()/> }}
@@ -413,7 +412,7 @@ pub fn DevicePage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let device = Resource::new(move || (key(), reload.get()), |((pid, id), _)| get_device(pid, id));
     view! {
-        <Title text=move || format!("{} · {}", t().device_detail, t().app_name)/>
+        {crate::components::page_title(|t| t.device_detail.to_owned())}
         {with_session(move |session| {
             let can_manage = session.abilities.can(MANAGE_DEVICES);
             view! {

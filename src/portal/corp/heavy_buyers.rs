@@ -2,7 +2,6 @@
 //! and a key account's page with edit, enable/disable and delete.
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_meta::Title;
 use leptos_router::{
     components::A,
     hooks::{use_navigate, use_params_map},
@@ -109,7 +108,7 @@ pub fn HeavyBuyersPage() -> impl IntoView {
     let page = Resource::new(move || (state.request(), reload.get()), |(req, _)| list_heavy_buyers(req));
     let adding = RwSignal::new(false);
     view! {
-        <Title text=move || format!("{} · {}", t().heavy_buyers_title, t().app_name)/>
+        {crate::components::page_title(|t| t.heavy_buyers_title.to_owned())}
         {with_session(move |session| {
             let cols = cols.clone();
             let can_manage = session.abilities.can(MANAGE_HEAVY_BUYERS);
@@ -253,7 +252,7 @@ pub fn HeavyBuyerPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let buyer = Resource::new(move || (id(), reload.get()), |(id, _)| get_heavy_buyer(id));
     view! {
-        <Title text=move || format!("{} · {}", t().heavy_buyer_detail, t().app_name)/>
+        {crate::components::page_title(|t| t.heavy_buyer_detail.to_owned())}
         <A href="/corp/heavy_buyers" attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().heavy_buyers_title}</A>
         {with_session(move |session| {
             let can_manage = session.abilities.can(MANAGE_HEAVY_BUYERS);

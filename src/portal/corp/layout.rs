@@ -119,4 +119,5 @@ pub fn with_session<V: IntoView + 'static>(
             }}
         </Suspense>
     }
+    .into_any()
 }

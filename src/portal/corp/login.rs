@@ -1,7 +1,6 @@
 //! The corp member login page.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::CorpLogin as CorpLoginFn;
 use crate::{
@@ -16,7 +15,7 @@ pub fn CorpLogin() -> impl IntoView {
     let login = ServerAction::<CorpLoginFn>::new();
     let error = move || login.value().get().and_then(Result::err);
     view! {
-        <Title text=move || format!("{} · {}", t().login_title, t().app_name)/>
+        {crate::components::page_title(|t| t.login_title.to_owned())}
         <div class="flex min-h-screen flex-col">
             <header class="flex items-center justify-between px-6 py-3">
                 <Brand/>

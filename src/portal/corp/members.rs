@@ -2,7 +2,6 @@
 //! action is shown only to those allowed, and the service refuses it anyway.
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 use serde_json::{Map, Value};
 
@@ -125,7 +124,7 @@ pub fn MembersPage() -> impl IntoView {
     let page = Resource::new(move || (state.request(), reload.get()), |(req, _)| list_members(req));
     let adding = RwSignal::new(false);
     view! {
-        <Title text=move || format!("{} · {}", t().members_title, t().app_name)/>
+        {crate::components::page_title(|t| t.members_title.to_owned())}
         {with_session(move |session| {
             let cols = cols.clone();
             let is_admin = session.abilities.is_admin;
@@ -285,7 +284,7 @@ pub fn MemberPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let member = Resource::new(move || (id(), reload.get()), |(id, _)| get_member(id));
     view! {
-        <Title text=move || format!("{} · {}", t().member_detail, t().app_name)/>
+        {crate::components::page_title(|t| t.member_detail.to_owned())}
         <A href="/corp/members" attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().members_title}</A>
         {with_session(move |session| {
             let me = session.abilities.clone();

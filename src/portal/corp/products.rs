@@ -2,7 +2,6 @@
 //! to each product's devices.
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::layout::with_session;
@@ -54,7 +53,7 @@ pub fn ProductsPage() -> impl IntoView {
     let adding = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     view! {
-        <Title text=move || format!("{} · {}", t().products_title, t().app_name)/>
+        {crate::components::page_title(|t| t.products_title.to_owned())}
         {with_session(move |session| {
             let can_manage = session.abilities.can(MANAGE_PRODUCTS);
             view! {

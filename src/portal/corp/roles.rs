@@ -2,7 +2,6 @@
 //! checkboxes grouped by area, named in the reader's language) and delete.
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_meta::Title;
 
 use super::{
     layout::with_session,
@@ -59,7 +58,7 @@ pub fn RolesPage() -> impl IntoView {
         None => {}
     });
     view! {
-        <Title text=move || format!("{} · {}", t().roles_title, t().app_name)/>
+        {crate::components::page_title(|t| t.roles_title.to_owned())}
         {with_session(move |session| {
             let is_admin = session.abilities.is_admin;
             view! {
