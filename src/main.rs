@@ -45,7 +45,12 @@ async fn main() {
 async fn serve(config: Config) {
     let leptos =
         leptos::config::get_configuration(None).unwrap_or_else(|e| fail(&format!("leptos configuration: {e}")));
-    let options = leptos.leptos_options;
+    let mut options = leptos.leptos_options;
+    // `cargo leptos build` with `hash-files` writes the hashes beside the binary; use them
+    // whether or not LEPTOS_HASH_FILES says so, so the binary serves its own site.
+    if let Some(dir) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(ToOwned::to_owned)) {
+        options.hash_files = dir.join(options.hash_file.as_ref()).exists();
+    }
     let addr = options.site_addr;
     let database = redact(&config.database_url);
     let server = http::build(config, options).await.unwrap_or_else(|e| fail(&format!("database: {e}")));

@@ -13,7 +13,10 @@ use axum::{
 };
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::{catch_panic::CatchPanicLayer, trace::TraceLayer};
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
 use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, SessionManagerLayer};
 
 use crate::{
@@ -61,12 +64,13 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Serv
             move || shell(options.clone())
         })
         .route("/export/devices.csv", axum::routing::get(export::devices_csv))
+        .nest(&format!("/{}", leptos_options.site_pkg_dir), assets(&leptos_options))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(cross_site_check))
         .layer(sessions);
 
     let routes = api::router().method_not_allowed_fallback(api::wrong_method).merge(site);
-    let mut router = harden(routes, &ctx.config).with_state(state);
+    let mut router = harden(routes, &ctx.config).with_state(state).layer(compress());
     let watchdog = ctx.config.watchdog.map(Watchdog::new);
     if let Some(dog) = &watchdog {
         tokio::spawn(dog.clone().heartbeat());
@@ -74,6 +78,25 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Serv
         router = router.layer(middleware::from_fn(move |req: Request, next: Next| dog.clone().track(req, next)));
     }
     Ok(Server { router, ctx, watchdog })
+}
+
+/// The built site's `pkg` folder (WASM, JS, CSS): the brotli or gzip file beside each one when
+/// the browser takes it (`cargo leptos build --release --precompress` writes them), and, when
+/// the names carry a content hash, a year in the browser's cache.
+fn assets(options: &LeptosOptions) -> Router<AppState> {
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let cache = if options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    Router::new()
+        .fallback_service(files)
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(cache)))
+}
+
+/// Compresses answers the server makes as it goes (pages, JSON, the CSV export) for browsers
+/// that take brotli or gzip; answers already compressed (the precompressed assets) pass as
+/// they are.
+fn compress() -> CompressionLayer {
+    CompressionLayer::new().br(true).gzip(true).quality(tower_http::CompressionLevel::Fastest)
 }
 
 async fn refresh_statistics_hourly(db: Db) {
