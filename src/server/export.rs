@@ -43,7 +43,10 @@ pub async fn devices_csv(
     match prepare(&state.ctx, &session, &params).await {
         Ok((principal, query, first)) => {
             let filename = format!("devices-{}.csv", params.product_id);
-            let body = Body::from_stream(rows(state.ctx, principal, params.product_id, query, first));
+            // Fused: a reader may poll again after the end (the compression layer does), and
+            // `unfold` panics when polled past its end.
+            let rows = futures_util::StreamExt::fuse(rows(state.ctx, principal, params.product_id, query, first));
+            let body = Body::from_stream(rows);
             (
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

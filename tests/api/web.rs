@@ -1,7 +1,10 @@
 //! The browser side of login: server functions, the session cookie, logout, the cross-site
 //! check and the pages' redirects.
 
+use std::io::Read;
+
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::{
     both_backends,
@@ -14,6 +17,7 @@ both_backends!(
     logout_ends_the_session,
     a_disabled_member_loses_the_session_at_once,
     cross_site_posts_with_cookies_are_refused,
+    pages_and_the_csv_export_arrive_compressed_and_whole,
 );
 
 fn session_cookie(res: &reqwest::Response) -> Option<String> {
@@ -112,4 +116,35 @@ async fn cross_site_posts_with_cookies_are_refused(backend: Backend) {
     }
     // Still logged in: the refused logout changed nothing.
     assert_eq!(app.page("/corp").await.status(), 200);
+}
+
+/// A browser that takes gzip gets pages and the streamed CSV export compressed, and whole: the
+/// export spans two chunks (a stream polled again after its end used to kill the connection).
+async fn pages_and_the_csv_export_arrive_compressed_and_whole(backend: Backend) {
+    let app = spawn(backend).await;
+    let corp = app.create_corp("zip").await;
+    let (token, _) = app.login(&corp).await;
+    let created = app.post("/v2/product", &json!({ "name": "Zip", "link_type": 1 }), Some(&token)).await;
+    let product = created.assert_ok()["id"].as_str().expect("product id").to_owned();
+    let macs: Vec<String> = (0..1500).map(|i| format!("ABCDEF{i:06X}")).collect();
+    app.post(&format!("/v2/product/{product}/device_batch"), &json!(macs), Some(&token)).await.assert_ok();
+    log_in(&app, &corp.email, &corp.password).await;
+
+    let gunzipped = |path: String| {
+        let app = &app;
+        async move {
+            let res = app.client.get(app.url(&path)).header("Accept-Encoding", "gzip").send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            assert_eq!(res.headers()["content-encoding"], "gzip", "{path}");
+            let bytes = res.bytes().await.expect("the whole body");
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text).expect("valid gzip");
+            text
+        }
+    };
+    let page = gunzipped("/corp".into()).await;
+    assert!(page.contains(&corp.corp_id) && page.trim_end().ends_with("</html>"), "the whole dashboard");
+    let csv = gunzipped(format!("/export/devices.csv?product_id={product}")).await;
+    assert_eq!(csv.lines().count(), 1501, "a header and every device");
+    assert!(csv.contains("ABCDEF000000") && csv.contains("ABCDEF0005DB"), "the first and the last device");
 }

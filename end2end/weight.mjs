@@ -1,0 +1,96 @@
+// Page weight and time to interactive on a simulated 4G network (issue 12): loads the corp
+// sign-in page and a product's device table in headless Chromium with the network throttled
+// through the DevTools protocol, and reports the bytes on the wire and the time until the page
+// has hydrated (`body[data-hydrated]`). `--identity` asks for uncompressed answers, which is how
+// the server answered before assets were compressed.
+//
+//   BASE=http://127.0.0.1:3000 BIN=target/release/backoffice DATABASE_URL=sqlite:… node end2end/weight.mjs [--identity]
+//
+// `scripts/weight` starts a release server on a fresh database and runs this both ways.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.BASE || 'http://127.0.0.1:3000';
+const BIN = process.env.BIN || 'target/release/backoffice';
+const identity = process.argv.includes('--identity');
+const RUNS = Number(process.env.WEIGHT_RUNS || 3);
+// Chrome DevTools' "Fast 4G" preset: 9 Mbit/s down, 1.5 Mbit/s up, 60 ms latency.
+const FOUR_G = { offline: false, latency: 60, downloadThroughput: (9 * 1024 * 1024) / 8, uploadThroughput: (1.5 * 1024 * 1024) / 8 };
+
+async function v2(path, body, token) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) headers['Access-Token'] = token;
+  const res = await fetch(BASE + path, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function setUp() {
+  const run = Date.now().toString(36);
+  const corp = { email: `weight-${run}@example.com`, password: 'weight-secret-1' };
+  execFileSync(BIN, ['create-corp', '--company', `Weight ${run}`, '--name', 'Wendy', '--email', corp.email,
+    '--phone', `132${String(Date.now() % 1e8).padStart(8, '0')}`, '--password', corp.password]);
+  const token = (await v2('/v2/corp_auth', { account: corp.email, password: corp.password })).access_token;
+  const product = (await v2('/v2/product', { name: 'Purifier', link_type: 1 }, token)).id;
+  const macs = Array.from({ length: 2000 }, (_, i) => (0xB00000000000 + i).toString(16).toUpperCase());
+  await v2(`/v2/product/${product}/device_batch`, macs, token);
+  return { corp, product };
+}
+
+/** One cold load (empty cache): bytes received and milliseconds until hydrated. */
+async function measure(browser, url, signIn) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  if (signIn) await signIn(page);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  if (identity) await cdp.send('Network.setExtraHTTPHeaders', { headers: { 'Accept-Encoding': 'identity' } });
+  await cdp.send('Network.emulateNetworkConditions', FOUR_G);
+  let bytes = 0;
+  const wasm = { wire: 0 };
+  cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
+  cdp.on('Network.responseReceived', (e) => { if (e.response.url.endsWith('.wasm')) wasm.id = e.requestId; });
+  cdp.on('Network.loadingFinished', (e) => { if (e.requestId === wasm.id) wasm.wire = e.encodedDataLength; });
+  const started = Date.now();
+  await page.goto(url);
+  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 120_000 });
+  const ms = Date.now() - started;
+  await context.close();
+  return { ms, bytes, wasm: wasm.wire };
+}
+
+async function main() {
+  const { corp, product } = await setUp();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const signIn = async (page) => {
+    await page.goto(`${BASE}/corp/login`);
+    await page.waitForSelector('body[data-hydrated="true"]');
+    await page.fill('input[name=account]', corp.email);
+    await page.fill('input[name=password]', corp.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${BASE}/corp`);
+  };
+  const pages = [
+    ['corp sign-in', `${BASE}/corp/login`, null],
+    ['device table', `${BASE}/corp/products/${product}`, signIn],
+  ];
+  console.log(`weight: simulated 4G (9 Mbit/s, 60 ms), ${identity ? 'uncompressed answers' : 'compressed answers'}, ${RUNS} cold loads each`);
+  for (const [name, url, login] of pages) {
+    const results = [];
+    for (let i = 0; i < RUNS; i += 1) results.push(await measure(browser, url, login));
+    results.sort((a, b) => a.ms - b.ms);
+    const mid = results[results.length >> 1];
+    console.log(`  ${name.padEnd(14)} interactive after ${mid.ms} ms (median), ${(mid.bytes / 1024).toFixed(0)} KB on the wire, of which WASM ${(mid.wasm / 1024).toFixed(0)} KB`);
+  }
+  await browser.close();
+}
+
+main().catch((e) => { console.error(`weight: ${e.message}`); process.exit(1); });
