@@ -143,7 +143,7 @@ async fn pages_and_the_csv_export_arrive_compressed_and_whole(backend: Backend) 
         }
     };
     let page = gunzipped("/corp".into()).await;
-    assert!(page.contains(&corp.corp_id) && page.trim_end().ends_with("</html>"), "the whole dashboard");
+    assert!(page.contains(&corp.corp_id) && page.contains("</html>"), "the whole dashboard: {page}");
     let csv = gunzipped(format!("/export/devices.csv?product_id={product}")).await;
     assert_eq!(csv.lines().count(), 1501, "a header and every device");
     assert!(csv.contains("ABCDEF000000") && csv.contains("ABCDEF0005DB"), "the first and the last device");
