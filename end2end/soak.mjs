@@ -7,7 +7,7 @@
 //
 // SOAK_LOADS (default 3000) page loads in all, SOAK_CONCURRENCY (8) at a time, each given
 // SOAK_TIMEOUT_MS (20000). `scripts/soak` starts a server on a fresh database and runs this.
-import { execFileSync } from 'node:child_process';
+import { createCorp, v2 } from './fixtures.mjs';
 
 const BASE = process.env.BASE || 'http://127.0.0.1:3000';
 const BIN = process.env.BIN || 'target/debug/backoffice';
@@ -34,15 +34,7 @@ async function timed(url, init = {}) {
   }
 }
 
-/** A /v2 call; answers the JSON body, fails the run on any error. */
-async function v2(method, path, body, token) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers['Access-Token'] = token;
-  const res = await timed(BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status !== 200) fail(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+const call = (method, path, body, token) => v2(BASE, method, path, body, token, TIMEOUT_MS);
 
 /** Signs in through a portal's server function, as its form does; answers the session cookie. */
 async function signIn(fn, form) {
@@ -58,47 +50,41 @@ async function signIn(fn, form) {
 
 /** The accounts and records every portal's pages need, made through the real API. */
 async function setUp() {
-  const corp = {
-    company: `Soak ${run}`, name: 'Sam Soak', email: `soak-${run}@example.com`,
-    phone: `136${String(Date.now() % 100000000).padStart(8, '0')}`, password: 'soak-secret-1',
-  };
-  const out = execFileSync(BIN, ['create-corp', '--company', corp.company, '--name', corp.name,
-    '--email', corp.email, '--phone', corp.phone, '--password', corp.password], { encoding: 'utf8' });
-  const { corp_id: corpId, member_id: memberId } = JSON.parse(out.trim());
-  const admin = (await v2('POST', '/v2/corp_auth', { account: corp.email, password: corp.password })).access_token;
+  const corp = await createCorp(BASE, BIN, 'soak', '136');
+  const { corpId, memberId, token: admin } = corp;
 
-  const product = (await v2('POST', '/v2/product', { name: 'Purifier', link_type: 1 }, admin)).id;
-  await v2('PUT', `/v2/product/${product}`, { is_release: true }, admin);
-  const empty = (await v2('POST', '/v2/product', { name: 'Empty', link_type: 1 }, admin)).id;
+  const product = (await call('POST', '/v2/product', { name: 'Purifier', link_type: 1 }, admin)).id;
+  await call('PUT', `/v2/product/${product}`, { is_release: true }, admin);
+  const empty = (await call('POST', '/v2/product', { name: 'Empty', link_type: 1 }, admin)).id;
   const macs = Array.from({ length: DEVICES }, (_, i) => (0xA00000000000 + i).toString(16).toUpperCase());
-  const devices = (await v2('POST', `/v2/product/${product}/device_batch`, macs, admin)).devices.map((d) => d.id);
+  const devices = (await call('POST', `/v2/product/${product}/device_batch`, macs, admin)).devices.map((d) => d.id);
 
   const dealerPassword = 'Dealer-soak1';
-  const dealer = await v2('POST', '/v2/dealer', {
+  const dealer = await call('POST', '/v2/dealer', {
     name: 'Soak Dealer', email: `dealer-${run}@example.com`, phone: `135${String(Date.now() % 1e8).padStart(8, '0')}`,
     password: dealerPassword, address: 'Soak Road 1',
   }, admin);
-  const sub = await v2('POST', '/v2/dealer', {
+  const sub = await call('POST', '/v2/dealer', {
     name: 'Soak Sub', email: `sub-${run}@example.com`, phone: `134${String(Date.now() % 1e8).padStart(8, '0')}`,
     password: dealerPassword, address: 'Soak Road 2', upper_dealer_code: dealer.dealer_code,
   }, admin);
   const buyerPassword = 'Buyer-soak1';
-  const buyer = await v2('POST', '/v2/heavy_buyer', {
+  const buyer = await call('POST', '/v2/heavy_buyer', {
     name: 'Soak Buyer', email: `buyer-${run}@example.com`, phone: `133${String(Date.now() % 1e8).padStart(8, '0')}`,
     password: buyerPassword, industry: 'Retail', location: 'Shanghai', contacter: 'Li Lei', contact_way: '021-5555-0101',
   }, admin);
   const byId = (ids) => ids.map((id) => ({ device_id: id }));
-  await v2('POST', `/v2/dealer/${dealer.id}/grant_device?product_id=${product}`, byId(devices.slice(0, 500)), admin);
-  await v2('POST', `/v2/dealer/${sub.id}/grant_device?product_id=${product}`, byId(devices.slice(0, 100)), admin);
-  await v2('POST', `/v2/heavy_buyer/${buyer.id}/grant_device?product_id=${product}`, byId(devices.slice(500, 1000)), admin);
+  await call('POST', `/v2/dealer/${dealer.id}/grant_device?product_id=${product}`, byId(devices.slice(0, 500)), admin);
+  await call('POST', `/v2/dealer/${sub.id}/grant_device?product_id=${product}`, byId(devices.slice(0, 100)), admin);
+  await call('POST', `/v2/heavy_buyer/${buyer.id}/grant_device?product_id=${product}`, byId(devices.slice(500, 1000)), admin);
 
-  const buyerToken = (await v2('POST', '/v2/heavy_buyer_auth', { corp_id: corpId, account: `buyer-${run}@example.com`, password: buyerPassword })).access_token;
-  const branch = (await v2('POST', `/v2/heavy_buyer/${buyer.id}/organization`, { name: 'Branch', parent: 0 }, buyerToken)).id;
-  await v2('POST', `/v2/heavy_buyer/${buyer.id}/organization`, { name: 'Desk', parent: branch }, buyerToken);
+  const buyerToken = (await call('POST', '/v2/heavy_buyer_auth', { corp_id: corpId, account: `buyer-${run}@example.com`, password: buyerPassword })).access_token;
+  const branch = (await call('POST', `/v2/heavy_buyer/${buyer.id}/organization`, { name: 'Branch', parent: 0 }, buyerToken)).id;
+  await call('POST', `/v2/heavy_buyer/${buyer.id}/organization`, { name: 'Desk', parent: branch }, buyerToken);
   const userPassword = 'Passw0rdSoak';
-  const user = (await v2('POST', `/v2/heavy_buyer/${buyer.id}/user`,
+  const user = (await call('POST', `/v2/heavy_buyer/${buyer.id}/user`,
     { username: 'branch.admin', password: userPassword, organization: branch, role: 1 }, buyerToken)).id;
-  await v2('POST', `/v2/heavy_buyer/${buyer.id}/organization/${branch}/grant_device`, byId(devices.slice(500, 600)), buyerToken);
+  await call('POST', `/v2/heavy_buyer/${buyer.id}/organization/${branch}/grant_device`, byId(devices.slice(500, 600)), buyerToken);
 
   const corpPages = [
     '/corp', '/corp/members', `/corp/members/${memberId}`, '/corp/roles', '/corp/account', '/corp/dealers',

@@ -7,7 +7,7 @@
 //   BASE=http://127.0.0.1:3000 BIN=target/release/backoffice DATABASE_URL=sqlite:… node end2end/weight.mjs [--identity]
 //
 // `scripts/weight` starts a release server on a fresh database and runs this both ways.
-import { execFileSync } from 'node:child_process';
+import { createCorp, v2 } from './fixtures.mjs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -20,23 +20,11 @@ const RUNS = Number(process.env.WEIGHT_RUNS || 3);
 // Chrome DevTools' "Fast 4G" preset: 9 Mbit/s down, 1.5 Mbit/s up, 60 ms latency.
 const FOUR_G = { offline: false, latency: 60, downloadThroughput: (9 * 1024 * 1024) / 8, uploadThroughput: (1.5 * 1024 * 1024) / 8 };
 
-async function v2(path, body, token) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers['Access-Token'] = token;
-  const res = await fetch(BASE + path, { method: 'POST', headers, body: JSON.stringify(body) });
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
 async function setUp() {
-  const run = Date.now().toString(36);
-  const corp = { email: `weight-${run}@example.com`, password: 'weight-secret-1' };
-  execFileSync(BIN, ['create-corp', '--company', `Weight ${run}`, '--name', 'Wendy', '--email', corp.email,
-    '--phone', `132${String(Date.now() % 1e8).padStart(8, '0')}`, '--password', corp.password]);
-  const token = (await v2('/v2/corp_auth', { account: corp.email, password: corp.password })).access_token;
-  const product = (await v2('/v2/product', { name: 'Purifier', link_type: 1 }, token)).id;
+  const corp = await createCorp(BASE, BIN, 'weight', '132');
+  const product = (await v2(BASE, 'POST', '/v2/product', { name: 'Purifier', link_type: 1 }, corp.token)).id;
   const macs = Array.from({ length: 2000 }, (_, i) => (0xB00000000000 + i).toString(16).toUpperCase());
-  await v2(`/v2/product/${product}/device_batch`, macs, token);
+  await v2(BASE, 'POST', `/v2/product/${product}/device_batch`, macs, corp.token);
   return { corp, product };
 }
 
