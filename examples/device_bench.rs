@@ -75,6 +75,7 @@ use backoffice::{
         db::{Backend, Db, Sql, Statement},
         http,
         list::{self, ListQuery},
+        scope::Scope,
         secret::Secret,
         service::{
             corp::{self, NewCorp},
@@ -861,13 +862,13 @@ struct Shape {
     path: String,
     token: String,
     body: Value,
-    scope: Condition,
+    scope: Scope,
 }
 
 /// The scope `service::device`'s `visible()` builds: the product, and what the caller may see
 /// within it.
-fn visible(product_id: &str, within: Condition) -> Condition {
-    Condition::all().add(Expr::col(Alias::new("product_id")).eq(product_id.to_owned())).add(within)
+fn visible(product_id: &str, within: Condition) -> Scope {
+    Scope::tenant("product_id", product_id.to_owned()).and(within)
 }
 
 struct Stats {

@@ -4,8 +4,11 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, LazyRoute, SsrMode,
 };
+
+#[cfg(feature = "split")]
+use leptos_router::lazy_route;
 
 use crate::{
     i18n::{initial_lang, I18n},
@@ -70,34 +73,102 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Home/>
-                <Route path=path!("/api-docs") view=ApiDocs/>
-                <Route path=path!("/corp/login") view=corp::login::CorpLogin/>
-                <ParentRoute path=path!("/corp") view=corp::layout::CorpLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=corp::dashboard::Dashboard/>
-                    <Route path=path!("members") view=corp::members::MembersPage/>
-                    <Route path=path!("members/:id") view=corp::members::MemberPage/>
-                    <Route path=path!("roles") view=corp::roles::RolesPage/>
-                    <Route path=path!("account") view=corp::account::AccountPage/>
-                    <Route path=path!("dealers") view=corp::dealers::DealersPage/>
-                    <Route path=path!("dealers/:id") view=corp::dealers::DealerPage/>
-                    <Route path=path!("heavy_buyers") view=corp::heavy_buyers::HeavyBuyersPage/>
-                    <Route path=path!("heavy_buyers/:id") view=corp::heavy_buyers::HeavyBuyerPage/>
-                    <Route path=path!("products") view=corp::products::ProductsPage/>
-                    <Route path=path!("products/:id") view=corp::devices::ProductDevicesPage/>
-                    <Route path=path!("products/:pid/devices/:id") view=corp::devices::DevicePage/>
-                    <Route path=path!("devices") view=corp::devices::DevicesPage/>
+                <Route path=path!("/api-docs") view={Lazy::<LazyApiDocs>::new()}/>
+                <Route path=path!("/corp/login") view={Lazy::<LazyCorpLogin>::new()}/>
+                <ParentRoute path=path!("/corp") view={Lazy::<LazyCorpLayout>::new()} ssr=SsrMode::Async>
+                    <Route path=path!("") view={Lazy::<LazyDashboard>::new()}/>
+                    <Route path=path!("members") view={Lazy::<LazyMembersPage>::new()}/>
+                    <Route path=path!("members/:id") view={Lazy::<LazyMemberPage>::new()}/>
+                    <Route path=path!("roles") view={Lazy::<LazyRolesPage>::new()}/>
+                    <Route path=path!("account") view={Lazy::<LazyAccountPage>::new()}/>
+                    <Route path=path!("audit") view={Lazy::<LazyAuditPage>::new()}/>
+                    <Route path=path!("dealers") view={Lazy::<LazyDealersPage>::new()}/>
+                    <Route path=path!("dealers/:id") view={Lazy::<LazyDealerPage>::new()}/>
+                    <Route path=path!("heavy_buyers") view={Lazy::<LazyHeavyBuyersPage>::new()}/>
+                    <Route path=path!("heavy_buyers/:id") view={Lazy::<LazyHeavyBuyerPage>::new()}/>
+                    <Route path=path!("products") view={Lazy::<LazyProductsPage>::new()}/>
+                    <Route path=path!("products/:id") view={Lazy::<LazyProductDevicesPage>::new()}/>
+                    <Route path=path!("products/:pid/devices/:id") view={Lazy::<LazyDevicePage>::new()}/>
+                    <Route path=path!("devices") view={Lazy::<LazyDevicesPage>::new()}/>
                 </ParentRoute>
-                <Route path=path!("/dealer/login") view=dealer::DealerLogin/>
-                <Route path=path!("/dealer") view=dealer::DealerHome ssr=SsrMode::Async/>
-                <Route path=path!("/dealer/dealers") view=dealer::SubDealers ssr=SsrMode::Async/>
-                <Route path=path!("/dealer/devices") view=dealer::DealerDevices ssr=SsrMode::Async/>
-                <Route path=path!("/heavy_buyer/login") view=heavy_buyer::HeavyBuyerLogin/>
-                <Route path=path!("/heavy_buyer") view=heavy_buyer::HeavyBuyerHome ssr=SsrMode::Async/>
-                <Route path=path!("/heavy_buyer/devices") view=heavy_buyer::HeavyBuyerDevices ssr=SsrMode::Async/>
-                <Route path=path!("/heavy_buyer/organizations") view=organizations::OrganizationsPage ssr=SsrMode::Async/>
-                <Route path=path!("/heavy_buyer/users") view=org_users::OrgUsersPage ssr=SsrMode::Async/>
-                <Route path=path!("/heavy_buyer/users/:id") view=org_users::OrgUserPage ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/login") view={Lazy::<LazyDealerLogin>::new()}/>
+                <Route path=path!("/dealer") view={Lazy::<LazyDealerHome>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/dealers") view={Lazy::<LazySubDealers>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/devices") view={Lazy::<LazyDealerDevices>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/heavy_buyer/login") view={Lazy::<LazyHeavyBuyerLogin>::new()}/>
+                <Route path=path!("/heavy_buyer") view={Lazy::<LazyHeavyBuyerHome>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/heavy_buyer/devices") view={Lazy::<LazyHeavyBuyerDevices>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/heavy_buyer/organizations") view={Lazy::<LazyOrganizationsPage>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/heavy_buyer/users") view={Lazy::<LazyOrgUsersPage>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/heavy_buyer/users/:id") view={Lazy::<LazyOrgUserPage>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
+}
+
+/// Declares a route whose page arrives in its own WASM chunk when the browser first needs it
+/// (issue 12). The release build (`scripts/build-release`: `--split` with the `split` feature)
+/// keeps the shared runtime, the router and the home page in the first download and moves each
+/// portal's pages out, so a phone signing in to one portal never downloads the others. Other
+/// builds (debug, `cargo leptos watch`) load the same routes from one bundle: without
+/// `--split`, a split point would import a module that does not exist. The server renders
+/// them the same either way.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path,)*) => {$(
+        struct $route;
+
+        #[cfg(feature = "split")]
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                $page().into_any()
+            }
+        }
+
+        #[cfg(not(feature = "split"))]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    LazyApiDocs => ApiDocs,
+    LazyCorpLogin => corp::login::CorpLogin,
+    LazyCorpLayout => corp::layout::CorpLayout,
+    LazyDashboard => corp::dashboard::Dashboard,
+    LazyMembersPage => corp::members::MembersPage,
+    LazyMemberPage => corp::members::MemberPage,
+    LazyRolesPage => corp::roles::RolesPage,
+    LazyAccountPage => corp::account::AccountPage,
+    LazyAuditPage => corp::audit::AuditPage,
+    LazyDealersPage => corp::dealers::DealersPage,
+    LazyDealerPage => corp::dealers::DealerPage,
+    LazyHeavyBuyersPage => corp::heavy_buyers::HeavyBuyersPage,
+    LazyHeavyBuyerPage => corp::heavy_buyers::HeavyBuyerPage,
+    LazyProductsPage => corp::products::ProductsPage,
+    LazyProductDevicesPage => corp::devices::ProductDevicesPage,
+    LazyDevicePage => corp::devices::DevicePage,
+    LazyDevicesPage => corp::devices::DevicesPage,
+    LazyDealerLogin => dealer::DealerLogin,
+    LazyDealerHome => dealer::DealerHome,
+    LazySubDealers => dealer::SubDealers,
+    LazyDealerDevices => dealer::DealerDevices,
+    LazyHeavyBuyerLogin => heavy_buyer::HeavyBuyerLogin,
+    LazyHeavyBuyerHome => heavy_buyer::HeavyBuyerHome,
+    LazyHeavyBuyerDevices => heavy_buyer::HeavyBuyerDevices,
+    LazyOrganizationsPage => organizations::OrganizationsPage,
+    LazyOrgUsersPage => org_users::OrgUsersPage,
+    LazyOrgUserPage => org_users::OrgUserPage,
 }

@@ -1,6 +1,7 @@
 //! Wire types shared by the pages (WASM) and the server: everything here compiles for both
 //! sides and carries no secret.
 
+pub mod audit;
 pub mod corp;
 pub mod dealer;
 pub mod device;

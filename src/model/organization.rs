@@ -65,9 +65,10 @@ pub struct OrganizationTree {
 pub struct DeletionImpact {
     /// The sub-organizations deleted with it.
     pub organizations: i64,
-    /// The users of it and of its sub-organizations, who move to the root organization.
+    /// The users of it and of its sub-organizations, who move to the root of the deleter's view
+    /// (the key account's root, or an organization user's own organization).
     pub users: i64,
-    /// Their devices, which move to the root organization.
+    /// Their devices, which move with them.
     pub devices: i64,
 }
 

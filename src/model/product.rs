@@ -19,6 +19,21 @@ pub struct Product {
     pub create_time: String,
 }
 
+/// A product as a picker shows it to everyone who may list its devices (dealers, key accounts,
+/// organization users, members who may only view devices): no key, nothing else secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductBrief {
+    pub id: String,
+    pub name: String,
+    pub mode: String,
+}
+
+impl From<Product> for ProductBrief {
+    fn from(p: Product) -> Self {
+        ProductBrief { id: p.id, name: p.name, mode: p.mode }
+    }
+}
+
 /// `POST /v2/product`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewProduct {

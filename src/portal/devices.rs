@@ -18,7 +18,7 @@ use crate::{
         device::{Assignment, Device, DeviceEdit, DeviceRefs, NewDevice},
         error::ApiError,
         list::{ListRequest, Page},
-        product::Product,
+        product::ProductBrief,
     },
     portal::organizations::organization_cell,
 };
@@ -39,7 +39,7 @@ pub async fn list_devices(product_id: String, request: ListRequest) -> Result<Pa
 
 /// The products whose devices the caller may list (its brand owner's catalogue).
 #[server(endpoint = "/device_products", input = Json)]
-pub async fn device_products() -> Result<Vec<Product>, ApiError> {
+pub async fn device_products() -> Result<Vec<ProductBrief>, ApiError> {
     use crate::server::{fns, service::product};
     let (ctx, principal) = fns::caller().await?;
     product::catalogue(&ctx, &principal).await.map_err(fns::refuse)

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-#[derive(Debug, Clone)]
+/// `Debug` shows the database URL without its password (the settings are logged at start).
+#[derive(Clone)]
 pub struct Config {
     /// `sqlite:…` or `postgres://…`; defaults to an SQLite file under `data/`.
     pub database_url: String,
@@ -18,12 +19,15 @@ pub struct Config {
     pub session_idle: Duration,
     /// Mark the session cookie `Secure` (serve over HTTPS when this is on).
     pub cookie_secure: bool,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
-    pub trust_forwarded_for: bool,
+    /// How many reverse proxies of ours stand in front of the server: the client address is the
+    /// `X-Forwarded-For` entry that many from the right (0: the socket peer, the header ignored).
+    pub trusted_proxy_hops: usize,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     /// End the process when it has made no progress for this long (`None`: no watchdog).
     pub watchdog: Option<Duration>,
+    /// How long expired logins, old login failures and audit entries are kept.
+    pub retention: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/backoffice.db";
@@ -39,9 +43,10 @@ impl Default for Config {
             throttle_window: Duration::from_secs(10 * 60),
             session_idle: Duration::from_secs(8 * 3600),
             cookie_secure: false,
-            trust_forwarded_for: false,
+            trusted_proxy_hops: 0,
             body_limit: 2 * 1024 * 1024,
             watchdog: Some(Duration::from_secs(60)),
+            retention: Duration::from_secs(90 * 24 * 3600),
         }
     }
 }
@@ -60,14 +65,54 @@ impl Config {
             throttle_window: secs("LOGIN_THROTTLE_WINDOW_SECONDS", d.throttle_window)?,
             session_idle: secs("SESSION_IDLE_SECONDS", d.session_idle)?,
             cookie_secure: flag("COOKIE_SECURE", d.cookie_secure)?,
-            trust_forwarded_for: flag("TRUST_FORWARDED_FOR", d.trust_forwarded_for)?,
+            trusted_proxy_hops: proxy_hops()?,
             body_limit: number("BODY_LIMIT_BYTES", d.body_limit)?,
             // 0 turns the watchdog off.
             watchdog: match number("WATCHDOG_SECONDS", d.watchdog.map_or(0, |w| w.as_secs()))? {
                 0 => None,
                 n => Some(Duration::from_secs(n)),
             },
+            retention: Duration::from_secs(
+                24 * 3600 * number("RETENTION_DAYS", d.retention.as_secs() / (24 * 3600))?.max(1),
+            ),
         })
+    }
+}
+
+/// `TRUSTED_PROXY_HOPS`; the older `TRUST_FORWARDED_FOR=true` means one proxy.
+fn proxy_hops() -> Result<usize, String> {
+    if std::env::var("TRUSTED_PROXY_HOPS").is_ok_and(|v| !v.trim().is_empty()) {
+        return number("TRUSTED_PROXY_HOPS", 0);
+    }
+    Ok(usize::from(flag("TRUST_FORWARDED_FOR", false)?))
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("token_ttl", &self.token_ttl)
+            .field("lock_after_failures", &self.lock_after_failures)
+            .field("lock_duration", &self.lock_duration)
+            .field("throttle_after_failures", &self.throttle_after_failures)
+            .field("throttle_window", &self.throttle_window)
+            .field("session_idle", &self.session_idle)
+            .field("cookie_secure", &self.cookie_secure)
+            .field("trusted_proxy_hops", &self.trusted_proxy_hops)
+            .field("body_limit", &self.body_limit)
+            .field("watchdog", &self.watchdog)
+            .field("retention", &self.retention)
+            .finish()
+    }
+}
+
+/// A connection URL with its password (`scheme://user:password@host`) replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
     }
 }
 
@@ -93,5 +138,21 @@ fn flag(name: &str, default: bool) -> Result<bool, String> {
         Ok(v) if v.is_empty() => Ok(default),
         Ok(v) => Err(format!("{name}: expected true or false, got {v:?}")),
         Err(_) => Ok(default),
+    }
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_database_password() {
+        let config =
+            Config { database_url: "postgres://app:s3cret-pw@db.internal:5432/bo".into(), ..Config::default() };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret-pw"), "{shown}");
+        assert!(shown.contains("postgres://app:***@db.internal:5432/bo"), "{shown}");
+        assert_eq!(redact_url("sqlite:data/backoffice.db"), "sqlite:data/backoffice.db");
+        assert_eq!(redact_url("postgres://app@db/bo"), "postgres://app@db/bo");
     }
 }

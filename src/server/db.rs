@@ -28,11 +28,18 @@ pub enum Backend {
     Postgres,
 }
 
-/// A connection pool on one of the two backends.
-#[derive(Clone, Debug)]
+/// A connection pool on one of the two backends. `Debug` names the backend only: a pool's own
+/// `Debug` prints its connect options, password included.
+#[derive(Clone)]
 pub enum Db {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Db({:?})", self.backend())
+    }
 }
 
 /// An open transaction; dropped without [`Tx::commit`] it rolls back.
@@ -224,7 +231,20 @@ impl Db {
         }
     }
 
+    /// A write transaction. SQLite's starts `IMMEDIATE`: it takes the write lock at once (waiting
+    /// up to the busy timeout), where a deferred one would read a snapshot and then fail with
+    /// "database is locked" when it tries to write after another writer; PostgreSQL's rows are
+    /// locked by the conditional writes themselves.
     pub async fn begin(&self) -> sqlx::Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A transaction that only reads (one consistent snapshot of several queries): SQLite's
+    /// is deferred, so it never waits for the write lock.
+    pub async fn begin_read(&self) -> sqlx::Result<Tx> {
         Ok(match self {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),

@@ -51,6 +51,8 @@ pub async fn devices_csv(
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                     (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+                    // A corp's device list: never kept by a browser or a shared cache.
+                    (header::CACHE_CONTROL, "no-store".to_owned()),
                 ],
                 body,
             )

@@ -23,11 +23,11 @@ use crate::{
     app::{shell, App},
     server::{
         api,
-        auth::session_store::Store,
+        auth::{client::client_address, session_store::Store},
         config::Config,
         db::Db,
         error::{error_response, ApiError},
-        export,
+        export, request, retention,
         state::{AppState, Ctx},
         watchdog::Watchdog,
     },
@@ -48,6 +48,7 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Serv
     let store = Store::new(&db).await?;
     tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(600)));
     tokio::spawn(refresh_statistics_hourly(db.clone()));
+    tokio::spawn(retention::purge_hourly(ctx.clone()));
 
     let sessions = SessionManagerLayer::new(store)
         .with_name("backoffice_session")
@@ -70,7 +71,10 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Serv
         .layer(sessions);
 
     let routes = api::router().method_not_allowed_fallback(api::wrong_method).merge(site);
-    let mut router = harden(routes, &ctx.config).with_state(state).layer(compress());
+    let mut router = harden(routes, &ctx.config)
+        .with_state(state)
+        .layer(compress())
+        .layer(middleware::from_fn_with_state(ctx.config.trusted_proxy_hops, request_meta));
     let watchdog = ctx.config.watchdog.map(Watchdog::new);
     if let Some(dog) = &watchdog {
         tokio::spawn(dog.clone().heartbeat());
@@ -156,25 +160,45 @@ async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Server functions authenticate with the session cookie and have no CSRF defence of their own:
-/// a state-changing request that carries cookies must come from our own origin.
+/// Server functions authenticate with the session cookie and have no CSRF defence of their own,
+/// and the sign-in forms are server functions too: a state-changing request from a browser must
+/// come from our own origin. Browsers name the page's origin on every POST (`Origin`, else
+/// `Referer`), so one naming another site (or `null`) is refused, with or without cookies — a
+/// cross-site sign-in would put the victim in the attacker's account. A request naming no
+/// origin at all is a program, not a page; it is refused only when it carries cookies.
 async fn cross_site_check(req: Request<Body>, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || !req.headers().contains_key(header::COOKIE) {
+    if safe {
         return next.run(req).await;
     }
-    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let same_origin = match (host, origin) {
-        (Some(host), Some(origin)) => {
-            let origin_host = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
-            origin_host == Some(host)
-        }
-        _ => false,
+    let headers = req.headers();
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let named = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .map(|v| v.to_str().ok().and_then(origin_host));
+    let allowed = match named {
+        Some(origin) => origin.is_some() && origin == host,
+        None => !headers.contains_key(header::COOKIE),
     };
-    if same_origin {
+    if allowed {
         next.run(req).await
     } else {
         ApiError::new(crate::model::error::codes::FORBIDDEN, "cross-site request refused").into_response()
     }
+}
+
+/// `host[:port]` of an `Origin` or `Referer` value (`None` for `null` or anything unparsable).
+fn origin_host(value: &str) -> Option<&str> {
+    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"))?;
+    Some(rest.split(['/', '?', '#']).next().unwrap_or(rest))
+}
+
+/// Notes when the request arrived and from where, for the services ([`request`]). The
+/// outermost layer, so the instant is taken before any other work on the request.
+async fn request_meta(axum::extract::State(hops): axum::extract::State<usize>, req: Request, next: Next) -> Response {
+    let arrived_us = crate::server::clock::now_us();
+    let peer = req.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let client = client_address(req.headers(), peer, hops);
+    request::with(request::Meta { client, arrived_us }, next.run(req)).await
 }

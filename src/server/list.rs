@@ -18,6 +18,7 @@ use crate::server::{
     clock,
     db::{Db, Row},
     error::{ApiError, Result},
+    scope::Scope,
 };
 
 pub const DEFAULT_LIMIT: i64 = 10;
@@ -409,13 +410,9 @@ fn like(col: Expr, pattern: &str) -> SimpleExpr {
 }
 
 impl ListQuery {
-    /// The user's conditions ANDed with the service's `scope`. An empty `Condition::all()` scope
-    /// means "no restriction"; any other scope, even an empty `any()` (matches nothing), is kept.
-    pub fn condition(&self, scope: Condition) -> Condition {
-        let mut all = Condition::all();
-        if scope != Condition::all() {
-            all = all.add(scope);
-        }
+    /// The user's conditions ANDed with the service's `scope`, which always names a tenant.
+    pub fn condition(&self, scope: Scope) -> Condition {
+        let mut all = scope.into_condition();
         for clause in &self.clauses {
             all = all.add(clause.expr());
         }
@@ -430,13 +427,14 @@ impl ListQuery {
     /// (the filter's and order's columns plus the id), so sorting thousands of matches or
     /// skipping a deep offset moves index entries, not whole rows; only the page's rows are
     /// read from the table (BENCHMARKS.md).
-    pub fn select(&self, resource: &Resource, scope: Condition) -> (SelectStatement, SelectStatement) {
+    pub fn select(&self, resource: &Resource, scope: Scope) -> (SelectStatement, SelectStatement) {
         let condition = self.condition(scope);
         let table = Alias::new(resource.table);
         let mut count = Query::select();
         count.expr_as(Func::count(Expr::col(Asterisk)), Alias::new("count")).from(table.clone());
         let mut ids = Query::select();
         ids.column(Alias::new("id")).from(table.clone());
+        // Never empty in a service (a scope names its tenant); the list's own tests read all.
         if !condition.is_empty() {
             count.cond_where(condition.clone());
             ids.cond_where(condition);
@@ -474,7 +472,7 @@ pub async fn run<T: Row>(
     db: &Db,
     resource: &Resource,
     query: &ListQuery,
-    scope: Condition,
+    scope: Scope,
     to_json: impl Fn(T) -> Map<String, Json>,
 ) -> Result<Page> {
     run_counted(db, resource, query, scope, None, to_json).await
@@ -485,7 +483,7 @@ pub async fn run_counted<T: Row>(
     db: &Db,
     resource: &Resource,
     query: &ListQuery,
-    scope: Condition,
+    scope: Scope,
     known_count: Option<i64>,
     to_json: impl Fn(T) -> Map<String, Json>,
 ) -> Result<Page> {
@@ -653,7 +651,7 @@ mod tests {
         refused(json!({"query": {"password": "x"}}), "password");
         refused(json!({"query": {"password": {"$like": "x"}}}), "password");
         refused(json!({"order": {"password": "asc"}}), "password");
-        let (_, page) = accepted(json!({})).select(&RES, Condition::all());
+        let (_, page) = accepted(json!({})).select(&RES, Scope::everything());
         assert!(!sqlite(&page).0.contains("password"));
     }
 
@@ -717,7 +715,7 @@ mod tests {
     #[test]
     fn like_binds_an_escaped_pattern() {
         let query = accepted(json!({"query": {"name": {"$like": "50%_a\\b"}}}));
-        let (count, page) = query.select(&RES, Condition::all());
+        let (count, page) = query.select(&RES, Scope::everything());
         let pattern = SqlValue::from("%50\\%\\_a\\\\b%".to_owned());
         let (sql, values) = sqlite(&count);
         assert_eq!(sql, r#"SELECT COUNT(*) AS "count" FROM "res" WHERE LOWER("name") LIKE LOWER(?) ESCAPE '\'"#);
@@ -740,8 +738,7 @@ mod tests {
             "query": {"enabled": true, "status": {"$in": [1, 2]}},
             "order": {"create_time": "desc"}
         }));
-        let scope = Condition::all().add(Expr::col(Alias::new("corp_id")).eq("c1".to_owned()));
-        let (count, page) = query.select(&RES, scope);
+        let (count, page) = query.select(&RES, Scope::corp("c1"));
         let filter = r#"WHERE "corp_id" = ? AND "enabled" = ? AND "status" IN (?, ?)"#;
         let args = [SqlValue::from("c1".to_owned()), SqlValue::from(true), SqlValue::from(1i64), SqlValue::from(2i64)];
         let (sql, values) = sqlite(&count);
@@ -761,14 +758,12 @@ mod tests {
     #[test]
     fn empty_sets_match_nothing() {
         let query = accepted(json!({"query": {"status": {"$in": []}}}));
-        let (sql, values) = sqlite(&query.select(&RES, Condition::all()).0);
+        let (sql, values) = sqlite(&query.select(&RES, Scope::everything()).0);
         assert_eq!(sql, r#"SELECT COUNT(*) AS "count" FROM "res" WHERE ? = ?"#);
         assert_eq!(values, [SqlValue::from(1i32), SqlValue::from(0i32)]);
-        // An empty `any()` scope (a caller that may see nothing) must not widen to everything.
-        let (sql, _) = sqlite(&accepted(json!({})).select(&RES, Condition::any()).0);
-        assert!(sql.ends_with("WHERE FALSE"), "{sql}");
-        let (sql, _) = sqlite(&accepted(json!({})).select(&RES, Condition::all()).0);
-        assert_eq!(sql, r#"SELECT COUNT(*) AS "count" FROM "res""#);
+        // A tenant scope is always part of the statement.
+        let (sql, _) = sqlite(&accepted(json!({})).select(&RES, Scope::corp("c1")).0);
+        assert_eq!(sql, r#"SELECT COUNT(*) AS "count" FROM "res" WHERE "corp_id" = ?"#);
     }
 
     // ---- Property: the database agrees with a plain in-memory model. ----
@@ -1013,8 +1008,8 @@ mod tests {
         }
         let query = parse(&PROBE, &case.body()).map_err(|e| e.to_string())?;
         let scope = match case.scope {
-            Some(flag) => Condition::all().add(Expr::col(Alias::new("flag")).eq(flag)),
-            None => Condition::all(),
+            Some(flag) => Scope::tenant("flag", flag),
+            None => Scope::everything(),
         };
         run(db, &PROBE, &query, scope, probe_json).await.map_err(|e| e.to_string())
     }

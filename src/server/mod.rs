@@ -1,6 +1,7 @@
 //! Everything that runs only on the server. Nothing in here is compiled into the WASM bundle.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;
@@ -11,6 +12,9 @@ pub mod export;
 pub mod fns;
 pub mod http;
 pub mod list;
+pub mod request;
+pub mod retention;
+pub mod scope;
 pub mod secret;
 pub mod service;
 pub mod state;

@@ -136,6 +136,8 @@ async fn pages_and_the_csv_export_arrive_compressed_and_whole(backend: Backend) 
             let res = app.client.get(app.url(&path)).header("Accept-Encoding", "gzip").send().await.unwrap();
             assert_eq!(res.status(), 200, "{path}");
             assert_eq!(res.headers()["content-encoding"], "gzip", "{path}");
+            // A corp's data: neither the page nor the export is kept by a browser or a cache.
+            assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
             let bytes = res.bytes().await.expect("the whole body");
             let mut text = String::new();
             flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text).expect("valid gzip");

@@ -44,6 +44,7 @@ pub fn CorpLayout() -> impl IntoView {
                         let (can_members, can_roles) = (can.can(READ_MEMBERS), can.can(READ_ROLES));
                         let (can_dealers, can_buyers) = (can.can(READ_DEALERS), can.can(READ_HEAVY_BUYERS));
                         let (can_products, can_devices) = (can.can(READ_PRODUCTS), can.can(READ_DEVICES));
+                        let is_admin = can.is_admin;
                         view! {
                         <div class="flex min-h-screen">
                             <aside class="hidden w-60 shrink-0 flex-col bg-slate-900 px-4 py-5 text-slate-300 md:flex">
@@ -68,6 +69,9 @@ pub fn CorpLayout() -> impl IntoView {
                                     </Show>
                                     <Show when=move || can_devices>
                                         <A href="/corp/devices" attr:class="nav-link" attr:data-testid="nav-devices">{move || t().nav_devices}</A>
+                                    </Show>
+                                    <Show when=move || is_admin>
+                                        <A href="/corp/audit" attr:class="nav-link" attr:data-testid="nav-audit">{move || t().nav_audit}</A>
                                     </Show>
                                     <A href="/corp/account" attr:class="nav-link" attr:data-testid="nav-account">{move || t().my_account}</A>
                                 </nav>

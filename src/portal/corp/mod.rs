@@ -2,6 +2,7 @@
 //! The server functions here are adapters: session → principal → service call.
 
 pub mod account;
+pub mod audit;
 pub mod dashboard;
 pub mod dealers;
 pub mod devices;

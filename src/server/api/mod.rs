@@ -2,6 +2,7 @@
 //! the route and documents it in the OpenAPI document in one step. Handlers only parse, call the
 //! service layer and render.
 
+mod audit;
 mod corp;
 mod dealer;
 mod device;
@@ -70,7 +71,8 @@ fn all_routes() -> Api {
     let api = heavy_buyer::routes(api);
     let api = organization::routes(api);
     let api = product::routes(api);
-    device::routes(api)
+    let api = device::routes(api);
+    audit::routes(api)
 }
 
 async fn no_such_url() -> impl IntoResponse {

@@ -9,8 +9,10 @@ use axum::{
 
 use crate::server::{error::Error, state::Ctx};
 
-/// The caller's IP address: the socket peer, or the first `X-Forwarded-For` hop when the server
-/// is configured to sit behind a trusted proxy (otherwise that header is the client's to forge).
+/// The caller's IP address. Behind `TRUSTED_PROXY_HOPS` proxies of ours it is the
+/// `X-Forwarded-For` entry that many from the right: each proxy appends the address it saw, so
+/// entries to the left of that one were written by the client and can say anything. Without
+/// proxies (or with too short a header) it is the socket peer.
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
@@ -23,19 +25,58 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let ctx = Ctx::from_ref(state);
-        if ctx.config.trust_forwarded_for {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(str::trim)
-                .filter(|v| !v.is_empty());
-            if let Some(ip) = forwarded {
-                return Ok(ClientAddr(ip.to_owned()));
-            }
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| *addr);
+        Ok(ClientAddr(client_address(&parts.headers, peer, ctx.config.trusted_proxy_hops)))
+    }
+}
+
+/// The client address of a request: see [`ClientAddr`].
+pub fn client_address(headers: &axum::http::HeaderMap, peer: Option<SocketAddr>, hops: usize) -> String {
+    forwarded_client(headers, hops).or_else(|| peer.map(|p| p.ip().to_string())).unwrap_or_else(|| "unknown".into())
+}
+
+/// The client address our `hops` proxies recorded, from every `X-Forwarded-For` header in order.
+fn forwarded_client(headers: &axum::http::HeaderMap, hops: usize) -> Option<String> {
+    if hops == 0 {
+        return None;
+    }
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let entry = entries.len().checked_sub(hops).and_then(|i| entries.get(i))?;
+    entry.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderValue};
+
+    use super::forwarded_client;
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for v in values {
+            map.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
         }
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
-        Ok(ClientAddr(peer.unwrap_or_else(|| "unknown".into())))
+        map
+    }
+
+    #[test]
+    fn the_client_cannot_choose_its_address() {
+        // The client wrote "6.6.6.6"; our one proxy appended the address it saw.
+        let h = headers(&["6.6.6.6, 203.0.113.9"]);
+        assert_eq!(forwarded_client(&h, 1).as_deref(), Some("203.0.113.9"));
+        assert_eq!(forwarded_client(&h, 2).as_deref(), Some("6.6.6.6"));
+        assert_eq!(forwarded_client(&h, 0), None);
+        // Two proxies, two headers: still counted from the right.
+        let h = headers(&["6.6.6.6", "203.0.113.9, 10.0.0.2"]);
+        assert_eq!(forwarded_client(&h, 2).as_deref(), Some("203.0.113.9"));
+        // Shorter than the configured hops, or not an address: the socket peer is used.
+        assert_eq!(forwarded_client(&headers(&["203.0.113.9"]), 2), None);
+        assert_eq!(forwarded_client(&headers(&["junk"]), 1), None);
     }
 }

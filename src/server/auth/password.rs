@@ -49,12 +49,13 @@ pub async fn hash(password: &Secret) -> Result<PasswordHash> {
 /// one verification against a dummy hash, then answers false.
 pub async fn verify(password: &Secret, stored: Option<&str>) -> Result<bool> {
     let password = password.clone();
-    let (hash, known) = match stored {
-        Some(h) => (h.to_owned(), true),
-        None => (dummy_hash().to_owned(), false),
-    };
+    let stored = stored.map(str::to_owned);
+    let known = stored.is_some();
+    // The dummy hash is made (once) on the blocking pool too: hashing on an async worker would
+    // stall every request that worker carries.
     let ok = tokio::task::spawn_blocking(move || {
-        argon2().verify_password(password.expose().as_bytes(), hash.as_str()).is_ok()
+        let hash = stored.as_deref().unwrap_or_else(|| dummy_hash());
+        argon2().verify_password(password.expose().as_bytes(), hash).is_ok()
     })
     .await?;
     Ok(ok && known)

@@ -7,14 +7,17 @@
 //! Refresh rotates the pair. Presenting a pair that was already rotated is a replay (someone
 //! kept an old token), so the whole login is revoked. Two refreshes racing on the same live pair
 //! are not a replay: the conditional update lets exactly one win and the other is told the pair
-//! was already refreshed, without revoking the winner's new pair. A loser that only reads the
-//! pair after the winner committed looks like a replay, so a replay within
-//! [`RACE_GRACE_MS`] of the rotation is treated as that race.
+//! was already refreshed, without revoking the winner's new pair. The one allowance: a refresh
+//! that *arrived* before the rotation (both instants in microseconds) but read the pair after it
+//! was committed is that same race. Any presentation that arrives after the rotation, however
+//! soon, is a replay. (Across app servers this compares their clocks: keep them synchronised;
+//! a skew can at worst revoke a racing client's login, which then signs in again.)
 
 use crate::server::{
-    clock::now_ms,
+    clock::{now_ms, now_us},
     db::{Db, Sql, Tx},
     error::{codes, ApiError, Result},
+    request,
     secret::{random_hex, token_hash},
 };
 
@@ -73,8 +76,6 @@ pub struct LoginRef {
 
 const LIVE: i64 = 0;
 const REFRESHED: i64 = 1;
-/// How soon after a rotation a second refresh of the same pair still counts as a race.
-const RACE_GRACE_MS: i64 = 2_000;
 
 /// Records a new login for a principal and answers its id.
 pub async fn start_login(db: &Db, kind: PrincipalKind, principal_id: i64, channel: Channel) -> Result<String> {
@@ -160,20 +161,29 @@ pub async fn authenticate(db: &Db, access_token: &str) -> Result<LoginRef> {
     Ok(LoginRef { login_id: row.login_id, kind, principal_id: row.principal_id })
 }
 
-/// Rotates a pair: the old one stops working at once and a new one is answered.
+/// Rotates a pair: the old one stops working at once and a new one is answered. Only a login
+/// of one of `kinds` (the endpoint's portal) may refresh there; any other is refused (4031001)
+/// before anything else is looked at or changed.
 pub async fn refresh(
     db: &Db,
+    kinds: &[PrincipalKind],
     access_token: &str,
     refresh_token: &str,
     ttl_secs: u64,
 ) -> Result<(LoginRef, IssuedTokens)> {
+    let arrived = request::arrived_us();
     let row = find_token(db, access_token).await?.ok_or_else(invalid)?;
+    let kind = PrincipalKind::from_i64(row.principal_kind).ok_or_else(invalid)?;
+    if !kinds.contains(&kind) {
+        return Err(ApiError::forbidden().into());
+    }
     if row.revoked_time.is_some() || row.state > REFRESHED {
         return Err(invalid().into());
     }
     if row.state == REFRESHED {
-        // A rotated pair presented again: somebody holds a copy. End the whole login.
-        let racing = row.refresh_time.is_some_and(|t| now_ms() - t < RACE_GRACE_MS);
+        // A rotated pair presented again: somebody holds a copy. End the whole login, unless
+        // this request was already under way when the pair was rotated (a concurrent refresh).
+        let racing = row.refresh_time.is_some_and(|rotated| arrived < rotated);
         if !racing {
             revoke_login(db, &row.login_id).await?;
         }
@@ -192,9 +202,10 @@ pub async fn refresh(
     let mut tx = db.begin().await?;
     let won = tx
         .execute(
+            // `refresh_time` in microseconds: the instant a racing refresh is compared with.
             &Sql::new("UPDATE auth_tokens SET state = $1, refresh_time = $2 WHERE access_hash = $3 AND state = $4")
                 .bind(REFRESHED)
-                .bind(now_ms())
+                .bind(now_us())
                 .bind(token_hash(access_token))
                 .bind(LIVE),
         )
@@ -205,7 +216,6 @@ pub async fn refresh(
     }
     let issued = issue(&mut tx, &row.login_id, ttl_secs).await?;
     tx.commit().await?;
-    let kind = PrincipalKind::from_i64(row.principal_kind).ok_or_else(invalid)?;
     Ok((LoginRef { login_id: row.login_id, kind, principal_id: row.principal_id }, issued))
 }
 

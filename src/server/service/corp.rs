@@ -6,6 +6,7 @@ use crate::{
         validate,
     },
     server::{
+        audit::{self, Change},
         auth::{password, principal::Principal},
         clock::{iso, now_ms},
         db::{unique_violation, Sql},
@@ -76,6 +77,8 @@ pub async fn create_corp(ctx: &Ctx, input: NewCorp) -> Result<CreatedCorp> {
         }
         other => other?,
     };
+    let change = Change::noted(serde_json::json!({ "company": input.company.trim(), "admin": member_id }));
+    audit::record_registration(&mut tx, &corp_id, member_id, change).await?;
     tx.commit().await?;
     Ok(CreatedCorp { corp_id, member_id })
 }

@@ -17,15 +17,17 @@ use crate::{
         validate,
     },
     server::{
+        audit::{self, Change},
         auth::{
             password,
             principal::Principal,
             token::{self, PrincipalKind},
         },
         clock::{iso, now_ms},
-        db::{unique_violation, Sql},
+        db::{unique_violation, Sql, Tx},
         error::{Error, Result},
         list::{self, Field, FieldType, ListQuery, Resource},
+        scope::Scope,
         secret::{random_bytes, Secret},
         service::permission,
         state::Ctx,
@@ -93,23 +95,33 @@ fn not_found() -> Error {
 
 /// The dealers a principal may read: a corp member with the feature, its corp's; a dealer,
 /// itself and those below it; anyone else, none (4031001).
-fn readable(principal: &Principal) -> Result<Condition, ApiError> {
+fn readable(principal: &Principal) -> Result<Scope, ApiError> {
     match principal {
-        Principal::Dealer(me) => Ok(Condition::all()
-            .add(col("corp_id").eq(me.corp_id.clone()))
-            .add(Condition::any().add(col("id").eq(me.dealer_id)).add(col("scope").like(format!("{},%", me.scope))))),
-        _ => {
-            let me = permission::require(principal, READ_DEALERS)?;
-            Ok(Condition::all().add(col("corp_id").eq(me.corp_id.clone())))
-        }
+        Principal::Dealer(me) => Ok(Scope::corp(&me.corp_id)
+            .and(Condition::any().add(col("id").eq(me.dealer_id)).add(col("scope").like(format!("{},%", me.scope))))),
+        _ => Ok(Scope::corp(&permission::require(principal, READ_DEALERS)?.corp_id)),
     }
 }
 
 /// The one dealer matching `cond` among those the principal may read.
 async fn find(ctx: &Ctx, principal: &Principal, cond: Condition) -> Result<Dealer> {
+    let row: Option<DealerRow> = ctx.db.fetch_optional(&find_sql(principal, cond)?).await?;
+    row.map(Dealer::from).ok_or_else(not_found)
+}
+
+fn find_sql(principal: &Principal, cond: Condition) -> Result<sea_query::SelectStatement> {
     let mut select = Query::select();
-    select.columns(COLUMNS.map(Alias::new)).from(Alias::new("dealers")).cond_where(readable(principal)?.add(cond));
-    let row: Option<DealerRow> = ctx.db.fetch_optional(&select).await?;
+    select
+        .columns(COLUMNS.map(Alias::new))
+        .from(Alias::new("dealers"))
+        .cond_where(readable(principal)?.and(cond).into_condition());
+    Ok(select)
+}
+
+/// Dealer `id` as the principal may read it, in `tx`.
+async fn get_in(tx: &mut Tx, principal: &Principal, id: i64) -> Result<Dealer> {
+    let row: Option<DealerRow> =
+        tx.fetch_optional(&find_sql(principal, Condition::all().add(col("id").eq(id)))?).await?;
     row.map(Dealer::from).ok_or_else(not_found)
 }
 
@@ -147,7 +159,7 @@ pub async fn tree(ctx: &Ctx, principal: &Principal) -> Result<Vec<DealerNode>> {
         .columns(COLUMNS.map(Alias::new))
         .column(Alias::new("scope"))
         .from(Alias::new("dealers"))
-        .cond_where(readable(principal)?)
+        .cond_where(readable(principal)?.into_condition())
         .order_by(Alias::new("scope"), Order::Asc);
     let rows: Vec<ScopedRow> = ctx.db.fetch_all(&select).await?;
     let top = rows.iter().map(|r| r.scope.matches(',').count()).min().unwrap_or(0);
@@ -230,8 +242,8 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<D
             Some((_, _, upper_scope)) => format!("{upper_scope},{code}"),
             None => code.clone(),
         };
-        let inserted: Result<(i64,), sqlx::Error> = ctx
-            .db
+        let mut tx = ctx.db.begin().await?;
+        let inserted: Result<(i64,), sqlx::Error> = tx
             .fetch_one(
                 &Sql::new(
                     "INSERT INTO dealers (corp_id, name, email, phone, password_hash, address, status, dealer_code, \
@@ -253,8 +265,14 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<D
             )
             .await;
         match inserted {
-            Ok((id,)) => return get(ctx, principal, id).await,
+            Ok((id,)) => {
+                let dealer = get_in(&mut tx, principal, id).await?;
+                audit::record(&mut tx, principal, "dealer.create", "dealer", id, Change::created(&dealer)).await?;
+                tx.commit().await?;
+                return Ok(dealer);
+            }
             Err(e) if unique_violation(&e) => {
+                drop(tx);
                 // Either the code collided (retry) or a concurrent add took the email or phone.
                 ensure_account_free(ctx, &me.corp_id, &email, &phone).await?;
             }
@@ -275,12 +293,14 @@ pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: DealerEdit) 
     manageable(ctx, principal, id).await?;
     let name = validate::text("name", &input.name, 64)?;
     let address = validate::optional_text("address", &input.address, 128)?;
-    ctx.db
-        .execute(
-            &Sql::new("UPDATE dealers SET name = $1, address = $2 WHERE id = $3").bind(name).bind(address).bind(id),
-        )
+    let mut tx = ctx.db.begin().await?;
+    let before = get_in(&mut tx, principal, id).await?;
+    tx.execute(&Sql::new("UPDATE dealers SET name = $1, address = $2 WHERE id = $3").bind(name).bind(address).bind(id))
         .await?;
-    get(ctx, principal, id).await
+    let after = get_in(&mut tx, principal, id).await?;
+    audit::record(&mut tx, principal, "dealer.update", "dealer", id, Change::updated(&before, &after)).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Seed 002 op 3: 1 enables, 0 disables; a disabled dealer's logins end at once.
@@ -290,10 +310,13 @@ pub async fn set_status(ctx: &Ctx, principal: &Principal, id: i64, status: i64) 
     }
     manageable(ctx, principal, id).await?;
     let mut tx = ctx.db.begin().await?;
+    let before = get_in(&mut tx, principal, id).await?;
     tx.execute(&Sql::new("UPDATE dealers SET status = $1 WHERE id = $2").bind(status).bind(id)).await?;
     if status == DISABLED {
         token::revoke_principal(&mut tx, PrincipalKind::Dealer, id).await?;
     }
+    let after = get_in(&mut tx, principal, id).await?;
+    audit::record(&mut tx, principal, "dealer.set_status", "dealer", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -301,7 +324,7 @@ pub async fn set_status(ctx: &Ctx, principal: &Principal, id: i64, status: i64) 
 /// Seed 002 op 4. Refused while dealers sit below it (naming them); its devices go back to its
 /// upper dealer's scope, and its logins end.
 pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
-    manageable(ctx, principal, id).await?;
+    let before = manageable(ctx, principal, id).await?;
     let below: Vec<(String,)> = ctx
         .db
         .fetch_all(&Sql::new("SELECT dealer_code FROM dealers WHERE upper_dealer_id = $1 ORDER BY id").bind(id))
@@ -333,7 +356,20 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     )
     .await?;
     token::revoke_principal(&mut tx, PrincipalKind::Dealer, id).await?;
-    tx.execute(&Sql::new("DELETE FROM dealers WHERE id = $1").bind(id)).await?;
+    // Only while nothing sits below it: a sub-dealer added meanwhile keeps its upper dealer.
+    let deleted = tx
+        .execute(
+            &Sql::new(
+                "DELETE FROM dealers WHERE id = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM dealers below WHERE below.upper_dealer_id = $1)",
+            )
+            .bind(id),
+        )
+        .await?;
+    if deleted == 0 {
+        return Err(ApiError::invalid("dealer_id", "a dealer was added below it meanwhile; it must go first").into());
+    }
+    audit::record(&mut tx, principal, "dealer.delete", "dealer", id, Change::deleted(&before)).await?;
     tx.commit().await?;
     Ok(())
 }

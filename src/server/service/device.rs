@@ -27,11 +27,13 @@ use crate::{
         validate,
     },
     server::{
+        audit::{self, Change},
         auth::principal::{Principal, ENABLED},
         clock::{iso, iso_opt, now_ms},
         db::{Sql, Tx},
         error::{Error, Result},
         list::{self, Field, FieldType, ListQuery, Resource},
+        scope::Scope,
         service::{organization, permission, product},
         state::Ctx,
     },
@@ -148,7 +150,7 @@ pub fn scope_range(scope: &str) -> Condition {
 }
 
 /// The devices of `product_id` the principal may see (404 for a product of another corp).
-async fn visible(ctx: &Ctx, principal: &Principal, product_id: &str) -> Result<Condition> {
+async fn visible(ctx: &Ctx, principal: &Principal, product_id: &str) -> Result<Scope> {
     let (corp_id, within) = match principal {
         Principal::Dealer(me) => (me.corp_id.clone(), scope_range(&me.scope)),
         Principal::HeavyBuyer(me) => {
@@ -158,12 +160,13 @@ async fn visible(ctx: &Ctx, principal: &Principal, product_id: &str) -> Result<C
             // The user's organization and those below it.
             let seat = organization::KeyAccount::me(principal)?;
             let tree = organization::Tree::load(ctx, me.heavy_buyer_id).await?;
-            (me.corp_id.clone(), seat.condition(&tree, "organization_id"))
+            (me.corp_id.clone(), seat.scope(&tree, "organization_id").into_condition())
         }
         _ => (permission::require(principal, READ_DEVICES)?.corp_id.clone(), Condition::all()),
     };
     product::find(ctx, &corp_id, product_id).await?;
-    Ok(Condition::all().add(col("product_id").eq(product_id.to_owned())).add(within))
+    // The product is the tenant key here: `product::find` just checked it is the caller's corp's.
+    Ok(Scope::tenant("product_id", product_id.to_owned()).and(within))
 }
 
 /// A product's devices with the list language, within what the principal may see: what every
@@ -240,7 +243,7 @@ pub async fn export_chunk(
     select
         .columns(DEVICES.visible().map(|f| Alias::new(f.column)))
         .from(Alias::new("devices"))
-        .cond_where(query.condition(scope.add(col("id").gt(after))))
+        .cond_where(query.condition(scope.and(col("id").gt(after))))
         .order_by(Alias::new("id"), sea_query::Order::Asc)
         .limit(limit);
     let rows: Vec<DeviceRow> = ctx.db.fetch_all(&select).await?;
@@ -261,16 +264,27 @@ pub async fn get(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64) ->
 
 /// A device of the product, for a service that already checked the caller's rights.
 async fn of_product(ctx: &Ctx, product_id: &str, id: i64) -> Result<Device> {
-    find(ctx, Condition::all().add(col("product_id").eq(product_id.to_owned())), id).await
+    find(ctx, Scope::tenant("product_id", product_id.to_owned()), id).await
 }
 
-async fn find(ctx: &Ctx, scope: Condition, id: i64) -> Result<Device> {
+fn find_sql(scope: Scope, id: i64) -> sea_query::SelectStatement {
     let mut select = Query::select();
     select
         .columns(DEVICES.visible().map(|f| Alias::new(f.column)))
         .from(Alias::new("devices"))
-        .cond_where(scope.add(col("id").eq(id)));
-    let row: Option<DeviceRow> = ctx.db.fetch_optional(&select).await?;
+        .cond_where(scope.and(col("id").eq(id)).into_condition());
+    select
+}
+
+async fn find(ctx: &Ctx, scope: Scope, id: i64) -> Result<Device> {
+    let row: Option<DeviceRow> = ctx.db.fetch_optional(&find_sql(scope, id)).await?;
+    row.map(Device::from).ok_or_else(not_found)
+}
+
+/// A device of the product read in `tx` (the caller checked its rights).
+async fn of_product_in(tx: &mut Tx, product_id: &str, id: i64) -> Result<Device> {
+    let row: Option<DeviceRow> =
+        tx.fetch_optional(&find_sql(Scope::tenant("product_id", product_id.to_owned()), id)).await?;
     row.map(Device::from).ok_or_else(not_found)
 }
 
@@ -404,8 +418,10 @@ pub async fn create(ctx: &Ctx, principal: &Principal, product_id: &str, input: N
         );
     };
     reserve_quota(&mut tx, &me.corp_id, 1).await?;
+    let device = of_product_in(&mut tx, product_id, device.id).await?;
+    audit::record(&mut tx, principal, "device.create", "device", device.id, Change::created(&device)).await?;
     tx.commit().await?;
-    of_product(ctx, product_id, device.id).await
+    Ok(device)
 }
 
 /// `POST /v2/product/{id}/device_batch`: up to 2000 devices in one transaction. MACs the product
@@ -432,6 +448,8 @@ pub async fn create_batch(
     let mut tx = ctx.db.begin().await?;
     let devices = insert(&mut tx, &me.corp_id, product_id, me.member_id, &rows).await?;
     reserve_quota(&mut tx, &me.corp_id, devices.len() as u64).await?;
+    let change = Change::noted(serde_json::json!({ "created": devices.len(), "skipped": rows.len() - devices.len() }));
+    audit::record(&mut tx, principal, "device.create_batch", "product", product_id, change).await?;
     tx.commit().await?;
     Ok(DeviceRefs { devices })
 }
@@ -445,17 +463,21 @@ pub async fn update(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64,
     let sn = validate::optional_text("sn", edit.sn.as_deref().unwrap_or(&current.sn), 64)?;
     let domain = validate::optional_text("domain", edit.domain.as_deref().unwrap_or(&current.domain), 64)?;
     let tags = validate::tags("tags", edit.tags.as_ref().unwrap_or(&current.tags))?.join(",");
-    ctx.db
-        .execute(
-            &Sql::new("UPDATE devices SET name = $1, sn = $2, domain = $3, tags = $4 WHERE id = $5")
-                .bind(name)
-                .bind(sn)
-                .bind(domain)
-                .bind(tags)
-                .bind(id),
-        )
-        .await?;
-    of_product(ctx, product_id, id).await
+    let mut tx = ctx.db.begin().await?;
+    let before = of_product_in(&mut tx, product_id, id).await?;
+    tx.execute(
+        &Sql::new("UPDATE devices SET name = $1, sn = $2, domain = $3, tags = $4 WHERE id = $5")
+            .bind(name)
+            .bind(sn)
+            .bind(domain)
+            .bind(tags)
+            .bind(id),
+    )
+    .await?;
+    let after = of_product_in(&mut tx, product_id, id).await?;
+    audit::record(&mut tx, principal, "device.update", "device", id, Change::updated(&before, &after)).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// `DELETE /v2/product/{id}/device/{device_id}`; an activated device is refused (4001022).
@@ -467,8 +489,14 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64)
         return Err(ApiError::new(codes::DEVICE_ACTIVATED, "an activated device cannot be deleted").into());
     }
     let mut tx = ctx.db.begin().await?;
-    let removed = tx.execute(&Sql::new("DELETE FROM devices WHERE id = $1").bind(id)).await?;
+    // Only while it is still inactive: an activation that lands meanwhile keeps the device.
+    let removed =
+        tx.execute(&Sql::new("DELETE FROM devices WHERE id = $1 AND is_active = $2").bind(id).bind(false)).await?;
+    if removed == 0 {
+        return Err(ApiError::new(codes::DEVICE_ACTIVATED, "an activated device cannot be deleted").into());
+    }
     release_quota(&mut tx, &me.corp_id, removed).await?;
+    audit::record(&mut tx, principal, "device.delete", "device", id, Change::deleted(&device)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -551,17 +579,41 @@ async fn resolve(tx: &mut Tx, product_id: &str, keys: &[DeviceKey]) -> Result<Ve
     Ok(held)
 }
 
-/// Sets `assignments` on the given devices, in chunks under the bound-parameter limit.
-async fn assign(tx: &mut Tx, held: &[Held], assignments: &[(&str, sea_query::Value)]) -> Result<()> {
+/// Sets `assignments` on the given devices, in chunks under the bound-parameter limit. The
+/// write is conditional: each device changes only while `still` (what the caller checked when it
+/// read them) holds, and every one must change, so two assignments racing for one device cannot
+/// both succeed: the second finds the condition false and the whole transaction is refused.
+async fn assign(
+    tx: &mut Tx,
+    held: &[Held],
+    still: Option<Condition>,
+    assignments: &[(&str, sea_query::Value)],
+) -> Result<()> {
     for chunk in held.chunks(list::MAX_IN) {
         let mut update = Query::update();
         update
             .table(Alias::new("devices"))
             .values(assignments.iter().map(|(c, v)| (Alias::new(*c), SimpleExpr::Value(v.clone()))))
-            .cond_where(col("id").is_in(chunk.iter().map(|h| h.id)));
-        tx.execute(&update).await?;
+            .cond_where(Condition::all().add(col("id").is_in(chunk.iter().map(|h| h.id))).add_option(still.clone()));
+        if tx.execute(&update).await? < chunk.len() as u64 {
+            return Err(ApiError::invalid("devices", "a device changed hands meanwhile; reload and try again").into());
+        }
     }
     Ok(())
+}
+
+/// One audit entry for an assignment: the product, the partner, and the devices it moved.
+async fn record_assignment(
+    tx: &mut Tx,
+    principal: &Principal,
+    action: &str,
+    product_id: &str,
+    held: &[Held],
+    partner: Option<i64>,
+) -> Result<()> {
+    let devices: Vec<&str> = held.iter().map(|h| h.mac.as_str()).collect();
+    let change = Change::noted(serde_json::json!({ "partner": partner, "devices": devices }));
+    audit::record(tx, principal, action, "product", product_id, change).await
 }
 
 fn refs(held: Vec<Held>) -> DeviceRefs {
@@ -618,7 +670,8 @@ pub async fn grant_to_dealer(
         return Err(ApiError::new(codes::DEALER_DISABLED, "the dealer is disabled").into());
     }
     let held = resolve(&mut tx, product_id, keys).await?;
-    assign(&mut tx, &held, &[("dealer_id", dealer_id.into()), ("dealer_scope", scope.into())]).await?;
+    assign(&mut tx, &held, None, &[("dealer_id", dealer_id.into()), ("dealer_scope", scope.into())]).await?;
+    record_assignment(&mut tx, principal, "device.grant_to_dealer", product_id, &held, Some(dealer_id)).await?;
     tx.commit().await?;
     Ok(refs(held))
 }
@@ -642,7 +695,9 @@ pub async fn revoke_from_dealer(
     {
         return Err(ApiError::invalid("devices", &format!("{} is not assigned to this dealer", h.mac)).into());
     }
-    assign(&mut tx, &held, &LEAVE_DEALERS).await?;
+    let still_below = scope_range(&scope);
+    assign(&mut tx, &held, Some(still_below), &LEAVE_DEALERS).await?;
+    record_assignment(&mut tx, principal, "device.revoke_from_dealer", product_id, &held, Some(dealer_id)).await?;
     tx.commit().await?;
     Ok(refs(held))
 }
@@ -671,7 +726,16 @@ pub async fn grant_to_heavy_buyer(
         .into());
     }
     let new: Vec<Held> = held.iter().filter(|h| h.heavy_buyer_id.is_none()).cloned().collect();
-    assign(&mut tx, &new, &[("heavy_buyer_id", heavy_buyer_id.into()), ("organization_id", 0_i64.into())]).await?;
+    let still_free = Condition::all().add(col("heavy_buyer_id").is_null());
+    assign(
+        &mut tx,
+        &new,
+        Some(still_free),
+        &[("heavy_buyer_id", heavy_buyer_id.into()), ("organization_id", 0_i64.into())],
+    )
+    .await?;
+    record_assignment(&mut tx, principal, "device.grant_to_heavy_buyer", product_id, &new, Some(heavy_buyer_id))
+        .await?;
     tx.commit().await?;
     Ok(refs(held))
 }
@@ -691,7 +755,10 @@ pub async fn revoke_from_heavy_buyer(
     if let Some(h) = held.iter().find(|h| h.heavy_buyer_id != Some(heavy_buyer_id)) {
         return Err(ApiError::invalid("devices", &format!("{} is not granted to this key account", h.mac)).into());
     }
-    assign(&mut tx, &held, &LEAVE_HEAVY_BUYERS).await?;
+    let still_theirs = Condition::all().add(col("heavy_buyer_id").eq(heavy_buyer_id));
+    assign(&mut tx, &held, Some(still_theirs), &LEAVE_HEAVY_BUYERS).await?;
+    let action = "device.revoke_from_heavy_buyer";
+    record_assignment(&mut tx, principal, action, product_id, &held, Some(heavy_buyer_id)).await?;
     tx.commit().await?;
     Ok(refs(held))
 }
@@ -719,7 +786,13 @@ pub async fn assign_selected(
             let (mut tx, _) = begin_assignment(ctx, principal, product_id).await?;
             let held = resolve(&mut tx, product_id, &keys).await?;
             let cleared = if action == Assignment::BackFromDealers { &LEAVE_DEALERS } else { &LEAVE_HEAVY_BUYERS };
-            assign(&mut tx, &held, cleared).await?;
+            assign(&mut tx, &held, None, cleared).await?;
+            let action = if action == Assignment::BackFromDealers {
+                "device.back_from_dealers"
+            } else {
+                "device.back_from_heavy_buyers"
+            };
+            record_assignment(&mut tx, principal, action, product_id, &held, None).await?;
             tx.commit().await?;
             Ok(refs(held))
         }

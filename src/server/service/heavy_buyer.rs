@@ -2,7 +2,6 @@
 //! Deleting one is a single transaction that also removes what belongs to it (organizations,
 //! their users) and releases its devices.
 
-use sea_query::{Alias, Condition, Expr};
 use serde_json::Value;
 
 use crate::{
@@ -14,15 +13,17 @@ use crate::{
         validate,
     },
     server::{
+        audit::{self, Change},
         auth::{
             password,
             principal::Principal,
             token::{self, PrincipalKind},
         },
         clock::{iso, now_ms},
-        db::{unique_violation, Sql},
+        db::{unique_violation, Sql, Tx},
         error::{Error, Result},
         list::{self, Field, FieldType, ListQuery, Resource},
+        scope::Scope,
         secret::Secret,
         service::{organization::KeyAccount, permission},
         state::Ctx,
@@ -88,14 +89,18 @@ fn not_found() -> Error {
 
 /// A heavy buyer of `corp_id`; another corp's reads as missing.
 async fn find(ctx: &Ctx, corp_id: &str, id: i64) -> Result<HeavyBuyer> {
-    let row: Option<HeavyBuyerRow> = ctx
-        .db
-        .fetch_optional(
-            &Sql::new(format!("SELECT {COLUMNS} FROM heavy_buyers WHERE id = $1 AND corp_id = $2"))
-                .bind(id)
-                .bind(corp_id.to_owned()),
-        )
-        .await?;
+    let row: Option<HeavyBuyerRow> = ctx.db.fetch_optional(&find_sql(corp_id, id)).await?;
+    row.map(HeavyBuyer::from).ok_or_else(not_found)
+}
+
+fn find_sql(corp_id: &str, id: i64) -> Sql {
+    Sql::new(format!("SELECT {COLUMNS} FROM heavy_buyers WHERE id = $1 AND corp_id = $2"))
+        .bind(id)
+        .bind(corp_id.to_owned())
+}
+
+async fn find_in(tx: &mut Tx, corp_id: &str, id: i64) -> Result<HeavyBuyer> {
+    let row: Option<HeavyBuyerRow> = tx.fetch_optional(&find_sql(corp_id, id)).await?;
     row.map(HeavyBuyer::from).ok_or_else(not_found)
 }
 
@@ -125,8 +130,10 @@ pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
 /// Seed 000 op 5.
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let me = permission::require(principal, READ_HEAVY_BUYERS)?;
-    let scope = Condition::all().add(Expr::col(Alias::new("corp_id")).eq(me.corp_id.clone()));
-    list::run(&ctx.db, &HEAVY_BUYERS, query, scope, |row: HeavyBuyerRow| list::to_map(HeavyBuyer::from(row))).await
+    list::run(&ctx.db, &HEAVY_BUYERS, query, Scope::corp(&me.corp_id), |row: HeavyBuyerRow| {
+        list::to_map(HeavyBuyer::from(row))
+    })
+    .await
 }
 
 /// Email and phone are unique among the corp's heavy buyers.
@@ -175,8 +182,8 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewHeavyBuyer) -> Resu
     password::check_strong_password("password", &secret)?;
     ensure_account_free(ctx, &me.corp_id, &email, &phone).await?;
     let hash = password::hash(&secret).await?;
-    let inserted: Result<(i64,), sqlx::Error> = ctx
-        .db
+    let mut tx = ctx.db.begin().await?;
+    let inserted: Result<(i64,), sqlx::Error> = tx
         .fetch_one(
             &Sql::new(
                 "INSERT INTO heavy_buyers (corp_id, name, email, phone, password_hash, industry, location, contacter, \
@@ -197,12 +204,16 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewHeavyBuyer) -> Resu
         .await;
     let (id,) = match inserted {
         Err(e) if unique_violation(&e) => {
+            drop(tx);
             ensure_account_free(ctx, &me.corp_id, &email, &phone).await?;
             return Err(e.into());
         }
         other => other?,
     };
-    find(ctx, &me.corp_id, id).await
+    let created = find_in(&mut tx, &me.corp_id, id).await?;
+    audit::record(&mut tx, principal, "heavy_buyer.create", "heavy_buyer", id, Change::created(&created)).await?;
+    tx.commit().await?;
+    Ok(created)
 }
 
 /// A heavy buyer of the caller's corp, for a change by a member with "manage key accounts".
@@ -216,27 +227,33 @@ async fn manageable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<String>
 pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: HeavyBuyerEdit) -> Result<HeavyBuyer> {
     let corp_id = manageable(ctx, principal, id).await?;
     let p = check_profile(&input.name, &input.industry, &input.location, &input.contacter, &input.contact_way)?;
-    ctx.db
-        .execute(
-            &Sql::new(
-                "UPDATE heavy_buyers SET name = $1, industry = $2, location = $3, contacter = $4, contact_way = $5 \
-                 WHERE id = $6",
-            )
-            .bind(p.name)
-            .bind(p.industry)
-            .bind(p.location)
-            .bind(p.contacter)
-            .bind(p.contact_way)
-            .bind(id),
+    let mut tx = ctx.db.begin().await?;
+    let before = find_in(&mut tx, &corp_id, id).await?;
+    tx.execute(
+        &Sql::new(
+            "UPDATE heavy_buyers SET name = $1, industry = $2, location = $3, contacter = $4, contact_way = $5 \
+             WHERE id = $6",
         )
+        .bind(p.name)
+        .bind(p.industry)
+        .bind(p.location)
+        .bind(p.contacter)
+        .bind(p.contact_way)
+        .bind(id),
+    )
+    .await?;
+    let after = find_in(&mut tx, &corp_id, id).await?;
+    audit::record(&mut tx, principal, "heavy_buyer.update", "heavy_buyer", id, Change::updated(&before, &after))
         .await?;
-    find(ctx, &corp_id, id).await
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Seed 000 op 3 and its counterpart: a disabled heavy buyer's logins, and its users', end.
 pub async fn set_enabled(ctx: &Ctx, principal: &Principal, id: i64, enabled: bool) -> Result<()> {
-    manageable(ctx, principal, id).await?;
+    let corp_id = manageable(ctx, principal, id).await?;
     let mut tx = ctx.db.begin().await?;
+    let before = find_in(&mut tx, &corp_id, id).await?;
     tx.execute(
         &Sql::new("UPDATE heavy_buyers SET status = $1 WHERE id = $2")
             .bind(if enabled { ENABLED } else { DISABLED })
@@ -247,11 +264,14 @@ pub async fn set_enabled(ctx: &Ctx, principal: &Principal, id: i64, enabled: boo
         token::revoke_principal(&mut tx, PrincipalKind::HeavyBuyer, id).await?;
         revoke_users(&mut tx, id).await?;
     }
+    let after = find_in(&mut tx, &corp_id, id).await?;
+    let action = if enabled { "heavy_buyer.enable" } else { "heavy_buyer.disable" };
+    audit::record(&mut tx, principal, action, "heavy_buyer", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn revoke_users(tx: &mut crate::server::db::Tx, heavy_buyer_id: i64) -> Result<()> {
+async fn revoke_users(tx: &mut Tx, heavy_buyer_id: i64) -> Result<()> {
     tx.execute(
         &Sql::new(
             "UPDATE auth_logins SET revoked_time = $1 WHERE principal_kind = $2 AND revoked_time IS NULL \
@@ -268,8 +288,9 @@ async fn revoke_users(tx: &mut crate::server::db::Tx, heavy_buyer_id: i64) -> Re
 /// Seed 000 op 4: one transaction releases its devices, removes its organizations and users,
 /// ends every login under it, and removes it.
 pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
-    manageable(ctx, principal, id).await?;
+    let corp_id = manageable(ctx, principal, id).await?;
     let mut tx = ctx.db.begin().await?;
+    let before = find_in(&mut tx, &corp_id, id).await?;
     tx.execute(
         &Sql::new("UPDATE devices SET heavy_buyer_id = NULL, organization_id = NULL WHERE heavy_buyer_id = $1")
             .bind(id),
@@ -280,6 +301,7 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     tx.execute(&Sql::new("DELETE FROM org_users WHERE heavy_buyer_id = $1").bind(id)).await?;
     tx.execute(&Sql::new("DELETE FROM organizations WHERE heavy_buyer_id = $1").bind(id)).await?;
     tx.execute(&Sql::new("DELETE FROM heavy_buyers WHERE id = $1").bind(id)).await?;
+    audit::record(&mut tx, principal, "heavy_buyer.delete", "heavy_buyer", id, Change::deleted(&before)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! Both go through here, so the throttle, the lock, the timing and the status rules are the same.
 
 use crate::server::{
+    audit,
     auth::{
         password,
         principal::{ENABLED, MEMBER_ACTIVE},
@@ -32,13 +33,26 @@ struct Credentials {
     status: i64,
 }
 
-/// The shared path of every password login: the throttle and the lock, one lookup, a password
-/// check that takes as long for an unknown account, and the account's status. `lookup` selects
-/// `id, corp_id, password_hash, status` of the account; `active` is the status that may log in.
+/// Which accounts a login is for, and how the guard and the audit log name them.
+struct Door {
+    /// The account table, which keys a found account's failures (`members:id:7`).
+    table: &'static str,
+    /// The principal kind the audit log names.
+    kind: &'static str,
+    /// The key an unknown account's failures are counted under (the string typed).
+    unknown_key: String,
+    /// The heavy buyer an organization user belongs to, for the key account's own log.
+    heavy_buyer_id: Option<i64>,
+}
+
+/// The shared path of every password login: the address throttle, one lookup, a reserved
+/// attempt (the lock), the per-account delay, a password check that takes as long for an
+/// unknown account, and the account's status; each sign-in lands in the audit log. `lookup`
+/// selects `id, corp_id, password_hash, status`; `active` is the status that may log in.
 #[allow(clippy::too_many_arguments)]
 async fn password_login(
     ctx: &Ctx,
-    key: &str,
+    door: Door,
     account: &str,
     password: &Secret,
     client: &str,
@@ -52,21 +66,37 @@ async fn password_login(
     if password.expose().is_empty() {
         return Err(ApiError::missing("password").into());
     }
-    throttle::check(&ctx.db, &ctx.config, client, key).await?;
+    throttle::check_client(&ctx.db, &ctx.config, client).await?;
     let found: Option<Credentials> = ctx.db.fetch_optional(&lookup).await?;
+    let key = match &found {
+        Some(c) => throttle::account_key(door.table, c.id),
+        None => door.unknown_key.clone(),
+    };
+    let attempt = throttle::reserve(&ctx.db, &ctx.config, client, &key).await?;
+    let wait = throttle::account_delay(&ctx.db, &ctx.config, &attempt).await?;
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
     let matches = password::verify(password, found.as_ref().map(|c| c.password_hash.as_str())).await?;
+    let audited = found.as_ref().map(|c| audit::SignInAccount {
+        kind: door.kind,
+        id: c.id,
+        corp_id: &c.corp_id,
+        heavy_buyer_id: door.heavy_buyer_id.or((door.kind == "heavy_buyer").then_some(c.id)),
+    });
+    audit::sign_in(&ctx.db, audited, account, client, matches).await?;
     let account = match found {
         Some(c) if matches => c,
         _ => {
-            throttle::record_failure(&ctx.db, &ctx.config, client, key).await?;
+            throttle::failed(&ctx.db, &ctx.config, attempt).await?;
             return Err(ApiError::new(codes::WRONG_PASSWORD, "account or password is wrong").into());
         }
     };
+    throttle::succeeded(&ctx.db, attempt).await?;
     // Only someone who knows the password learns that the account is disabled.
     if account.status != active {
         return Err(disabled.into());
     }
-    throttle::record_success(&ctx.db, key).await?;
     Ok(account)
 }
 
@@ -83,9 +113,14 @@ pub async fn member_login(
     let lookup = Sql::new("SELECT id, corp_id, password_hash, status FROM members WHERE email = $1 OR phone = $2")
         .bind(account.to_lowercase())
         .bind(account.to_owned());
-    let key = throttle::account_key("member", "", account);
+    let door = Door {
+        table: "members",
+        kind: "member",
+        unknown_key: throttle::unknown_account_key("member", "", account),
+        heavy_buyer_id: None,
+    };
     let disabled = ApiError::new(codes::MEMBER_DISABLED, "this member is disabled or not activated");
-    let member = password_login(ctx, &key, account, password, client, lookup, MEMBER_ACTIVE, disabled).await?;
+    let member = password_login(ctx, door, account, password, client, lookup, MEMBER_ACTIVE, disabled).await?;
     ctx.db
         .execute(&Sql::new("UPDATE members SET last_auth_time = $1 WHERE id = $2").bind(now_ms()).bind(member.id))
         .await?;
@@ -106,6 +141,13 @@ impl Partner {
         match self {
             Partner::Dealer => "dealers",
             Partner::HeavyBuyer => "heavy_buyers",
+        }
+    }
+
+    fn audit_kind(self) -> &'static str {
+        match self {
+            Partner::Dealer => "dealer",
+            Partner::HeavyBuyer => "heavy_buyer",
         }
     }
 
@@ -146,8 +188,13 @@ pub async fn partner_login(
     .bind(corp_id.to_owned())
     .bind(account.to_lowercase())
     .bind(account.to_owned());
-    let key = throttle::account_key(partner.table(), corp_id, account);
-    let found = password_login(ctx, &key, account, password, client, lookup, ENABLED, partner.disabled()).await?;
+    let door = Door {
+        table: partner.table(),
+        kind: partner.audit_kind(),
+        unknown_key: throttle::unknown_account_key(partner.table(), corp_id, account),
+        heavy_buyer_id: None,
+    };
+    let found = password_login(ctx, door, account, password, client, lookup, ENABLED, partner.disabled()).await?;
     let login_id = token::start_login(&ctx.db, partner.kind(), found.id, channel).await?;
     Ok(LoggedIn { corp_id: found.corp_id, principal_id: found.id, login_id })
 }
@@ -175,9 +222,14 @@ pub async fn org_user_login(
     .bind(ENABLED)
     .bind(heavy_buyer_id)
     .bind(username.to_lowercase());
-    let key = throttle::account_key("org_users", &heavy_buyer_id.to_string(), &username.to_lowercase());
+    let door = Door {
+        table: "org_users",
+        kind: "org_user",
+        unknown_key: throttle::unknown_account_key("org_users", &heavy_buyer_id.to_string(), username),
+        heavy_buyer_id: Some(heavy_buyer_id),
+    };
     let disabled = ApiError::new(codes::HEAVY_BUYER_DISABLED, "this heavy buyer is disabled");
-    let user = password_login(ctx, &key, username, password, client, lookup, ENABLED, disabled).await?;
+    let user = password_login(ctx, door, username, password, client, lookup, ENABLED, disabled).await?;
     let login_id = token::start_login(&ctx.db, PrincipalKind::OrgUser, user.id, channel).await?;
     Ok(LoggedIn { corp_id: user.corp_id, principal_id: user.id, login_id })
 }
@@ -191,7 +243,7 @@ pub async fn issue_tokens(ctx: &Ctx, login_id: &str) -> Result<IssuedTokens> {
 }
 
 /// Rotates a pair on a portal's refresh endpoint; a token of a kind of principal the endpoint
-/// is not for is refused (4031001) and left untouched.
+/// is not for is refused (4031001) and left untouched, whatever state the token is in.
 pub async fn refresh_tokens(
     ctx: &Ctx,
     kinds: &[PrincipalKind],
@@ -201,12 +253,7 @@ pub async fn refresh_tokens(
     if refresh_token.trim().is_empty() {
         return Err(ApiError::missing("refresh_token").into());
     }
-    let login = token::authenticate(&ctx.db, access_token).await;
-    if let Ok(login) = &login {
-        if !kinds.contains(&login.kind) {
-            return Err(ApiError::forbidden().into());
-        }
-    }
-    let (_, issued) = token::refresh(&ctx.db, access_token, refresh_token, ctx.config.token_ttl.as_secs()).await?;
+    let (_, issued) =
+        token::refresh(&ctx.db, kinds, access_token, refresh_token, ctx.config.token_ttl.as_secs()).await?;
     Ok(issued)
 }

@@ -5,7 +5,6 @@
 //! password reset by anyone; a member edits only itself (4001013) and cannot delete itself
 //! (4001014). Disabling, deleting or a password change ends the member's logins at once.
 
-use sea_query::{Condition, Expr};
 use serde_json::Value;
 
 use crate::{
@@ -17,15 +16,17 @@ use crate::{
         validate,
     },
     server::{
+        audit::{self, Change},
         auth::{
             password,
             principal::{MemberPrincipal, Principal},
             token::{self, PrincipalKind},
         },
         clock::{iso, iso_opt, now_ms},
-        db::{unique_violation, Sql},
+        db::{unique_violation, Sql, Tx},
         error::{Error, Result},
         list::{self, Field, FieldType, ListQuery, Resource},
+        scope::Scope,
         secret::Secret,
         service::permission,
         state::Ctx,
@@ -94,16 +95,21 @@ fn not_found() -> Error {
     ApiError::new(codes::MEMBER_NOT_FOUND, "member not found").into()
 }
 
+fn find_sql(corp_id: &str, id: i64) -> Sql {
+    Sql::new(format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1 AND corp_id = $2"))
+        .bind(id)
+        .bind(corp_id.to_owned())
+}
+
 /// A member of the caller's corp; another corp's member reads exactly as a missing one.
 async fn find(ctx: &Ctx, corp_id: &str, id: i64) -> Result<Member> {
-    let row: Option<MemberRow> = ctx
-        .db
-        .fetch_optional(
-            &Sql::new(format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1 AND corp_id = $2"))
-                .bind(id)
-                .bind(corp_id.to_owned()),
-        )
-        .await?;
+    let row: Option<MemberRow> = ctx.db.fetch_optional(&find_sql(corp_id, id)).await?;
+    row.map(Member::from).ok_or_else(not_found)
+}
+
+/// [`find`] inside a transaction: the member as the transaction's own changes left it.
+async fn find_in(tx: &mut Tx, corp_id: &str, id: i64) -> Result<Member> {
+    let row: Option<MemberRow> = tx.fetch_optional(&find_sql(corp_id, id)).await?;
     row.map(Member::from).ok_or_else(not_found)
 }
 
@@ -129,8 +135,8 @@ pub fn paging_query(offset: Option<i64>, limit: Option<i64>) -> Result<ListQuery
 /// Seed 004 op 5 (and the list language for the portal's table): the corp's members.
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let me = permission::require(principal, READ_MEMBERS)?;
-    let scope = Condition::all().add(Expr::col(sea_query::Alias::new("corp_id")).eq(me.corp_id.clone()));
-    list::run(&ctx.db, &MEMBERS, query, scope, |row: MemberRow| list::to_map(Member::from(row))).await
+    list::run(&ctx.db, &MEMBERS, query, Scope::corp(&me.corp_id), |row: MemberRow| list::to_map(Member::from(row)))
+        .await
 }
 
 /// A role type and, for custom roles, a role of this corp (4041029 otherwise).
@@ -181,8 +187,8 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewMember) -> Result<M
     let role_id = check_role(ctx, &me.corp_id, input.role, input.role_id).await?;
     ensure_account_free(ctx, &email, &phone).await?;
     let hash = password::hash(&secret).await?;
-    let inserted: Result<(i64,), sqlx::Error> = ctx
-        .db
+    let mut tx = ctx.db.begin().await?;
+    let inserted: Result<(i64,), sqlx::Error> = tx
         .fetch_one(
             &Sql::new(
                 "INSERT INTO members (corp_id, name, phone, email, password_hash, role, role_id, status, create_time) \
@@ -205,7 +211,10 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewMember) -> Result<M
         }
         other => other?,
     };
-    find(ctx, &me.corp_id, id).await
+    let member = find_in(&mut tx, &me.corp_id, id).await?;
+    audit::record(&mut tx, principal, "member.create", "member", id, Change::created(&member)).await?;
+    tx.commit().await?;
+    Ok(member)
 }
 
 /// Seed 004 op 7: a member edits its own name and notification choices, and nobody else's.
@@ -215,41 +224,85 @@ pub async fn edit_own(ctx: &Ctx, principal: &Principal, id: i64, input: MemberEd
         return Err(ApiError::new(codes::EDIT_OTHER_MEMBER, "a member can only edit its own information").into());
     }
     let name = validate::text("name", &input.name, 32)?;
-    ctx.db
-        .execute(
-            &Sql::new("UPDATE members SET name = $1, is_notice = $2, is_alert = $3 WHERE id = $4")
-                .bind(name)
-                .bind(input.is_notice)
-                .bind(input.is_alert)
-                .bind(id),
-        )
-        .await?;
-    find(ctx, &me.corp_id, id).await
+    let mut tx = ctx.db.begin().await?;
+    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    tx.execute(
+        &Sql::new("UPDATE members SET name = $1, is_notice = $2, is_alert = $3 WHERE id = $4")
+            .bind(name)
+            .bind(input.is_notice)
+            .bind(input.is_alert)
+            .bind(id),
+    )
+    .await?;
+    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    audit::record(&mut tx, principal, "member.update", "member", id, Change::updated(&before, &after)).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// The target of an admin's action: in the caller's corp, and not an admin.
 async fn administrable(ctx: &Ctx, me: &MemberPrincipal, id: i64, action: &str) -> Result<Member> {
     let target = find(ctx, &me.corp_id, id).await?;
     if target.role == ROLE_ADMIN {
-        return Err(ApiError::new(codes::FORBIDDEN, format!("an admin member cannot be {action}")).into());
+        return Err(admin_protected(action));
     }
     Ok(target)
 }
 
+fn admin_protected(action: &str) -> Error {
+    ApiError::new(codes::FORBIDDEN, format!("an admin member cannot be {action}")).into()
+}
+
+/// The write of an admin's action on another member, in `tx`: it changes the member only while
+/// it is still in the caller's corp and still not an admin, so a promotion that lands between
+/// the check and the write is never overridden (`administrable` gives the clear answer first).
+async fn write_administrable(tx: &mut Tx, me: &MemberPrincipal, id: i64, set: &str, action: &str) -> Result<()> {
+    let changed = tx
+        .execute(
+            &Sql::new(format!("UPDATE members SET {set} WHERE id = $1 AND corp_id = $2 AND role <> $3"))
+                .bind(id)
+                .bind(me.corp_id.clone())
+                .bind(ROLE_ADMIN),
+        )
+        .await?;
+    if changed == 0 {
+        return Err(admin_protected(action));
+    }
+    Ok(())
+}
+
 /// Seed 004 op 8: an admin sets another member's role (its own would risk a corp with no admin).
+/// Another admin's role is out of reach too (4031005): demoting it first would open the way to
+/// disabling, resetting or deleting it, which the protection of admins forbids.
 pub async fn set_role(ctx: &Ctx, principal: &Principal, id: i64, role: i64, role_id: Option<i64>) -> Result<Member> {
     let me = permission::require_admin(principal)?;
     if id == me.member_id {
         return Err(ApiError::invalid("member_id", "an admin cannot change its own role").into());
     }
-    find(ctx, &me.corp_id, id).await?;
+    let demote_refused = || Error::from(ApiError::new(codes::NEEDS_ADMIN, "another admin's role cannot be changed"));
+    if find(ctx, &me.corp_id, id).await?.role == ROLE_ADMIN {
+        return Err(demote_refused());
+    }
     let role_id = check_role(ctx, &me.corp_id, role, role_id).await?;
-    ctx.db
+    let mut tx = ctx.db.begin().await?;
+    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    let changed = tx
         .execute(
-            &Sql::new("UPDATE members SET role = $1, role_id = $2 WHERE id = $3").bind(role).bind(role_id).bind(id),
+            &Sql::new("UPDATE members SET role = $1, role_id = $2 WHERE id = $3 AND corp_id = $4 AND role <> $5")
+                .bind(role)
+                .bind(role_id)
+                .bind(id)
+                .bind(me.corp_id.clone())
+                .bind(ROLE_ADMIN),
         )
         .await?;
-    find(ctx, &me.corp_id, id).await
+    if changed == 0 {
+        return Err(demote_refused());
+    }
+    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    audit::record(&mut tx, principal, "member.set_role", "member", id, Change::updated(&before, &after)).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Seed 004 op 9: an admin disables a member; its tokens and sessions end at once.
@@ -257,8 +310,11 @@ pub async fn disable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     let me = permission::require_admin(principal)?;
     administrable(ctx, me, id, "disabled").await?;
     let mut tx = ctx.db.begin().await?;
-    tx.execute(&Sql::new("UPDATE members SET status = $1 WHERE id = $2").bind(STATUS_DISABLED).bind(id)).await?;
+    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    write_administrable(&mut tx, me, id, &format!("status = {STATUS_DISABLED}"), "disabled").await?;
     token::revoke_principal(&mut tx, PrincipalKind::Member, id).await?;
+    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    audit::record(&mut tx, principal, "member.disable", "member", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -266,20 +322,37 @@ pub async fn disable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
 /// Seed 004 op 16: an admin enables a member again.
 pub async fn enable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     let me = permission::require_admin(principal)?;
-    find(ctx, &me.corp_id, id).await?;
-    ctx.db.execute(&Sql::new("UPDATE members SET status = $1 WHERE id = $2").bind(STATUS_ACTIVE).bind(id)).await?;
+    let mut tx = ctx.db.begin().await?;
+    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    tx.execute(&Sql::new("UPDATE members SET status = $1 WHERE id = $2").bind(STATUS_ACTIVE).bind(id)).await?;
+    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    audit::record(&mut tx, principal, "member.enable", "member", id, Change::updated(&before, &after)).await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Seed 004 op 11: an admin sets another (non-admin) member's password; the member's logins end.
 pub async fn reset_password(ctx: &Ctx, principal: &Principal, id: i64, new_password: Secret) -> Result<()> {
     let me = permission::require_admin(principal)?;
-    administrable(ctx, me, id, "given a new password by another member").await?;
+    let action = "given a new password by another member";
+    administrable(ctx, me, id, action).await?;
     password::check_member_password("newpassword", &new_password)?;
     let hash = password::hash(&new_password).await?;
     let mut tx = ctx.db.begin().await?;
-    tx.execute(&Sql::new("UPDATE members SET password_hash = $1 WHERE id = $2").bind(hash.0).bind(id)).await?;
+    let changed = tx
+        .execute(
+            &Sql::new("UPDATE members SET password_hash = $1 WHERE id = $2 AND corp_id = $3 AND role <> $4")
+                .bind(hash.0)
+                .bind(id)
+                .bind(me.corp_id.clone())
+                .bind(ROLE_ADMIN),
+        )
+        .await?;
+    if changed == 0 {
+        return Err(admin_protected(action));
+    }
     token::revoke_principal(&mut tx, PrincipalKind::Member, id).await?;
+    audit::record(&mut tx, principal, "member.reset_password", "member", id, Change::default()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -314,6 +387,7 @@ pub async fn change_own_password(
         .bind(me.login_id.clone()),
     )
     .await?;
+    audit::record(&mut tx, principal, "member.change_password", "member", me.member_id, Change::default()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -324,10 +398,21 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     if id == me.member_id {
         return Err(ApiError::new(codes::DELETE_SELF, "a member cannot delete itself").into());
     }
-    administrable(ctx, me, id, "deleted").await?;
+    let before = administrable(ctx, me, id, "deleted").await?;
     let mut tx = ctx.db.begin().await?;
     token::revoke_principal(&mut tx, PrincipalKind::Member, id).await?;
-    tx.execute(&Sql::new("DELETE FROM members WHERE id = $1").bind(id)).await?;
+    let deleted = tx
+        .execute(
+            &Sql::new("DELETE FROM members WHERE id = $1 AND corp_id = $2 AND role <> $3")
+                .bind(id)
+                .bind(me.corp_id.clone())
+                .bind(ROLE_ADMIN),
+        )
+        .await?;
+    if deleted == 0 {
+        return Err(admin_protected("deleted"));
+    }
+    audit::record(&mut tx, principal, "member.delete", "member", id, Change::deleted(&before)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use crate::{
         validate,
     },
     server::{
+        audit::{self, Change},
         auth::{
             password,
             principal::{Principal, ENABLED},
@@ -134,7 +135,7 @@ pub async fn list(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, body: &
     let query = list::parse(&ORG_USERS, body)?;
     let me = KeyAccount::of(principal, heavy_buyer_id)?;
     let tree = Tree::load(ctx, heavy_buyer_id).await?;
-    let scope = me.condition(&tree, "organization");
+    let scope = me.scope(&tree, "organization");
     list::run(&ctx.db, &ORG_USERS, &query, scope, |row: OrgUserRow| list::to_map(OrgUser::from(row))).await
 }
 
@@ -180,6 +181,7 @@ pub async fn create(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, input
         other => other?,
     };
     let user = find_in(&mut tx, heavy_buyer_id, id).await?;
+    audit::record(&mut tx, principal, "org_user.create", "org_user", id, Change::created(&user)).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -228,7 +230,7 @@ pub async fn update(
     };
     let mut tx = lock(ctx, heavy_buyer_id).await?;
     let tree = Tree::load_in(&mut tx, heavy_buyer_id).await?;
-    changeable(&mut tx, &me, &tree, id).await?;
+    let before = changeable(&mut tx, &me, &tree, id).await?;
     if let Some(org) = edit.organization {
         me.check_visible(&tree, org, "organization: ")?;
         values.push((Alias::new("organization"), org.into()));
@@ -252,6 +254,8 @@ pub async fn update(
         token::revoke_principal(&mut tx, PrincipalKind::OrgUser, id).await?;
     }
     let user = find_in(&mut tx, heavy_buyer_id, id).await?;
+    let change = Change::updated(&before, &user).with("new_password", new_password);
+    audit::record(&mut tx, principal, "org_user.update", "org_user", id, change).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -265,10 +269,11 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, id: i
     }
     let mut tx = lock(ctx, heavy_buyer_id).await?;
     let tree = Tree::load_in(&mut tx, heavy_buyer_id).await?;
-    changeable(&mut tx, &me, &tree, id).await?;
+    let before = changeable(&mut tx, &me, &tree, id).await?;
     token::revoke_principal(&mut tx, PrincipalKind::OrgUser, id).await?;
     tx.execute(&Sql::new("DELETE FROM org_users WHERE id = $1 AND heavy_buyer_id = $2").bind(id).bind(heavy_buyer_id))
         .await?;
+    audit::record(&mut tx, principal, "org_user.delete", "org_user", id, Change::deleted(&before)).await?;
     tx.commit().await?;
     Ok(())
 }

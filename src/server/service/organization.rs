@@ -22,11 +22,13 @@ use crate::{
         validate,
     },
     server::{
+        audit::{self, Change},
         auth::principal::Principal,
         clock::{iso, now_ms},
         db::{Sql, Tx},
         error::{Error, Result},
         list::{self, Field, FieldType, Resource},
+        scope::Scope,
         service::org_user,
         state::Ctx,
     },
@@ -144,12 +146,12 @@ impl KeyAccount {
     }
 
     /// "In the caller's part of the tree" for a query over `column`.
-    pub fn condition(&self, tree: &Tree, column: &str) -> Condition {
-        let mine = Condition::all().add(col("heavy_buyer_id").eq(self.heavy_buyer_id));
+    pub fn scope(&self, tree: &Tree, column: &str) -> Scope {
+        let mine = Scope::heavy_buyer(self.heavy_buyer_id);
         if self.top == ROOT {
             mine
         } else {
-            mine.add(col(column).is_in(tree.subtree(self.top)))
+            mine.and(col(column).is_in(tree.subtree(self.top)))
         }
     }
 }
@@ -273,7 +275,7 @@ pub async fn list(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, body: &
     let query = list::parse(&ORGANIZATIONS, body)?;
     let me = KeyAccount::of(principal, heavy_buyer_id)?;
     let tree = Tree::load(ctx, heavy_buyer_id).await?;
-    let scope = me.condition(&tree, "id");
+    let scope = me.scope(&tree, "id");
     list::run(&ctx.db, &ORGANIZATIONS, &query, scope, |row: OrganizationRow| list::to_map(Organization::from(row)))
         .await
 }
@@ -287,7 +289,7 @@ pub async fn all(ctx: &Ctx, principal: &Principal) -> Result<Vec<Organization>> 
     select
         .columns(ORGANIZATIONS.visible().map(|f| Alias::new(f.column)))
         .from(Alias::new("organizations"))
-        .cond_where(me.condition(&tree, "id"))
+        .cond_where(me.scope(&tree, "id").into_condition())
         .order_by(Alias::new("sort"), sea_query::Order::Asc)
         .order_by(Alias::new("id"), sea_query::Order::Asc);
     let rows: Vec<OrganizationRow> = ctx.db.fetch_all(&select).await?;
@@ -320,9 +322,10 @@ pub async fn create(
             .bind(now_ms()),
         )
         .await?;
-    let created = fetch_in(&mut tx, heavy_buyer_id, &[id]).await?;
+    let created = fetch_in(&mut tx, heavy_buyer_id, &[id]).await?.into_iter().next().expect("just inserted");
+    audit::record(&mut tx, principal, "organization.create", "organization", id, Change::created(&created)).await?;
     tx.commit().await?;
-    Ok(created.into_iter().next().expect("the organization just inserted"))
+    Ok(created)
 }
 
 /// Seed 001 op 5: the fields given change.
@@ -345,6 +348,8 @@ pub async fn update_batch(
     heavy_buyer_id: i64,
     changes: Vec<OrganizationChange>,
 ) -> Result<Vec<Organization>> {
+    // Who first: someone who may not change the tree learns nothing about the body.
+    KeyAccount::of(principal, heavy_buyer_id)?.require_manager()?;
     if changes.is_empty() {
         return Err(ApiError::invalid("organizations", "name at least one organization").into());
     }
@@ -394,6 +399,8 @@ async fn apply(
         )
         .into());
     }
+    let ids: Vec<i64> = changes.iter().map(|c| c.id).collect();
+    let before = fetch_in(&mut tx, heavy_buyer_id, &ids).await?;
     for (c, name) in changes.iter().zip(names) {
         let mut update = Query::update();
         let mut values: Vec<(Alias, SimpleExpr)> = Vec::new();
@@ -415,8 +422,13 @@ async fn apply(
             .cond_where(Condition::all().add(col("id").eq(c.id)).add(col("heavy_buyer_id").eq(heavy_buyer_id)));
         tx.execute(&update).await?;
     }
-    let ids: Vec<i64> = changes.iter().map(|c| c.id).collect();
     let changed = fetch_in(&mut tx, heavy_buyer_id, &ids).await?;
+    for after in &changed {
+        if let Some(before) = before.iter().find(|b| b.id == after.id) {
+            let change = Change::updated(before, after);
+            audit::record(&mut tx, principal, "organization.update", "organization", after.id, change).await?;
+        }
+    }
     tx.commit().await?;
     Ok(changed)
 }
@@ -452,26 +464,32 @@ async fn count(ctx: &Ctx, table: &str, cond: Condition) -> Result<i64> {
 }
 
 /// Seed 001 op 7: the organization and everything below it go; their users and devices move
-/// to the root organization, in the same transaction.
+/// to the root of the deleter's view, in the same transaction: the key account's root for the
+/// account itself, the deleting user's own organization for an organization user. Moving them
+/// any higher would hand a user made below the deleter rights over the whole key account.
 pub async fn delete(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, id: i64) -> Result<()> {
     let me = KeyAccount::of(principal, heavy_buyer_id)?;
     me.require_manager()?;
     let mut tx = lock_tree(ctx, heavy_buyer_id).await?;
     let tree = Tree::load_in(&mut tx, heavy_buyer_id).await?;
     me.check_changeable(&tree, id, "")?;
-    for chunk in tree.subtree(id).chunks(list::MAX_IN) {
+    let before = fetch_in(&mut tx, heavy_buyer_id, &[id]).await?;
+    let gone = tree.subtree(id);
+    let change = Change::deleted(&before.first()).with("organizations", &gone).with("moved_to", me.top);
+    audit::record(&mut tx, principal, "organization.delete", "organization", id, change).await?;
+    for chunk in gone.chunks(list::MAX_IN) {
         let ids = || chunk.to_vec();
         let mine = || Condition::all().add(col("heavy_buyer_id").eq(heavy_buyer_id));
         let mut users = Query::update();
         users
             .table(Alias::new("org_users"))
-            .value(Alias::new("organization"), ROOT)
+            .value(Alias::new("organization"), me.top)
             .cond_where(mine().add(col("organization").is_in(ids())));
         tx.execute(&users).await?;
         let mut devices = Query::update();
         devices
             .table(Alias::new("devices"))
-            .value(Alias::new("organization_id"), ROOT)
+            .value(Alias::new("organization_id"), me.top)
             .cond_where(mine().add(col("organization_id").is_in(ids())));
         tx.execute(&devices).await?;
         let mut orgs = Query::delete();
@@ -528,6 +546,10 @@ pub async fn grant_devices(
         );
         tx.execute(&update).await?;
     }
+    let moved: Vec<serde_json::Value> =
+        ids.iter().map(|d| serde_json::json!({ "device_id": d, "from": held.get(d), "to": id })).collect();
+    let change = Change::noted(serde_json::json!({ "devices": moved }));
+    audit::record(&mut tx, principal, "organization.grant_devices", "organization", id, change).await?;
     tx.commit().await?;
     Ok(grants)
 }

@@ -5,13 +5,14 @@ use crate::{
     model::{
         error::{codes, ApiError},
         permission::{MANAGE_PRODUCTS, READ_DEVICES, READ_PRODUCTS},
-        product::{NewProduct, Product, ProductEdit},
+        product::{NewProduct, Product, ProductBrief, ProductEdit},
         validate,
     },
     server::{
+        audit::{self, Change},
         auth::principal::Principal,
         clock::{iso, now_ms},
-        db::Sql,
+        db::{Sql, Tx},
         error::{Error, Result},
         secret::random_hex,
         service::{device, permission},
@@ -63,16 +64,20 @@ fn check_link_type(link_type: i64) -> Result<i64, ApiError> {
     }
 }
 
+fn find_sql(corp_id: &str, id: &str) -> Sql {
+    Sql::new(format!("SELECT {COLUMNS} FROM products WHERE id = $1 AND corp_id = $2"))
+        .bind(id.to_owned())
+        .bind(corp_id.to_owned())
+}
+
 /// A product of `corp_id`; another corp's reads as missing.
 pub(crate) async fn find(ctx: &Ctx, corp_id: &str, id: &str) -> Result<Product> {
-    let row: Option<ProductRow> = ctx
-        .db
-        .fetch_optional(
-            &Sql::new(format!("SELECT {COLUMNS} FROM products WHERE id = $1 AND corp_id = $2"))
-                .bind(id.to_owned())
-                .bind(corp_id.to_owned()),
-        )
-        .await?;
+    let row: Option<ProductRow> = ctx.db.fetch_optional(&find_sql(corp_id, id)).await?;
+    row.map(Product::from).ok_or_else(not_found)
+}
+
+async fn find_in(tx: &mut Tx, corp_id: &str, id: &str) -> Result<Product> {
+    let row: Option<ProductRow> = tx.fetch_optional(&find_sql(corp_id, id)).await?;
     row.map(Product::from).ok_or_else(not_found)
 }
 
@@ -100,8 +105,8 @@ async fn of_corp(ctx: &Ctx, corp_id: &str) -> Result<Vec<Product>> {
 
 /// The catalogue as a portal shows it: a corp member's with "view products" (or "view devices",
 /// to pick a product's devices), a dealer's or heavy buyer's brand owner's, so each can choose
-/// which product's devices to list.
-pub async fn catalogue(ctx: &Ctx, principal: &Principal) -> Result<Vec<Product>> {
+/// which product's devices to list. Only the brief: the product key is for those who manage products.
+pub async fn catalogue(ctx: &Ctx, principal: &Principal) -> Result<Vec<ProductBrief>> {
     let corp_id = match principal {
         Principal::Dealer(me) => me.corp_id.clone(),
         Principal::HeavyBuyer(me) => me.corp_id.clone(),
@@ -111,7 +116,7 @@ pub async fn catalogue(ctx: &Ctx, principal: &Principal) -> Result<Vec<Product>>
             Err(_) => permission::require(principal, READ_DEVICES)?.corp_id.clone(),
         },
     };
-    of_corp(ctx, &corp_id).await
+    Ok(of_corp(ctx, &corp_id).await?.into_iter().map(ProductBrief::from).collect())
 }
 
 pub async fn create(ctx: &Ctx, principal: &Principal, input: NewProduct) -> Result<Product> {
@@ -121,25 +126,28 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: NewProduct) -> Resu
     let mode = validate::optional_text("mode", &input.mode, 64)?;
     let link_type = check_link_type(input.link_type)?;
     let id = random_hex(16);
-    ctx.db
-        .execute(
-            &Sql::new(
-                "INSERT INTO products (id, corp_id, name, description, link_type, mode, type, key, is_release, create_time) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(id.clone())
-            .bind(me.corp_id.clone())
-            .bind(name)
-            .bind(description)
-            .bind(link_type)
-            .bind(mode)
-            .bind(input.kind)
-            .bind(random_hex(8))
-            .bind(false)
-            .bind(now_ms()),
+    let mut tx = ctx.db.begin().await?;
+    tx.execute(
+        &Sql::new(
+            "INSERT INTO products (id, corp_id, name, description, link_type, mode, type, key, is_release, create_time) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
-        .await?;
-    find(ctx, &me.corp_id, &id).await
+        .bind(id.clone())
+        .bind(me.corp_id.clone())
+        .bind(name)
+        .bind(description)
+        .bind(link_type)
+        .bind(mode)
+        .bind(input.kind)
+        .bind(random_hex(8))
+        .bind(false)
+        .bind(now_ms()),
+    )
+    .await?;
+    let product = find_in(&mut tx, &me.corp_id, &id).await?;
+    audit::record(&mut tx, principal, "product.create", "product", &id, Change::created(&product)).await?;
+    tx.commit().await?;
+    Ok(product)
 }
 
 /// Changes the given fields; releasing is `is_release: true`.
@@ -159,46 +167,76 @@ pub async fn update(ctx: &Ctx, principal: &Principal, id: &str, input: ProductEd
         None => current.mode,
     };
     let link_type = check_link_type(input.link_type.unwrap_or(current.link_type))?;
-    ctx.db
-        .execute(
-            &Sql::new(
-                "UPDATE products SET name = $1, description = $2, link_type = $3, mode = $4, type = $5, is_release = $6 \
-                 WHERE id = $7",
-            )
-            .bind(name)
-            .bind(description)
-            .bind(link_type)
-            .bind(mode)
-            .bind(input.kind.unwrap_or(current.kind))
-            .bind(input.is_release.unwrap_or(current.is_release))
-            .bind(id.to_owned()),
+    // Release is one way: a released product keeps its devices' history and cannot be deleted,
+    // so withdrawing it would open the way to deleting it.
+    if current.is_release && input.is_release == Some(false) {
+        return Err(ApiError::invalid("is_release", "a released product cannot be withdrawn").into());
+    }
+    // `is_release OR $6`: a release that lands between our read and this write is kept.
+    let mut tx = ctx.db.begin().await?;
+    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    tx.execute(
+        &Sql::new(
+            "UPDATE products SET name = $1, description = $2, link_type = $3, mode = $4, type = $5, \
+             is_release = (is_release OR $6) WHERE id = $7 AND corp_id = $8",
         )
-        .await?;
-    find(ctx, &me.corp_id, id).await
+        .bind(name)
+        .bind(description)
+        .bind(link_type)
+        .bind(mode)
+        .bind(input.kind.unwrap_or(current.kind))
+        .bind(input.is_release.unwrap_or(false))
+        .bind(id.to_owned())
+        .bind(me.corp_id.clone()),
+    )
+    .await?;
+    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    audit::record(&mut tx, principal, "product.update", "product", id, Change::updated(&before, &after)).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// A product that is not released, with its devices (none of which may be activated).
+/// One transaction that checks what it changed: the product row is claimed only while it is
+/// unreleased, and only inactive devices go, so a release or an activation that lands meanwhile
+/// makes the delete fail rather than lose a released product or an active device.
 pub async fn delete(ctx: &Ctx, principal: &Principal, id: &str) -> Result<()> {
     let me = permission::require(principal, MANAGE_PRODUCTS)?;
     let product = find(ctx, &me.corp_id, id).await?;
     if product.is_release {
-        return Err(ApiError::new(codes::PRODUCT_RELEASED, "a released product cannot be deleted").into());
-    }
-    let (active,): (i64,) = ctx
-        .db
-        .fetch_one(
-            &Sql::new("SELECT COUNT(*) FROM devices WHERE product_id = $1 AND is_active = $2")
-                .bind(id.to_owned())
-                .bind(true),
-        )
-        .await?;
-    if active > 0 {
-        return Err(ApiError::invalid("product_id", &format!("{active} of its devices are activated")).into());
+        return Err(released());
     }
     let mut tx = ctx.db.begin().await?;
-    let removed = tx.execute(&Sql::new("DELETE FROM devices WHERE product_id = $1").bind(id.to_owned())).await?;
+    let claimed = tx
+        .execute(
+            &Sql::new("UPDATE products SET is_release = is_release WHERE id = $1 AND corp_id = $2 AND is_release = $3")
+                .bind(id.to_owned())
+                .bind(me.corp_id.clone())
+                .bind(false),
+        )
+        .await?;
+    if claimed == 0 {
+        return Err(released());
+    }
+    let removed = tx
+        .execute(
+            &Sql::new("DELETE FROM devices WHERE product_id = $1 AND is_active = $2").bind(id.to_owned()).bind(false),
+        )
+        .await?;
+    let (active,): (i64,) =
+        tx.fetch_one(&Sql::new("SELECT COUNT(*) FROM devices WHERE product_id = $1").bind(id.to_owned())).await?;
+    if active > 0 {
+        // Dropping `tx` rolls the deleted devices back.
+        return Err(ApiError::invalid("product_id", &format!("{active} of its devices are activated")).into());
+    }
     device::release_quota(&mut tx, &me.corp_id, removed).await?;
     tx.execute(&Sql::new("DELETE FROM products WHERE id = $1").bind(id.to_owned())).await?;
+    let change = Change::deleted(&product).with("devices_deleted", removed);
+    audit::record(&mut tx, principal, "product.delete", "product", id, change).await?;
     tx.commit().await?;
     Ok(())
+}
+
+fn released() -> Error {
+    ApiError::new(codes::PRODUCT_RELEASED, "a released product cannot be deleted").into()
 }

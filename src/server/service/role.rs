@@ -10,9 +10,10 @@ use crate::{
         validate,
     },
     server::{
+        audit::{self, Change},
         auth::principal::Principal,
         clock::now_ms,
-        db::{Sql, Tx},
+        db::{unique_violation, Sql, Tx},
         error::{Error, Result},
         service::permission,
         state::Ctx,
@@ -78,8 +79,13 @@ async fn write_features(tx: &mut Tx, role_id: i64, features: &[i64]) -> Result<(
 }
 
 async fn find(ctx: &Ctx, corp_id: &str, id: i64) -> Result<Role> {
-    let row: Option<(i64, String)> = ctx
-        .db
+    let mut tx = ctx.db.begin_read().await?;
+    find_in(&mut tx, corp_id, id).await
+}
+
+/// A role of the corp with its features, read in `tx`.
+async fn find_in(tx: &mut Tx, corp_id: &str, id: i64) -> Result<Role> {
+    let row: Option<(i64, String)> = tx
         .fetch_optional(
             &Sql::new("SELECT id, name FROM member_roles WHERE id = $1 AND corp_id = $2")
                 .bind(id)
@@ -87,11 +93,20 @@ async fn find(ctx: &Ctx, corp_id: &str, id: i64) -> Result<Role> {
         )
         .await?;
     let (id, name) = row.ok_or_else(not_found)?;
-    let features: Vec<(i64,)> = ctx
-        .db
+    let features: Vec<(i64,)> = tx
         .fetch_all(&Sql::new("SELECT feature FROM member_role_features WHERE role_id = $1 ORDER BY feature").bind(id))
         .await?;
     Ok(Role { id, name, features: features.into_iter().map(|(f,)| f).collect() })
+}
+
+/// Two roles of a corp never share a name; the unique index settles a race between two
+/// creations (or renames) that both passed [`ensure_name_free`].
+fn name_taken(e: sqlx::Error) -> Error {
+    if unique_violation(&e) {
+        ApiError::invalid("name", "a role with this name already exists").into()
+    } else {
+        e.into()
+    }
 }
 
 /// Seed 004 op 12.
@@ -107,10 +122,13 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: RoleInput) -> Resul
                 .bind(name)
                 .bind(now_ms()),
         )
-        .await?;
+        .await
+        .map_err(name_taken)?;
     write_features(&mut tx, id, &features).await?;
+    let role = find_in(&mut tx, &me.corp_id, id).await?;
+    audit::record(&mut tx, principal, "role.create", "role", id, Change::created(&role)).await?;
     tx.commit().await?;
-    find(ctx, &me.corp_id, id).await
+    Ok(role)
 }
 
 /// Seed 004 op 13. Members holding the role get the new features at their next request.
@@ -120,10 +138,15 @@ pub async fn update(ctx: &Ctx, principal: &Principal, id: i64, input: RoleInput)
     let (name, features) = check_input(input)?;
     ensure_name_free(ctx, &me.corp_id, &name, Some(id)).await?;
     let mut tx = ctx.db.begin().await?;
-    tx.execute(&Sql::new("UPDATE member_roles SET name = $1 WHERE id = $2").bind(name).bind(id)).await?;
+    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    tx.execute(&Sql::new("UPDATE member_roles SET name = $1 WHERE id = $2").bind(name).bind(id))
+        .await
+        .map_err(name_taken)?;
     write_features(&mut tx, id, &features).await?;
+    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    audit::record(&mut tx, principal, "role.update", "role", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
-    find(ctx, &me.corp_id, id).await
+    Ok(after)
 }
 
 /// Seed 004 op 14: a role some member still holds is refused (4001099), naming how many.
@@ -136,8 +159,21 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
         return Err(ApiError::new(codes::ROLE_IN_USE, format!("the role is held by {holders} member(s)")).into());
     }
     let mut tx = ctx.db.begin().await?;
-    tx.execute(&Sql::new("DELETE FROM member_role_features WHERE role_id = $1").bind(id)).await?;
-    tx.execute(&Sql::new("DELETE FROM member_roles WHERE id = $1").bind(id)).await?;
+    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    // Only while nobody holds it: a member given the role meanwhile keeps it.
+    let deleted = tx
+        .execute(
+            &Sql::new(
+                "DELETE FROM member_roles WHERE id = $1 AND corp_id = $2                  AND NOT EXISTS (SELECT 1 FROM members WHERE role_id = $1)",
+            )
+            .bind(id)
+            .bind(me.corp_id.clone()),
+        )
+        .await?;
+    if deleted == 0 {
+        return Err(ApiError::new(codes::ROLE_IN_USE, "the role is held by a member").into());
+    }
+    audit::record(&mut tx, principal, "role.delete", "role", id, Change::deleted(&before)).await?;
     tx.commit().await?;
     Ok(())
 }

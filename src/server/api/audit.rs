@@ -1,0 +1,74 @@
+//! The audit log over `/v2` (issue 20): a corp admin reads its corp's, a key account its own,
+//! with the list query language (filter by who, action, record and a `create_time` range).
+
+use axum::{extract::State, routing::post};
+use serde_json::Value;
+
+use super::{
+    extract::{Json, Path},
+    member::{list_body, page_of},
+    openapi::{schema::*, Tag},
+    Api,
+};
+use crate::{
+    model::list::Page,
+    server::{audit, auth::principal::Principal, error::Result, state::Ctx},
+};
+
+/// One entry of the log.
+fn entry_schema() -> Value {
+    object(&[
+        ("id", integer()),
+        ("actor_kind", string()),
+        ("actor_id?", integer()),
+        ("actor", string()),
+        ("action", string()),
+        ("record_type", string()),
+        ("record_id", string()),
+        ("changes", serde_json::json!({ "type": "object" })),
+        ("client", string()),
+        ("create_time", time()),
+    ])
+}
+
+const TAG: Tag = Tag("audit log");
+
+pub(super) fn routes(api: Api) -> Api {
+    api.op(
+        TAG.op(
+            "post",
+            "/v2/corp/audit_log",
+            "The corp's audit log (admin), newest first, with the list query language",
+            Some(list_body()),
+            Some(page_of(entry_schema())),
+        ),
+        post(corp_log),
+    )
+    .op(
+        TAG.op(
+            "post",
+            "/v2/heavy_buyer/{heavy_buyer_id}/audit_log",
+            "The key account's own audit log (the account, or an admin of its root organization)",
+            Some(list_body()),
+            Some(page_of(entry_schema())),
+        ),
+        post(key_account_log),
+    )
+}
+
+async fn corp_log(State(ctx): State<Ctx>, p: Principal, Json(body): Json<Value>) -> Result<axum::Json<Page>> {
+    p.member()?;
+    let query = audit::list_query(&body)?;
+    Ok(axum::Json(audit::list(&ctx, &p, &query).await?))
+}
+
+async fn key_account_log(
+    State(ctx): State<Ctx>,
+    p: Principal,
+    Path(heavy_buyer_id): Path<i64>,
+    Json(body): Json<Value>,
+) -> Result<axum::Json<Page>> {
+    crate::server::service::organization::KeyAccount::of(&p, heavy_buyer_id)?;
+    let query = audit::list_query(&body)?;
+    Ok(axum::Json(audit::list(&ctx, &p, &query).await?))
+}
