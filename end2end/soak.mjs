@@ -87,12 +87,12 @@ async function setUp() {
   await call('POST', `/v2/heavy_buyer/${buyer.id}/organization/${branch}/grant_device`, byId(devices.slice(500, 600)), buyerToken);
 
   const corpPages = [
-    '/corp', '/corp/members', `/corp/members/${memberId}`, '/corp/roles', '/corp/account', '/corp/dealers',
+    '/corp', '/corp/members', `/corp/members/${memberId}`, '/corp/roles', '/corp/account', '/corp/audit', '/corp/dealers',
     `/corp/dealers/${dealer.id}`, '/corp/heavy_buyers', `/corp/heavy_buyers/${buyer.id}`, '/corp/products',
     `/corp/products/${product}`, `/corp/products/${empty}`, `/corp/products/${product}/devices/${devices[0]}`, '/corp/devices',
   ];
   const dealerPages = ['/dealer', '/dealer/dealers', '/dealer/devices'];
-  const buyerPages = ['/heavy_buyer', '/heavy_buyer/devices', '/heavy_buyer/organizations', '/heavy_buyer/users', `/heavy_buyer/users/${user}`];
+  const buyerPages = ['/heavy_buyer', '/heavy_buyer/devices', '/heavy_buyer/organizations', '/heavy_buyer/users', '/heavy_buyer/audit', `/heavy_buyer/users/${user}`];
   const publicPages = ['/', '/api-docs', '/corp/login', '/dealer/login', '/heavy_buyer/login'];
 
   const clients = [

@@ -38,17 +38,21 @@ async function measure(browser, url, signIn) {
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   if (identity) await cdp.send('Network.setExtraHTTPHeaders', { headers: { 'Accept-Encoding': 'identity' } });
   await cdp.send('Network.emulateNetworkConditions', FOUR_G);
+  // Every WASM file the page fetches counts: with the split build, the shared part and the
+  // chunks of the route's pages.
   let bytes = 0;
-  const wasm = { wire: 0 };
-  cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
-  cdp.on('Network.responseReceived', (e) => { if (e.response.url.endsWith('.wasm')) wasm.id = e.requestId; });
-  cdp.on('Network.loadingFinished', (e) => { if (e.requestId === wasm.id) wasm.wire = e.encodedDataLength; });
+  const wasm = { ids: new Set(), wire: 0, files: 0 };
+  cdp.on('Network.responseReceived', (e) => { if (e.response.url.endsWith('.wasm')) wasm.ids.add(e.requestId); });
+  cdp.on('Network.loadingFinished', (e) => {
+    bytes += e.encodedDataLength;
+    if (wasm.ids.has(e.requestId)) { wasm.wire += e.encodedDataLength; wasm.files += 1; }
+  });
   const started = Date.now();
   await page.goto(url);
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 120_000 });
   const ms = Date.now() - started;
   await context.close();
-  return { ms, bytes, wasm: wasm.wire };
+  return { ms, bytes, wasm: wasm.wire, files: wasm.files };
 }
 
 async function main() {
@@ -66,8 +70,12 @@ async function main() {
     await page.click('button[type=submit]');
     await page.waitForURL(`${BASE}/corp`);
   };
+  // The first route of each portal, and the corp's heaviest page.
   const pages = [
+    ['home', `${BASE}/`, null],
     ['corp sign-in', `${BASE}/corp/login`, null],
+    ['dealer sign-in', `${BASE}/dealer/login`, null],
+    ['key-account sign-in', `${BASE}/heavy_buyer/login`, null],
     ['device table', `${BASE}/corp/products/${product}`, signIn],
   ];
   console.log(`weight: simulated 4G (9 Mbit/s, 60 ms), ${identity ? 'uncompressed answers' : 'compressed answers'}, ${RUNS} cold loads each`);
@@ -76,7 +84,7 @@ async function main() {
     for (let i = 0; i < RUNS; i += 1) results.push(await measure(browser, url, login));
     results.sort((a, b) => a.ms - b.ms);
     const mid = results[results.length >> 1];
-    console.log(`  ${name.padEnd(14)} interactive after ${mid.ms} ms (median), ${(mid.bytes / 1024).toFixed(0)} KB on the wire, of which WASM ${(mid.wasm / 1024).toFixed(0)} KB`);
+    console.log(`  ${name.padEnd(20)} interactive after ${mid.ms} ms (median), ${(mid.bytes / 1024).toFixed(0)} KB on the wire, of which WASM ${(mid.wasm / 1024).toFixed(0)} KB in ${mid.files} file(s)`);
   }
   await browser.close();
 }

@@ -61,13 +61,6 @@ fn set_page_csp() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     I18n::provide();
-    // Effects run only in the browser, after hydration: the mark tells tests (and curious
-    // people) that the page is interactive.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         {crate::components::page_title(|_| String::new())}
         <Router>
@@ -98,6 +91,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/heavy_buyer/login") view={Lazy::<LazyHeavyBuyerLogin>::new()}/>
                 <Route path=path!("/heavy_buyer") view={Lazy::<LazyHeavyBuyerHome>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/devices") view={Lazy::<LazyHeavyBuyerDevices>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/heavy_buyer/audit") view={Lazy::<LazyHeavyBuyerAudit>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/organizations") view={Lazy::<LazyOrganizationsPage>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/users") view={Lazy::<LazyOrgUsersPage>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/users/:id") view={Lazy::<LazyOrgUserPage>::new()} ssr=SsrMode::Async/>
@@ -168,6 +162,7 @@ lazy_pages! {
     LazyHeavyBuyerLogin => heavy_buyer::HeavyBuyerLogin,
     LazyHeavyBuyerHome => heavy_buyer::HeavyBuyerHome,
     LazyHeavyBuyerDevices => heavy_buyer::HeavyBuyerDevices,
+    LazyHeavyBuyerAudit => heavy_buyer::HeavyBuyerAudit,
     LazyOrganizationsPage => organizations::OrganizationsPage,
     LazyOrgUsersPage => org_users::OrgUsersPage,
     LazyOrgUserPage => org_users::OrgUserPage,

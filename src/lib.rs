@@ -16,9 +16,16 @@ pub mod portal;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// Hydrates the page: asynchronously, so a lazy route (a chunk of the split release build, see
+/// `app.rs`) is fetched before its part of the page is hydrated. Only when all of it is does the
+/// body get `data-hydrated`, which tells tests (and curious people) the page is interactive.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_lazy(app::App);
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::tachys::dom::body();
+        leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }

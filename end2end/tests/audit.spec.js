@@ -1,6 +1,6 @@
 // The corp portal's audit log (issue 20): what the API did shows in the portal, for admins only.
 const { test, expect } = require('@playwright/test');
-const { corp, login } = require('./helpers');
+const { corp, hydrated, login } = require('./helpers');
 
 async function adminToken(request) {
   const res = await request.post('/v2/corp_auth', { data: { account: corp().email, password: corp().password } });
@@ -42,4 +42,26 @@ test('an operations member has no audit log', async ({ page, request }) => {
   await expect(page.getByTestId('nav-audit')).toHaveCount(0);
   await page.goto('/corp/audit');
   await expect(page.getByTestId('error')).toBeVisible();
+});
+
+test('a key account reads its own audit log in its portal', async ({ page, request }) => {
+  const token = await adminToken(request);
+  const n = `${Date.now() % 100000000}`.padStart(8, '0');
+  const account = { email: `kab-audit-${Date.now().toString(36)}@example.com`, phone: `135${n}` };
+  const res = await request.post('/v2/heavy_buyer', {
+    data: { name: 'Audit Buyer', ...account, password: 'Buyer-pass1', industry: 'Retail', location: 'Xi\'an', contacter: 'Li', contact_way: '1' },
+    headers: { 'Access-Token': token },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  await page.goto('/heavy_buyer/login');
+  await hydrated(page);
+  await page.getByTestId('login-as-account').click();
+  const form = page.getByTestId('login-form');
+  await form.locator('input[name=corp_id]').fill(corp().corp_id);
+  await form.locator('input[name=account]').fill(account.email);
+  await form.locator('input[name=password]').fill('Buyer-pass1');
+  await form.locator('button[type=submit]').click();
+  await page.getByTestId('nav-audit').click();
+  await expect(page.getByTestId('audit-table')).toBeVisible();
+  await expect(page.getByTestId('table-row').first()).toContainText('sign_in.success');
 });

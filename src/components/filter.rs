@@ -141,7 +141,7 @@ pub fn FilterBuilder(fields: Vec<BuilderField>, state: TableState) -> impl IntoV
     view! {
         <div class="mb-3 rounded-xl border border-slate-200 bg-white p-3 text-sm" data-testid="filter-builder">
             <form class="flex flex-wrap items-center gap-2" on:submit=move |ev| { ev.prevent_default(); add(); }>
-                <select data-testid="fb-field" class="rounded-md border border-slate-300 px-2 py-1"
+                <select data-testid="fb-field" class="rounded-md border border-slate-300 px-2 py-1" aria-label=move || t().filter_field
                     on:change=move |ev| {
                         let key = event_target_value(&ev);
                         if let Some(i) = fields.with_value(|f| f.iter().position(|x| x.key == key)) {
@@ -154,7 +154,7 @@ pub fn FilterBuilder(fields: Vec<BuilderField>, state: TableState) -> impl IntoV
                         <option value=f.key selected=move || chosen.get() == i>{(f.label)(t())}</option>
                     }).collect_view()}
                 </select>
-                <select data-testid="fb-op" class="rounded-md border border-slate-300 px-2 py-1"
+                <select data-testid="fb-op" class="rounded-md border border-slate-300 px-2 py-1" aria-label=move || t().filter_op
                     on:change=move |ev| {
                         let picked = event_target_value(&ev);
                         if let Some(o) = operators(&field()).into_iter().find(|o| *o == picked) { op.set(o); }
@@ -166,14 +166,14 @@ pub fn FilterBuilder(fields: Vec<BuilderField>, state: TableState) -> impl IntoV
                 {move || match (needs_value(), field().kind) {
                     (false, _) => ().into_any(),
                     (true, Kind::Bool) => view! {
-                        <select data-testid="fb-value" class="rounded-md border border-slate-300 px-2 py-1"
+                        <select data-testid="fb-value" class="rounded-md border border-slate-300 px-2 py-1" aria-label=move || t().filter_value
                             on:change=move |ev| value.set(event_target_value(&ev))>
                             <option value="true">{t().yes}</option>
                             <option value="false">{t().no}</option>
                         </select>
                     }.into_any(),
                     (true, kind) => view! {
-                        <input data-testid="fb-value" class="w-48 rounded-md border border-slate-300 px-2 py-1"
+                        <input data-testid="fb-value" class="w-48 rounded-md border border-slate-300 px-2 py-1" aria-label=move || t().filter_value
                             type=if kind == Kind::Time { "date" } else { "text" }
                             placeholder=move || t().filter_value
                             prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>

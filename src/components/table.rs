@@ -170,12 +170,13 @@ pub fn DataTable(
                         <option value=c.key selected=move || state.search_field.get() == c.key>{(c.label)(t())}</option>
                     }).collect_view()}
                 </select>
-                <input type="search" data-testid="table-search" placeholder=move || t().search
+                <input type="search" data-testid="table-search" placeholder=move || t().search aria-label=move || t().search
                     class="w-56 rounded-md border border-slate-300 px-3 py-1 text-sm"
                     prop:value=move || state.search.get()
                     on:input=move |ev| { state.search.set(event_target_value(&ev)); state.offset.set(0); }/>
                 {filters.into_iter().map(|f| view! {
                     <select class="rounded-md border border-slate-300 px-2 py-1 text-sm" data-testid=format!("filter-{}", f.key)
+                        aria-label=move || (f.label)(t())
                         on:change=move |ev| {
                             let chosen = event_target_value(&ev).parse::<i64>().ok();
                             state.filters.update(|all| {
@@ -227,7 +228,7 @@ pub fn DataTable(
                                     <tr>
                                         {selectable.then(|| select_page(state, ids))}
                                         {move || shown().into_iter().map(|c| header(c, state, toggle_sort)).collect_view()}
-                                        {actions.map(|_| view! { <th class="px-4 py-2"></th> })}
+                                        {actions.map(|_| view! { <th class="px-4 py-2"><span class="sr-only">{move || t().row_actions}</span></th> })}
                                     </tr>
                                 </thead>
                                 {match error {
@@ -315,7 +316,7 @@ fn table_row(
                 let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
                 view! {
                     <td class="px-3 py-2">
-                        <input type="checkbox" data-testid="row-select"
+                        <input type="checkbox" data-testid="row-select" aria-label=move || t().select_row
                             prop:checked=move || state.selected.get().contains(&id)
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);

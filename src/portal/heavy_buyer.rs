@@ -116,11 +116,12 @@ pub fn HeavyBuyerLogin() -> impl IntoView {
     view! { <PortalLogin portal=Portal::HeavyBuyer tabs=tabs.into_any() alternate=as_user alternate_form=user_form/> }
 }
 
-const NAV: [NavItem; 4] = [
+const NAV: [NavItem; 5] = [
     ("/heavy_buyer", |t| t.my_profile, "nav-profile"),
     ("/heavy_buyer/organizations", |t| t.organizations_title, "nav-organizations"),
     ("/heavy_buyer/users", |t| t.org_users_title, "nav-users"),
     ("/heavy_buyer/devices", |t| t.devices_title, "nav-devices"),
+    ("/heavy_buyer/audit", |t| t.nav_audit, "nav-audit"),
 ];
 
 /// A key-account page: the session checked, `body` framed.
@@ -291,5 +292,15 @@ fn GrantBar(selected: RwSignal<Vec<i64>>, reload: RwSignal<u32>) -> impl IntoVie
             {move || done.get().map(|n| view! { <span class="text-emerald-700" data-testid="grant-result">{format!("{} {}", n, t().devices_granted)}</span> })}
             {move || grant.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
         </div>
+    }
+}
+
+/// The key account's own audit log: for the account and the admins of its root organization
+/// (anyone else sees the service's refusal).
+#[component]
+pub fn HeavyBuyerAudit() -> impl IntoView {
+    view! {
+        {crate::components::page_title(|t| t.audit_title.to_owned())}
+        {heavy_buyer_page(|_| view! { <crate::portal::corp::audit::AuditLog/> })}
     }
 }

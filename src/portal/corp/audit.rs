@@ -74,23 +74,27 @@ pub fn builder_fields() -> Vec<BuilderField> {
     ]
 }
 
+/// The log's title, filter builder and table: what both portals' audit pages show.
 #[component]
-pub fn AuditPage() -> impl IntoView {
+pub fn AuditLog() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let cols = columns();
     let state = TableState::new(&cols, "actor");
     let page = Resource::new(move || state.request(), list_audit_log);
     view! {
+        <h1 class="mb-2 text-2xl font-bold">{move || t().audit_title}</h1>
+        <p class="mb-4 text-sm text-slate-500">{move || t().audit_intro}</p>
+        <FilterBuilder fields=builder_fields() state=state/>
+        <DataTable columns=cols state=state page=page testid="audit-table"/>
+    }
+}
+
+/// The corp's audit log, for its admins.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    view! {
         {crate::components::page_title(|t| t.audit_title.to_owned())}
-        {with_session(move |_| {
-            let cols = cols.clone();
-            view! {
-                <h1 class="mb-2 text-2xl font-bold">{move || t().audit_title}</h1>
-                <p class="mb-4 text-sm text-slate-500">{move || t().audit_intro}</p>
-                <FilterBuilder fields=builder_fields() state=state/>
-                <DataTable columns=cols state=state page=page testid="audit-table"/>
-            }
-        })}
+        {with_session(move |_| view! { <AuditLog/> })}
     }
 }

@@ -360,7 +360,7 @@ fn AssignBar(
             <span data-testid="selected-count"><b>{move || state.selected.get().len()}</b> " " {move || t().selected}</span>
             <button type="button" class="text-slate-500 underline" on:click=move |_| state.selected.set(Vec::new())>{move || t().clear_selection}</button>
             <span class="flex items-center gap-1">
-                <select data-testid="assign-dealer" class="rounded-md border border-slate-300 px-2 py-1"
+                <select data-testid="assign-dealer" class="rounded-md border border-slate-300 px-2 py-1" aria-label=move || t().choose_dealer
                     on:change=move |ev| dealer.set(event_target_value(&ev).parse().ok())>
                     <option value="">{move || t().choose_dealer}</option>
                     <Transition fallback=|| ()>
@@ -375,7 +375,7 @@ fn AssignBar(
                 </button>
             </span>
             <span class="flex items-center gap-1">
-                <select data-testid="grant-heavy-buyer" class="rounded-md border border-slate-300 px-2 py-1"
+                <select data-testid="grant-heavy-buyer" class="rounded-md border border-slate-300 px-2 py-1" aria-label=move || t().choose_heavy_buyer
                     on:change=move |ev| buyer.set(event_target_value(&ev).parse().ok())>
                     <option value="">{move || t().choose_heavy_buyer}</option>
                     <Transition fallback=|| ()>

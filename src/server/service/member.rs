@@ -256,10 +256,18 @@ fn admin_protected(action: &str) -> Error {
 /// The write of an admin's action on another member, in `tx`: it changes the member only while
 /// it is still in the caller's corp and still not an admin, so a promotion that lands between
 /// the check and the write is never overridden (`administrable` gives the clear answer first).
-async fn write_administrable(tx: &mut Tx, me: &MemberPrincipal, id: i64, set: &str, action: &str) -> Result<()> {
+async fn write_administrable(
+    tx: &mut Tx,
+    me: &MemberPrincipal,
+    id: i64,
+    column: &'static str,
+    value: impl Into<sea_query::Value>,
+    action: &str,
+) -> Result<()> {
     let changed = tx
         .execute(
-            &Sql::new(format!("UPDATE members SET {set} WHERE id = $1 AND corp_id = $2 AND role <> $3"))
+            &Sql::new(format!("UPDATE members SET {column} = $1 WHERE id = $2 AND corp_id = $3 AND role <> $4"))
+                .bind(value)
                 .bind(id)
                 .bind(me.corp_id.clone())
                 .bind(ROLE_ADMIN),
@@ -311,7 +319,7 @@ pub async fn disable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     administrable(ctx, me, id, "disabled").await?;
     let mut tx = ctx.db.begin().await?;
     let before = find_in(&mut tx, &me.corp_id, id).await?;
-    write_administrable(&mut tx, me, id, &format!("status = {STATUS_DISABLED}"), "disabled").await?;
+    write_administrable(&mut tx, me, id, "status", STATUS_DISABLED, "disabled").await?;
     token::revoke_principal(&mut tx, PrincipalKind::Member, id).await?;
     let after = find_in(&mut tx, &me.corp_id, id).await?;
     audit::record(&mut tx, principal, "member.disable", "member", id, Change::updated(&before, &after)).await?;
@@ -339,18 +347,7 @@ pub async fn reset_password(ctx: &Ctx, principal: &Principal, id: i64, new_passw
     password::check_member_password("newpassword", &new_password)?;
     let hash = password::hash(&new_password).await?;
     let mut tx = ctx.db.begin().await?;
-    let changed = tx
-        .execute(
-            &Sql::new("UPDATE members SET password_hash = $1 WHERE id = $2 AND corp_id = $3 AND role <> $4")
-                .bind(hash.0)
-                .bind(id)
-                .bind(me.corp_id.clone())
-                .bind(ROLE_ADMIN),
-        )
-        .await?;
-    if changed == 0 {
-        return Err(admin_protected(action));
-    }
+    write_administrable(&mut tx, me, id, "password_hash", hash.0, action).await?;
     token::revoke_principal(&mut tx, PrincipalKind::Member, id).await?;
     audit::record(&mut tx, principal, "member.reset_password", "member", id, Change::default()).await?;
     tx.commit().await?;
