@@ -92,14 +92,16 @@ async function setUp() {
     `/corp/products/${product}`, `/corp/products/${empty}`, `/corp/products/${product}/devices/${devices[0]}`, '/corp/devices',
   ];
   const dealerPages = ['/dealer', '/dealer/dealers', '/dealer/devices'];
-  const buyerPages = ['/heavy_buyer', '/heavy_buyer/devices', '/heavy_buyer/organizations', '/heavy_buyer/users', '/heavy_buyer/audit', `/heavy_buyer/users/${user}`];
+  const buyerPages = ['/heavy_buyer', '/heavy_buyer/devices', '/heavy_buyer/organizations', '/heavy_buyer/users', `/heavy_buyer/users/${user}`];
+  // The audit log is the account's (a branch's admin is refused with 403, as it should be).
+  const accountPages = [...buyerPages, '/heavy_buyer/audit'];
   const publicPages = ['/', '/api-docs', '/corp/login', '/dealer/login', '/heavy_buyer/login'];
 
   const clients = [
     { who: 'corp admin', cookie: await signIn('corp_login', { account: corp.email, password: corp.password }), pages: corpPages },
     { who: 'dealer', cookie: await signIn('portal_login', { portal: 'dealer', corp_id: corpId, account: `dealer-${run}@example.com`, password: dealerPassword }), pages: dealerPages },
     { who: 'sub-dealer', cookie: await signIn('portal_login', { portal: 'dealer', corp_id: corpId, account: `sub-${run}@example.com`, password: dealerPassword }), pages: dealerPages },
-    { who: 'key account', cookie: await signIn('portal_login', { portal: 'heavy_buyer', corp_id: corpId, account: `buyer-${run}@example.com`, password: buyerPassword }), pages: buyerPages },
+    { who: 'key account', cookie: await signIn('portal_login', { portal: 'heavy_buyer', corp_id: corpId, account: `buyer-${run}@example.com`, password: buyerPassword }), pages: accountPages },
     { who: 'organization user', cookie: await signIn('org_user_login', { heavy_buyer_id: String(buyer.id), username: 'branch.admin', password: userPassword }), pages: buyerPages },
     { who: 'visitor', cookie: null, pages: publicPages },
   ];
