@@ -10,7 +10,9 @@ use backoffice::server::{clock::now_ms, db::Sql, retention};
 
 use crate::{
     both_backends,
-    helpers::{spawn, spawn_with, test_config, Backend, TestApp, BUYER_PASSWORD, DEALER_PASSWORD, MEMBER_PASSWORD},
+    helpers::{
+        spawn, spawn_with, test_config, Backend, Corp, TestApp, BUYER_PASSWORD, DEALER_PASSWORD, MEMBER_PASSWORD,
+    },
 };
 
 both_backends!(
@@ -66,6 +68,22 @@ async fn in_parallel(
     answers
 }
 
+/// A corp, its admin's token, and a key account of it with the account's token.
+struct KeyAccount {
+    corp: Corp,
+    admin: String,
+    hb: i64,
+    account: String,
+}
+
+async fn key_account(app: &TestApp) -> KeyAccount {
+    let corp = app.create_corp("acme").await;
+    let (admin, _) = app.login(&corp).await;
+    let buyer = app.add_heavy_buyer(&admin).await;
+    let account = app.heavy_buyer_token(&corp.corp_id, &buyer).await;
+    KeyAccount { hb: id_of(&buyer), corp, admin, account }
+}
+
 fn codes(answers: &[(u16, Value)]) -> Vec<i64> {
     answers.iter().map(|(_, body)| body["error"]["code"].as_i64().unwrap_or(0)).collect()
 }
@@ -77,11 +95,7 @@ fn codes(answers: &[(u16, Value)]) -> Vec<i64> {
 /// from where it would administer the whole key account.
 async fn an_org_admin_deleting_a_branch_never_lifts_users_above_itself(backend: Backend) {
     let app = spawn(backend).await;
-    let corp = app.create_corp("acme").await;
-    let (admin, _) = app.login(&corp).await;
-    let buyer = app.add_heavy_buyer(&admin).await;
-    let hb = id_of(&buyer);
-    let account = app.heavy_buyer_token(&corp.corp_id, &buyer).await;
+    let KeyAccount { hb, account, .. } = key_account(&app).await;
     let org = |name: &str, parent: i64| json!({ "name": name, "parent": parent });
     let orgs = format!("/v2/heavy_buyer/{hb}/organization");
     let users = format!("/v2/heavy_buyer/{hb}/user");
@@ -316,11 +330,7 @@ async fn parallel_grants_of_one_device_give_it_to_one_key_account(backend: Backe
     let app = spawn(backend).await;
     let corp = app.create_corp("acme").await;
     let (admin, _) = app.login(&corp).await;
-    let product = app.post("/v2/product", &json!({ "name": "Lamp", "link_type": 1 }), Some(&admin)).await;
-    let product = product.assert_ok()["id"].as_str().unwrap().to_owned();
-    let device =
-        app.post(&format!("/v2/product/{product}/device"), &json!({ "mac": "AABBCCDDEE01" }), Some(&admin)).await;
-    let device = id_of(device.assert_ok());
+    let (product, device) = app.product_with_device(&admin).await;
     let buyers = [id_of(&app.add_heavy_buyer(&admin).await), id_of(&app.add_heavy_buyer(&admin).await)];
     let calls: Vec<_> = (0..8)
         .map(|i| {
@@ -427,11 +437,7 @@ async fn the_audit_log_is_for_admins_and_their_own_tenant(backend: Backend) {
 
 async fn the_key_account_reads_its_own_audit_log(backend: Backend) {
     let app = spawn(backend).await;
-    let corp = app.create_corp("acme").await;
-    let (admin, _) = app.login(&corp).await;
-    let buyer = app.add_heavy_buyer(&admin).await;
-    let hb = id_of(&buyer);
-    let account = app.heavy_buyer_token(&corp.corp_id, &buyer).await;
+    let KeyAccount { corp, admin, hb, account } = key_account(&app).await;
     let other = app.add_heavy_buyer(&admin).await;
     let other_account = app.heavy_buyer_token(&corp.corp_id, &other).await;
     app.post(&format!("/v2/heavy_buyer/{hb}/organization"), &json!({ "name": "North", "parent": 0 }), Some(&account))

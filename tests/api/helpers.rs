@@ -321,6 +321,17 @@ impl TestApp {
         a.assert_ok().clone()
     }
 
+    /// A product made over `POST /v2/product` with one device (MAC `AABBCCDDEE01`); answers the
+    /// product's id and the device's.
+    pub async fn product_with_device(&self, corp_token: &str) -> (String, i64) {
+        let product = self.post("/v2/product", &json!({ "name": "Lamp", "link_type": 1 }), Some(corp_token)).await;
+        let product = product.assert_ok()["id"].as_str().expect("product id").to_owned();
+        let device = json!({ "mac": "AABBCCDDEE01" });
+        let device = self.post(&format!("/v2/product/{product}/device"), &device, Some(corp_token)).await;
+        let device = device.assert_ok()["id"].as_i64().expect("device id");
+        (product, device)
+    }
+
     /// Logs a dealer in over `/v2/dealer_auth` and answers the answer.
     pub async fn dealer_auth(&self, corp_id: &str, account: &str, password: &str) -> Answer {
         let body = json!({ "corp_id": corp_id, "account": account, "password": password });

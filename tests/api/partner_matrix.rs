@@ -134,11 +134,7 @@ async fn every_partner_against_every_operation(backend: Backend) {
     let app = spawn(backend).await;
     let corp = app.create_corp("acme").await;
     let (admin, _) = app.login(&corp).await;
-    let product = app.post("/v2/product", &json!({ "name": "Lamp", "link_type": 1 }), Some(&admin)).await;
-    let product = product.assert_ok()["id"].as_str().unwrap().to_owned();
-    let device =
-        app.post(&format!("/v2/product/{product}/device"), &json!({ "mac": "AABBCCDDEE01" }), Some(&admin)).await;
-    let device = device.assert_ok()["id"].as_i64().unwrap();
+    let (product, device) = app.product_with_device(&admin).await;
 
     let ours = tenant(&app, &admin, &corp.corp_id).await;
     let theirs = tenant(&app, &admin, &corp.corp_id).await;
