@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::{
-    model::{audit::AuditEntry, list::Page, organization::ROLE_ADMIN},
+    model::{audit::AuditEntry, list::Page, organization::ROOT},
     server::{
         auth::principal::Principal,
         clock::{iso, now_ms},
@@ -19,7 +19,7 @@ use crate::{
         list::{self, Field, FieldType, ListQuery, Resource},
         request,
         scope::Scope,
-        service::permission,
+        service::{organization::KeyAccount, permission},
         state::Ctx,
     },
 };
@@ -75,10 +75,6 @@ impl Change {
             self.0.insert(fact.to_owned(), to_json(&value));
         }
         self
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
@@ -284,15 +280,41 @@ pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
     list::parse(&AUDIT_LOG, &body)
 }
 
-/// The entries a principal may read: a corp admin its corp's, a key account (or one of its
-/// organization admins) its own key account's; anyone else is refused.
+/// The log of the portal the principal is signed in to (what the portals' audit pages show): a
+/// corp admin its corp's, a key account's manager at the root its key account's.
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = match principal {
-        Principal::HeavyBuyer(h) => Scope::heavy_buyer(h.heavy_buyer_id),
-        Principal::OrgUser(u) if u.role == ROLE_ADMIN && u.organization == 0 => Scope::heavy_buyer(u.heavy_buyer_id),
-        Principal::OrgUser(_) => return Err(ApiError::forbidden().into()),
-        _ => Scope::corp(&permission::require_admin(principal)?.corp_id),
+        Principal::HeavyBuyer(_) | Principal::OrgUser(_) => key_account_scope(principal)?,
+        _ => corp_scope(principal)?,
     };
+    run(ctx, scope, query).await
+}
+
+/// `POST /v2/corp/audit_log`: the corp's log, for its admins (4031005), and corp members only.
+pub async fn corp_log(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
+    run(ctx, corp_scope(principal)?, query).await
+}
+
+/// `POST /v2/heavy_buyer/{id}/audit_log`: the key account's own log (another's reads as missing).
+pub async fn key_account_log(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, query: &ListQuery) -> Result<Page> {
+    KeyAccount::of(principal, heavy_buyer_id)?;
+    run(ctx, key_account_scope(principal)?, query).await
+}
+
+fn corp_scope(principal: &Principal) -> Result<Scope> {
+    Ok(Scope::corp(&permission::require_admin(principal)?.corp_id))
+}
+
+/// The account itself, or a manager whose view is the whole tree; anyone else in it: 4031001.
+fn key_account_scope(principal: &Principal) -> Result<Scope> {
+    let me = KeyAccount::me(principal)?;
+    if !me.can_manage() || me.top != ROOT {
+        return Err(ApiError::forbidden().into());
+    }
+    Ok(Scope::heavy_buyer(me.heavy_buyer_id))
+}
+
+async fn run(ctx: &Ctx, scope: Scope, query: &ListQuery) -> Result<Page> {
     list::run(&ctx.db, &AUDIT_LOG, query, scope, |row: AuditRow| list::to_map(AuditEntry::from(row))).await
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use backoffice::server::{clock::now_ms, db::Sql, retention};
+use backoffice::server::{auth::token::RACE_ALLOWANCE_US, clock::now_ms, db::Sql, retention};
 
 use crate::{
     both_backends,
@@ -302,7 +302,8 @@ async fn a_rotated_pair_presented_again_revokes_the_login(backend: Backend) {
     let (access, refresh) = app.login(&corp).await;
     let rotated = app.post("/v2/corp/token/refresh", &json!({ "refresh_token": refresh }), Some(&access)).await;
     let new_access = rotated.assert_ok()["access_token"].as_str().unwrap().to_owned();
-    // At once, well inside the old two-second grace: a replay, not a race.
+    // A quarter of a second on, well inside the old two-second grace: a replay, not a race.
+    tokio::time::sleep(Duration::from_micros(RACE_ALLOWANCE_US as u64 + 50_000)).await;
     app.post("/v2/corp/token/refresh", &json!({ "refresh_token": refresh }), Some(&access)).await.assert_error(4031022);
     app.get("/v2/corp", Some(&new_access)).await.assert_error(4031003);
 }

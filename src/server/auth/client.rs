@@ -2,12 +2,9 @@
 
 use std::net::SocketAddr;
 
-use axum::{
-    extract::{ConnectInfo, FromRef, FromRequestParts},
-    http::request::Parts,
-};
+use axum::{extract::FromRequestParts, http::request::Parts};
 
-use crate::server::{error::Error, state::Ctx};
+use crate::server::{error::Error, request};
 
 /// The caller's IP address. Behind `TRUSTED_PROXY_HOPS` proxies of ours it is the
 /// `X-Forwarded-For` entry that many from the right: each proxy appends the address it saw, so
@@ -16,17 +13,15 @@ use crate::server::{error::Error, state::Ctx};
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
+/// Read from the request's [`request::Meta`]: the outermost layer worked the address out once.
 impl<S> FromRequestParts<S> for ClientAddr
 where
-    Ctx: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let ctx = Ctx::from_ref(state);
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| *addr);
-        Ok(ClientAddr(client_address(&parts.headers, peer, ctx.config.trusted_proxy_hops)))
+    async fn from_request_parts(_: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(request::client()))
     }
 }
 

@@ -8,10 +8,10 @@
 //! kept an old token), so the whole login is revoked. Two refreshes racing on the same live pair
 //! are not a replay: the conditional update lets exactly one win and the other is told the pair
 //! was already refreshed, without revoking the winner's new pair. The one allowance: a refresh
-//! that *arrived* before the rotation (both instants in microseconds) but read the pair after it
-//! was committed is that same race. Any presentation that arrives after the rotation, however
-//! soon, is a replay. (Across app servers this compares their clocks: keep them synchronised;
-//! a skew can at worst revoke a racing client's login, which then signs in again.)
+//! that *arrived* (as the outermost layer saw it) no later than [`RACE_ALLOWANCE_US`] after the
+//! rotation is that same race — a busy server can take a while to get to a request sent at the
+//! same moment. Any presentation arriving later is a replay. (Across app servers this compares
+//! their clocks: keep them synchronised.)
 
 use crate::server::{
     clock::{now_ms, now_us},
@@ -73,6 +73,9 @@ pub struct LoginRef {
     pub kind: PrincipalKind,
     pub principal_id: i64,
 }
+
+/// How long after a rotation a refresh of the same pair may arrive and still count as a race.
+pub const RACE_ALLOWANCE_US: i64 = 250_000;
 
 const LIVE: i64 = 0;
 const REFRESHED: i64 = 1;
@@ -183,7 +186,7 @@ pub async fn refresh(
     if row.state == REFRESHED {
         // A rotated pair presented again: somebody holds a copy. End the whole login, unless
         // this request was already under way when the pair was rotated (a concurrent refresh).
-        let racing = row.refresh_time.is_some_and(|rotated| arrived < rotated);
+        let racing = row.refresh_time.is_some_and(|rotated| arrived < rotated + RACE_ALLOWANCE_US);
         if !racing {
             revoke_login(db, &row.login_id).await?;
         }
