@@ -12,7 +12,13 @@ use leptos_router::lazy_route;
 
 use crate::{
     i18n::{initial_lang, I18n},
-    portal::{api_docs::ApiDocs, corp, dealer, heavy_buyer, home::Home, org_users, organizations, NotFound},
+    portal::{
+        api_docs::ApiDocs,
+        corp, dealer,
+        heavy_buyer::{self, organizations, users},
+        home::Home,
+        NotFound,
+    },
 };
 
 /// The document around the app. Sets the page's Content-Security-Policy with the nonce Leptos
@@ -164,6 +170,6 @@ lazy_pages! {
     LazyHeavyBuyerDevices => heavy_buyer::HeavyBuyerDevices,
     LazyHeavyBuyerAudit => heavy_buyer::HeavyBuyerAudit,
     LazyOrganizationsPage => organizations::OrganizationsPage,
-    LazyOrgUsersPage => org_users::OrgUsersPage,
-    LazyOrgUserPage => org_users::OrgUserPage,
+    LazyOrgUsersPage => users::OrgUsersPage,
+    LazyOrgUserPage => users::OrgUserPage,
 }

@@ -4,7 +4,12 @@
 
 use leptos::prelude::*;
 
-use crate::model::error::{codes, ApiError};
+use crate::model::{
+    dealer::PartnerStatus,
+    error::{codes, ApiError},
+    member::{MemberRole, MemberStatus},
+    organization::OrgRole,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -344,7 +349,9 @@ pub struct Texts {
     pub response: &'static str,
     pub access_token_hint: &'static str,
 
-    pub device_fields: [&'static str; 24],
+    /// Field labels by API name: `resource.field` where a resource names a field its own way
+    /// (a device's `name` is not a person's), else the bare field name (see [`Texts::field_label`]).
+    pub fields: &'static [(&'static str, &'static str)],
     pub devices_title: &'static str,
     pub open_devices: &'static str,
     pub add_device: &'static str,
@@ -389,7 +396,7 @@ pub struct Texts {
     pub no_devices_yet: &'static str,
     pub heavy_buyer_id_label: &'static str,
     pub username: &'static str,
-    pub key_account_login: &'static str,
+    pub heavy_buyer_login: &'static str,
     pub org_user_login: &'static str,
     pub organizations_title: &'static str,
     pub org_users_title: &'static str,
@@ -629,31 +636,62 @@ pub const ZH: Texts = Texts {
     response: "响应",
     access_token_hint: "Access-Token（登录接口返回的 access_token）",
 
-    device_fields: [
-        "ID",
-        "MAC",
-        "名称",
-        "已激活",
-        "激活时间",
-        "在线",
-        "最近登录",
-        "最近登录 IP",
-        "MCU 型号",
-        "MCU 版本",
-        "固件型号",
-        "固件版本",
-        "产品 ID",
-        "区域 ID",
-        "序列号",
-        "域",
-        "创建时间",
-        "创建者 ID",
-        "创建者类型",
-        "标签",
-        "经销商范围",
-        "大客户",
-        "经销商 ID",
-        "组织 ID",
+    fields: &[
+        ("id", "ID"),
+        ("name", "姓名"),
+        ("email", "邮箱"),
+        ("phone", "手机"),
+        ("address", "联系地址"),
+        ("status", "状态"),
+        ("create_time", "创建时间"),
+        ("role", "角色"),
+        ("role_id", "自定义角色"),
+        ("last_auth_time", "最近登录"),
+        ("is_notice", "接收通知"),
+        ("is_alert", "接收告警"),
+        ("industry", "行业"),
+        ("location", "地址"),
+        ("contacter", "联系人"),
+        ("contact_way", "联系方式"),
+        ("username", "用户名"),
+        ("organization", "所属组织"),
+        ("dealer_code", "经销商代码"),
+        ("upper_dealer_code", "上级经销商"),
+        ("parent", "上级组织"),
+        ("sort", "排序"),
+        ("audit.actor_kind", "身份"),
+        ("audit.actor_id", "操作者 ID"),
+        ("audit.actor", "操作者"),
+        ("audit.action", "操作"),
+        ("audit.record_type", "对象类型"),
+        ("audit.record_id", "对象"),
+        ("audit.changes", "变更"),
+        ("audit.client", "来源地址"),
+        ("audit.create_time", "时间"),
+        ("device.id", "ID"),
+        ("device.mac", "MAC"),
+        ("device.name", "名称"),
+        ("device.is_active", "已激活"),
+        ("device.active_date", "激活时间"),
+        ("device.is_online", "在线"),
+        ("device.last_login", "最近登录"),
+        ("device.last_login_ip", "最近登录 IP"),
+        ("device.mcu_mod", "MCU 型号"),
+        ("device.mcu_version", "MCU 版本"),
+        ("device.firmware_mod", "固件型号"),
+        ("device.firmware_version", "固件版本"),
+        ("device.product_id", "产品 ID"),
+        ("device.region_id", "区域 ID"),
+        ("device.sn", "序列号"),
+        ("device.domain", "域"),
+        ("device.create_time", "创建时间"),
+        ("device.creator_id", "创建者 ID"),
+        ("device.creator_type", "创建者类型"),
+        ("device.tags", "标签"),
+        ("device.dealer_scope", "经销商范围"),
+        ("device.heavy_buyer", "大客户"),
+        ("device.dealer_id", "经销商 ID"),
+        ("device.organization_id", "组织 ID"),
     ],
     devices_title: "设备",
     open_devices: "查看设备",
@@ -699,7 +737,7 @@ pub const ZH: Texts = Texts {
     no_devices_yet: "还没有产品",
     heavy_buyer_id_label: "大客户 ID",
     username: "用户名",
-    key_account_login: "大客户账号",
+    heavy_buyer_login: "大客户账号",
     org_user_login: "组织用户",
     organizations_title: "组织架构",
     org_users_title: "用户",
@@ -940,7 +978,63 @@ pub const EN: Texts = Texts {
     response: "Response",
     access_token_hint: "Access-Token (the access_token a login answered)",
 
-    device_fields: ["ID", "MAC", "Name", "Activated", "Activated at", "Online", "Last login", "Last login IP", "MCU model", "MCU version", "Firmware model", "Firmware version", "Product ID", "Region ID", "Serial no.", "Domain", "Created", "Creator ID", "Creator type", "Tags", "Dealer scope", "Key account", "Dealer ID", "Organization ID"],
+    fields: &[
+        ("id", "ID"),
+        ("name", "Name"),
+        ("email", "Email"),
+        ("phone", "Phone"),
+        ("address", "Address"),
+        ("status", "Status"),
+        ("create_time", "Created"),
+        ("role", "Role"),
+        ("role_id", "Custom role"),
+        ("last_auth_time", "Last sign-in"),
+        ("is_notice", "Notifications"),
+        ("is_alert", "Alerts"),
+        ("industry", "Industry"),
+        ("location", "Location"),
+        ("contacter", "Contact person"),
+        ("contact_way", "Contact details"),
+        ("username", "Username"),
+        ("organization", "Organization"),
+        ("dealer_code", "Dealer code"),
+        ("upper_dealer_code", "Upper dealer"),
+        ("parent", "Parent organization"),
+        ("sort", "Order"),
+        ("audit.actor_kind", "As"),
+        ("audit.actor_id", "Actor ID"),
+        ("audit.actor", "Who"),
+        ("audit.action", "Action"),
+        ("audit.record_type", "Record type"),
+        ("audit.record_id", "Record"),
+        ("audit.changes", "Changes"),
+        ("audit.client", "From"),
+        ("audit.create_time", "When"),
+        ("device.id", "ID"),
+        ("device.mac", "MAC"),
+        ("device.name", "Name"),
+        ("device.is_active", "Activated"),
+        ("device.active_date", "Activated at"),
+        ("device.is_online", "Online"),
+        ("device.last_login", "Last login"),
+        ("device.last_login_ip", "Last login IP"),
+        ("device.mcu_mod", "MCU model"),
+        ("device.mcu_version", "MCU version"),
+        ("device.firmware_mod", "Firmware model"),
+        ("device.firmware_version", "Firmware version"),
+        ("device.product_id", "Product ID"),
+        ("device.region_id", "Region ID"),
+        ("device.sn", "Serial no."),
+        ("device.domain", "Domain"),
+        ("device.create_time", "Created"),
+        ("device.creator_id", "Creator ID"),
+        ("device.creator_type", "Creator type"),
+        ("device.tags", "Tags"),
+        ("device.dealer_scope", "Dealer scope"),
+        ("device.heavy_buyer", "Key account"),
+        ("device.dealer_id", "Dealer ID"),
+        ("device.organization_id", "Organization ID"),
+    ],
     devices_title: "Devices",
     open_devices: "Devices",
     add_device: "Add device",
@@ -985,7 +1079,7 @@ pub const EN: Texts = Texts {
     no_devices_yet: "No products yet",
     heavy_buyer_id_label: "Key account ID",
     username: "Username",
-    key_account_login: "Key account",
+    heavy_buyer_login: "Key account",
     org_user_login: "Organization user",
     organizations_title: "Organizations",
     org_users_title: "Users",
@@ -1021,39 +1115,34 @@ pub const EN: Texts = Texts {
 };
 
 impl Texts {
-    /// A role's name from its type (1, 2, 3, 99).
-    pub fn role_name(&self, role: i64) -> &'static str {
+    pub fn role_name(&self, role: MemberRole) -> &'static str {
         match role {
-            1 => self.roles[0],
-            2 => self.roles[1],
-            3 => self.roles[2],
-            _ => self.roles[3],
+            MemberRole::Admin => self.roles[0],
+            MemberRole::Operations => self.roles[1],
+            MemberRole::Developer => self.roles[2],
+            MemberRole::Custom => self.roles[3],
         }
     }
 
-    /// An organization user's role: 1 admin, 2 member.
-    pub fn org_role_name(&self, role: i64) -> &'static str {
-        if role == 1 {
-            self.org_roles[0]
-        } else {
-            self.org_roles[1]
+    pub fn org_role_name(&self, role: OrgRole) -> &'static str {
+        match role {
+            OrgRole::Admin => self.org_roles[0],
+            OrgRole::Member => self.org_roles[1],
         }
     }
 
-    pub fn member_status(&self, status: i64) -> &'static str {
+    pub fn member_status(&self, status: MemberStatus) -> &'static str {
         match status {
-            0 => self.status_pending,
-            1 => self.status_active,
-            _ => self.status_disabled,
+            MemberStatus::Pending => self.status_pending,
+            MemberStatus::Active => self.status_active,
+            MemberStatus::Disabled => self.status_disabled,
         }
     }
 
-    /// Dealers and heavy buyers: 1 enabled, 0 disabled.
-    pub fn enabled_status(&self, status: i64) -> &'static str {
-        if status == 1 {
-            self.status_enabled
-        } else {
-            self.status_disabled_short
+    pub fn enabled_status(&self, status: PartnerStatus) -> &'static str {
+        match status {
+            PartnerStatus::Enabled => self.status_enabled,
+            PartnerStatus::Disabled => self.status_disabled_short,
         }
     }
 
@@ -1074,9 +1163,16 @@ impl Texts {
         usize::try_from(link_type - 1).ok().and_then(|i| self.link_types.get(i)).copied().unwrap_or("—")
     }
 
-    /// A device field's label by its API name (see `model::device::FIELDS`).
+    /// A field's label by its API name: the resource's own label for it if it has one, else the
+    /// field's; "?" for a field nobody labelled (a unit test keeps that from happening).
+    pub fn field_label(&self, resource: &str, field: &str) -> &'static str {
+        let find = |key: &str| self.fields.iter().find(|(k, _)| *k == key).map(|(_, label)| *label);
+        find(&format!("{resource}.{field}")).or_else(|| find(field)).unwrap_or("?")
+    }
+
+    /// A device field's label by its API name.
     pub fn device_field(&self, key: &str) -> &'static str {
-        crate::model::device::FIELDS.iter().position(|f| *f == key).map(|i| self.device_fields[i]).unwrap_or("?")
+        self.field_label("device", key)
     }
 
     pub fn yes_no(&self, b: bool) -> &'static str {
@@ -1128,6 +1224,24 @@ impl Texts {
     }
 }
 
+/// What a column header or a filter field reads: a text of its own, or a resource field's
+/// label by name.
+#[derive(Debug, Clone, Copy)]
+pub enum Label {
+    Text(fn(&Texts) -> &'static str),
+    /// The resource's name and the field's.
+    Field(&'static str, &'static str),
+}
+
+impl Label {
+    pub fn get(self, t: &Texts) -> &'static str {
+        match self {
+            Label::Text(text) => text(t),
+            Label::Field(resource, field) => t.field_label(resource, field),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1138,5 +1252,33 @@ mod tests {
         assert_eq!(Lang::from_accept_language("fr;q=1.0, zh-CN;q=0.8, en;q=0.5"), Lang::Zh);
         assert_eq!(Lang::from_accept_language("de"), Lang::Zh);
         assert_eq!(Lang::from_accept_language("en;q=0.2, zh;q=0.9"), Lang::Zh);
+    }
+
+    #[test]
+    fn every_field_of_every_resource_is_labelled_in_both_languages() {
+        use crate::model::{
+            audit::AuditEntry,
+            dealer::Dealer,
+            device::Device,
+            heavy_buyer::HeavyBuyer,
+            member::Member,
+            organization::{OrgUser, Organization},
+        };
+        let resources = [
+            &Device::RESOURCE,
+            &Member::RESOURCE,
+            &Dealer::RESOURCE,
+            &HeavyBuyer::RESOURCE,
+            &Organization::RESOURCE,
+            &OrgUser::RESOURCE,
+            &AuditEntry::RESOURCE,
+        ];
+        for texts in [&ZH, &EN] {
+            for resource in resources {
+                for field in resource.visible() {
+                    assert_ne!(texts.field_label(resource.name, field.name), "?", "{}.{}", resource.name, field.name);
+                }
+            }
+        }
     }
 }

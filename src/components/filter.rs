@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use crate::{
     components::table::TableState,
-    i18n::{use_i18n, Texts},
+    i18n::{use_i18n, Label, Texts},
+    model::resource::{self, FieldType},
 };
 
 /// How a field's values are written.
@@ -24,10 +25,30 @@ pub enum Kind {
 #[derive(Clone, Copy)]
 pub struct BuilderField {
     pub key: &'static str,
-    pub label: fn(&Texts) -> &'static str,
+    pub label: Label,
     pub kind: Kind,
     /// Offers "is empty" / "is set".
     pub nullable: bool,
+}
+
+impl BuilderField {
+    /// Every field of a resource a list may be filtered by, typed as the server types it.
+    pub fn all_of(resource: &'static resource::Resource) -> Vec<BuilderField> {
+        resource
+            .queryable()
+            .map(|field| BuilderField {
+                key: field.name,
+                label: Label::Field(resource.name, field.name),
+                kind: match field.ty {
+                    FieldType::Int => Kind::Int,
+                    FieldType::Bool => Kind::Bool,
+                    FieldType::Time => Kind::Time,
+                    FieldType::Str | FieldType::Tags | FieldType::Json => Kind::Text,
+                },
+                nullable: field.nullable,
+            })
+            .collect()
+    }
 }
 
 /// The operators a field offers, as the builder names them ("empty"/"set" are `$eq`/`$ne` null).
@@ -151,7 +172,7 @@ pub fn FilterBuilder(fields: Vec<BuilderField>, state: TableState) -> impl IntoV
                         }
                     }>
                     {move || fields.get_value().into_iter().enumerate().map(|(i, f)| view! {
-                        <option value=f.key selected=move || chosen.get() == i>{(f.label)(t())}</option>
+                        <option value=f.key selected=move || chosen.get() == i>{f.label.get(t())}</option>
                     }).collect_view()}
                 </select>
                 <select data-testid="fb-op" class="rounded-md border border-slate-300 px-2 py-1" aria-label=move || t().filter_op
@@ -190,7 +211,7 @@ pub fn FilterBuilder(fields: Vec<BuilderField>, state: TableState) -> impl IntoV
                     let shown_op = if v.is_null() { if op == "$eq" { "empty" } else { "set" } } else { op };
                     view! {
                         <span class="inline-flex items-center gap-1 rounded-full bg-indigo-50 px-3 py-0.5 text-indigo-800" data-testid="fb-chip">
-                            {move || label.map(|l| l(t())).unwrap_or(key)} " " {move || op_label(shown_op, t())} " " {shown_value(&v)}
+                            {move || label.map(|l| l.get(t())).unwrap_or(key)} " " {move || op_label(shown_op, t())} " " {shown_value(&v)}
                             <button type="button" class="ml-1 text-indigo-500 hover:text-indigo-900" aria-label="remove"
                                 on:click=move |_| {
                                     state.conditions.update(|all| all.retain(|(k, o, _)| !(*k == key && *o == op)));

@@ -7,30 +7,60 @@ use serde_json::{Map, Value};
 
 use crate::{
     components::ErrorNote,
-    i18n::{use_i18n, Texts},
-    model::{error::ApiError, list::ListRequest, list::Page},
+    i18n::{use_i18n, Label, Texts},
+    model::{
+        error::ApiError,
+        list::{ListRequest, Page},
+        resource::{self, Field, FieldType},
+    },
 };
 
 /// One column: the API field, its label, and how a value reads.
 #[derive(Clone, Copy)]
 pub struct Column {
     pub key: &'static str,
-    pub label: fn(&Texts) -> &'static str,
+    pub label: Label,
     pub sortable: bool,
     pub searchable: bool,
     pub render: fn(&Value, &Texts) -> String,
 }
 
 impl Column {
-    /// A sortable column: the shape of most tables' columns.
-    pub fn sortable(
-        key: &'static str,
-        label: fn(&Texts) -> &'static str,
-        render: fn(&Value, &Texts) -> String,
-        searchable: bool,
-    ) -> Column {
-        Column { key, label, sortable: true, searchable, render }
+    /// A column for one field of a resource: labelled by name, rendered, sorted and searched as
+    /// its type allows.
+    pub fn of(resource: &'static resource::Resource, field: &'static Field) -> Column {
+        let render = match field.ty {
+            FieldType::Bool => yes_no,
+            FieldType::Time => time,
+            FieldType::Tags => tags,
+            FieldType::Int | FieldType::Str | FieldType::Json => plain,
+        };
+        Column {
+            key: field.name,
+            label: Label::Field(resource.name, field.name),
+            sortable: field.sortable && !matches!(field.ty, FieldType::Tags | FieldType::Json),
+            searchable: field.ty.is_text(),
+            render,
+        }
     }
+
+    /// Every field a resource lists, in declaration order: the table's columns, all of them in
+    /// its column chooser.
+    pub fn all_of(resource: &'static resource::Resource) -> Vec<Column> {
+        resource.visible().map(|field| Column::of(resource, field)).collect()
+    }
+
+    pub fn label(&self, t: &Texts) -> &'static str {
+        self.label.get(t)
+    }
+}
+
+/// `columns` with `key`'s cells read by `render` (a status by name, an organization by path).
+pub fn rendered(mut columns: Vec<Column>, key: &str, render: fn(&Value, &Texts) -> String) -> Vec<Column> {
+    for column in columns.iter_mut().filter(|c| c.key == key) {
+        column.render = render;
+    }
+    columns
 }
 
 /// A value as plain text (strings without quotes, null as a dash).
@@ -52,6 +82,14 @@ pub fn time(v: &Value, t: &Texts) -> String {
 
 pub fn yes_no(v: &Value, t: &Texts) -> String {
     t.yes_no(v.as_bool().unwrap_or(false)).into()
+}
+
+/// A list of tags, comma-separated.
+pub fn tags(v: &Value, _: &Texts) -> String {
+    match v {
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+        _ => String::new(),
+    }
 }
 
 /// A filter offered above the table: a field and the values it can be narrowed to (`$eq`).
@@ -93,6 +131,12 @@ impl TableState {
             conditions: RwSignal::new(Vec::new()),
             selected: RwSignal::new(Vec::new()),
         }
+    }
+
+    /// Hides `keys` at first (the column chooser still offers them).
+    pub fn hiding(self, keys: &[&str]) -> Self {
+        self.visible.update(|v| v.retain(|k| !keys.contains(k)));
+        self
     }
 
     /// The list request without paging: what an export of "the current filter" asks for.
@@ -167,7 +211,7 @@ pub fn DataTable(
                         }
                     }>
                     {move || columns.get_value().into_iter().filter(|c| c.searchable).map(|c| view! {
-                        <option value=c.key selected=move || state.search_field.get() == c.key>{(c.label)(t())}</option>
+                        <option value=c.key selected=move || state.search_field.get() == c.key>{c.label(t())}</option>
                     }).collect_view()}
                 </select>
                 <input type="search" data-testid="table-search" placeholder=move || t().search aria-label=move || t().search
@@ -205,7 +249,7 @@ pub fn DataTable(
                                             if on { v.push(c.key); }
                                         });
                                     }/>
-                                {(c.label)(t())}
+                                {c.label(t())}
                             </label>
                         }).collect_view()}
                     </div>
@@ -284,7 +328,7 @@ fn header(c: Column, state: TableState, toggle_sort: impl Fn(&'static str) + Cop
     };
     let label = c.label;
     let i18n = use_i18n();
-    let text = move || label(i18n.t());
+    let text = move || label.get(i18n.t());
     view! {
         <th class="px-4 py-2 font-medium">
             {if c.sortable {

@@ -34,7 +34,6 @@ pub struct MemberBrief {
     pub phone: String,
     pub email: String,
     pub name: String,
-    /// 1 admin, 2 operations, 3 developer, 99 custom. Not in the document's `member` object;
-    /// added so the portal can show the role.
-    pub role: i64,
+    /// Not in the document's `member` object; added so the portal can show the role.
+    pub role: crate::model::member::MemberRole,
 }

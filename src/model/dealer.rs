@@ -1,20 +1,28 @@
-//! Dealers (seed 002) and heavy buyers (seed 000) as the API answers them.
+//! Dealers (seed 002) as the API answers them.
 
 use serde::{Deserialize, Serialize};
 
-/// A dealer. `upper_dealer_code` is empty for a top dealer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Dealer {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-    pub address: String,
-    /// 0 disabled, 1 enabled.
-    pub status: i64,
-    pub dealer_code: String,
-    pub upper_dealer_code: String,
-    pub create_time: String,
+use crate::model::resource::kind::*;
+
+crate::number_enum! {
+    /// Dealers, heavy buyers and organization users are enabled or disabled.
+    pub enum PartnerStatus { Disabled = 0, Enabled = 1 }
+}
+
+crate::resource! {
+    /// A dealer. `upper_dealer_code` is empty for a top dealer.
+    pub struct Dealer: "dealer" in "dealers" {
+        id: Int,
+        name: Text,
+        email: Text,
+        phone: Text,
+        address: Text,
+        status: PartnerStatus,
+        dealer_code: Text,
+        upper_dealer_code: Text,
+        create_time: Time,
+    }
+    secret { password as "password_hash" }
 }
 
 /// `POST /v2/dealer`. Its `Debug` leaves the password out.
@@ -49,51 +57,6 @@ pub struct DealerEdit {
     pub address: String,
 }
 
-/// A heavy buyer (key account).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HeavyBuyer {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-    pub industry: String,
-    pub location: String,
-    pub contacter: String,
-    pub contact_way: String,
-    /// 0 disabled, 1 enabled.
-    pub status: i64,
-    pub create_time: String,
-}
-
-/// `POST /v2/heavy_buyer`. Its `Debug` leaves the password out.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NewHeavyBuyer {
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-    pub password: String,
-    pub industry: String,
-    pub location: String,
-    pub contacter: String,
-    pub contact_way: String,
-}
-
-impl std::fmt::Debug for NewHeavyBuyer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewHeavyBuyer").field("name", &self.name).field("email", &self.email).finish_non_exhaustive()
-    }
-}
-
-/// `PUT /v2/heavy_buyer/{id}`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct HeavyBuyerEdit {
-    pub name: String,
-    pub industry: String,
-    pub location: String,
-    pub contacter: String,
-    pub contact_way: String,
-}
-
 /// A dealer in a tree listing: its depth below the first dealer shown (0 for a top dealer in
 /// the corp's tree, 0 for the dealer itself in its own portal).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -108,14 +71,4 @@ pub struct DealerSession {
     pub dealer: Dealer,
     pub corp_id: String,
     pub company: String,
-}
-
-/// What every heavy-buyer-portal page needs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HeavyBuyerSession {
-    pub heavy_buyer: HeavyBuyer,
-    pub corp_id: String,
-    pub company: String,
-    /// The account itself or one of its organization users, and what it may do.
-    pub seat: crate::model::organization::KeyAccountSeat,
 }

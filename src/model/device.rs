@@ -2,73 +2,47 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A device as every list and read answers it. Field names follow seed 000's field table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Device {
-    /// 32-bit positive integer.
-    pub id: i64,
-    /// 12 hexadecimal characters, upper case; unique within the product.
-    pub mac: String,
-    pub name: String,
-    pub is_active: bool,
-    pub active_date: Option<String>,
-    pub is_online: bool,
-    pub last_login: Option<String>,
-    pub last_login_ip: String,
-    pub mcu_mod: String,
-    pub mcu_version: i64,
-    pub firmware_mod: String,
-    pub firmware_version: i64,
-    pub product_id: String,
-    pub region_id: i64,
-    pub sn: String,
-    pub domain: String,
-    pub create_time: String,
-    pub creator_id: i64,
-    /// 1: a corp member created it.
-    pub creator_type: i64,
-    pub tags: Vec<String>,
-    /// The dealer codes from the top dealer down to the device's dealer, comma-separated.
-    pub dealer_scope: Option<String>,
-    /// The heavy buyer's id.
-    pub heavy_buyer: Option<i64>,
-    /// Beyond seed 000: the device's direct dealer and its organization inside the heavy buyer
-    /// (root 0), so a page can name them without decoding `dealer_scope`.
-    pub dealer_id: Option<i64>,
-    pub organization_id: Option<i64>,
+use crate::model::resource::kind::*;
+
+crate::resource! {
+    /// A device as every list and read answers it. Field names follow seed 000's field table.
+    pub struct Device: "device" in "devices" {
+        /// 32-bit positive integer.
+        id: Int,
+        /// 12 hexadecimal characters, upper case; unique within the product.
+        mac: Text,
+        name: Text,
+        is_active: Bool,
+        active_date: Option<Time>,
+        is_online: Bool,
+        last_login: Option<Time>,
+        last_login_ip: Text,
+        mcu_mod: Text,
+        mcu_version: Int,
+        firmware_mod: Text,
+        firmware_version: Int,
+        product_id: Text,
+        region_id: Int,
+        sn: Text,
+        domain: Text,
+        create_time: Time,
+        creator_id: Int,
+        /// 1: a corp member created it.
+        creator_type: Int,
+        tags: Tags,
+        /// The dealer codes from the top dealer down to the device's dealer, comma-separated.
+        dealer_scope: Option<Text>,
+        /// The heavy buyer's id.
+        heavy_buyer: Option<Int> as "heavy_buyer_id",
+        /// Beyond seed 000: the device's direct dealer and its organization inside the heavy buyer
+        /// (root 0), so a page can name them without decoding `dealer_scope`.
+        dealer_id: Option<Int>,
+        organization_id: Option<Int>,
+    }
 }
 
 /// `creator_type` of a device created by a corp member.
 pub const CREATED_BY_MEMBER: i64 = 1;
-
-/// The fields of [`Device`] in their wire order: what the column chooser and the filter builder
-/// offer, and what the list language accepts.
-pub const FIELDS: [&str; 24] = [
-    "id",
-    "mac",
-    "name",
-    "is_active",
-    "active_date",
-    "is_online",
-    "last_login",
-    "last_login_ip",
-    "mcu_mod",
-    "mcu_version",
-    "firmware_mod",
-    "firmware_version",
-    "product_id",
-    "region_id",
-    "sn",
-    "domain",
-    "create_time",
-    "creator_id",
-    "creator_type",
-    "tags",
-    "dealer_scope",
-    "heavy_buyer",
-    "dealer_id",
-    "organization_id",
-];
 
 /// `POST /v2/product/{product_id}/device`, and one row of a batch given as objects.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -2,23 +2,34 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A member (seed 004, operation 4).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Member {
-    pub id: i64,
-    pub name: String,
-    pub phone: String,
-    pub email: String,
-    pub create_time: String,
-    pub last_auth_time: Option<String>,
-    /// 1 admin, 2 operations, 3 developer, 99 custom.
-    pub role: i64,
-    pub is_notice: bool,
-    pub is_alert: bool,
-    /// 0 pending, 1 active, 2 disabled.
-    pub status: i64,
-    /// The custom role, when `role` is 99.
-    pub role_id: Option<i64>,
+use crate::model::resource::kind::*;
+
+crate::number_enum! {
+    /// A member's role (seed 004 appendix); custom roles name their features in `role_id`.
+    pub enum MemberRole { Admin = 1, Operations = 2, Developer = 3, Custom = 99 }
+}
+
+crate::number_enum! {
+    pub enum MemberStatus { Pending = 0, Active = 1, Disabled = 2 }
+}
+
+crate::resource! {
+    /// A member (seed 004, operation 4).
+    pub struct Member: "member" in "members" {
+        id: Int,
+        name: Text,
+        role: MemberRole,
+        phone: Text,
+        email: Text,
+        create_time: Time,
+        last_auth_time: Option<Time>,
+        is_notice: Bool,
+        is_alert: Bool,
+        status: MemberStatus,
+        /// The custom role, when `role` is 99.
+        role_id: Option<Int>,
+    }
+    secret { password as "password_hash" }
 }
 
 /// `POST /v2/corp/member_add`. Its `Debug` leaves the password out.

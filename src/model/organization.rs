@@ -1,23 +1,128 @@
 //! A heavy buyer's organizations and their users (seed 001), as the API answers them.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
+
+use crate::model::resource::kind::*;
 
 /// The organization every heavy buyer has: never stored, never deleted.
 pub const ROOT: i64 = 0;
 
-/// Organization users' roles: an admin manages the users (and organizations) below its own
-/// organization; a member only reads.
-pub const ROLE_ADMIN: i64 = 1;
-pub const ROLE_MEMBER: i64 = 2;
+crate::number_enum! {
+    /// Organization users' roles: an admin manages the users (and organizations) below its own
+    /// organization; a member only reads.
+    pub enum OrgRole { Admin = 1, Member = 2 }
+}
 
-/// One organization of a heavy buyer's tree. `parent` 0 is the root.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Organization {
-    pub id: i64,
-    pub parent: i64,
-    pub name: String,
-    pub sort: i64,
-    pub create_time: String,
+crate::resource! {
+    /// One organization of a heavy buyer's tree. `parent` 0 is the root.
+    pub struct Organization: "organization" in "organizations" {
+        id: Int,
+        parent: Int,
+        name: Text,
+        sort: Int,
+        create_time: Time,
+    }
+}
+
+/// A heavy buyer's organizations as `id → parent`: the one place ancestry is decided, by the
+/// services (whose rules it enforces) and the portal (which draws and filters with it). Trees
+/// are small (one per key account), so this is done in memory rather than with recursive SQL.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    parents: HashMap<i64, i64>,
+}
+
+impl Tree {
+    /// From `(id, parent)` pairs; the root is never among them.
+    pub fn new(pairs: impl IntoIterator<Item = (i64, i64)>) -> Self {
+        Tree { parents: pairs.into_iter().collect() }
+    }
+
+    /// The tree of the organizations given (a portal's view of its part of the tree).
+    pub fn of(orgs: &[Organization]) -> Self {
+        Self::new(orgs.iter().map(|o| (o.id, o.parent)))
+    }
+
+    pub fn exists(&self, id: i64) -> bool {
+        id == ROOT || self.parents.contains_key(&id)
+    }
+
+    /// Whether `id` is `top` or below it. Walks up at most as many steps as there are
+    /// organizations, so even a broken tree cannot loop.
+    pub fn is_within(&self, top: i64, id: i64) -> bool {
+        if !self.exists(id) {
+            return false;
+        }
+        let mut cur = id;
+        for _ in 0..=self.parents.len() {
+            if cur == top {
+                return true;
+            }
+            match self.parents.get(&cur) {
+                Some(&parent) => cur = parent,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// `top` and every organization below it (the root's subtree is the whole tree, root included).
+    pub fn subtree(&self, top: i64) -> Vec<i64> {
+        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (&id, &parent) in &self.parents {
+            children.entry(parent).or_default().push(id);
+        }
+        let mut out = vec![top];
+        let mut seen: HashSet<i64> = HashSet::from([top]);
+        let mut i = 0;
+        while i < out.len() {
+            for &child in children.get(&out[i]).map(Vec::as_slice).unwrap_or_default() {
+                if seen.insert(child) {
+                    out.push(child);
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// An organization that no longer reaches the root (it sits in a cycle), if any.
+    pub fn first_cycle(&self) -> Option<i64> {
+        let mut ids: Vec<i64> = self.parents.keys().copied().collect();
+        ids.sort_unstable();
+        ids.into_iter().find(|&id| !self.is_within(ROOT, id))
+    }
+
+    /// Moves `id` under `parent` (what an edit is about to do, to check it first).
+    pub fn set_parent(&mut self, id: i64, parent: i64) {
+        self.parents.insert(id, parent);
+    }
+
+    /// Forgets `ids` (what a delete is about to do).
+    pub fn remove(&mut self, ids: &[i64]) {
+        for id in ids {
+            self.parents.remove(id);
+        }
+    }
+}
+
+/// An organization as a path from the top of the organizations given ("Sales / North / Shop 3").
+pub fn path_label(orgs: &[Organization], id: i64) -> String {
+    let mut names = Vec::new();
+    let mut cur = id;
+    for _ in 0..=orgs.len() {
+        match orgs.iter().find(|o| o.id == cur) {
+            Some(o) => {
+                names.push(o.name.clone());
+                cur = o.parent;
+            }
+            None => break,
+        }
+    }
+    names.reverse();
+    names.join(" / ")
 }
 
 /// `POST /v2/heavy_buyer/{id}/organization`.
@@ -52,7 +157,7 @@ pub struct OrganizationChange {
 
 /// The organizations a portal seat sees, for drawing its tree: `top` is where its view starts
 /// (0, the root, for the account; the user's organization otherwise).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrganizationTree {
     pub top: i64,
     pub can_manage: bool,
@@ -72,16 +177,18 @@ pub struct DeletionImpact {
     pub devices: i64,
 }
 
-/// An organization user. The password is never part of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrgUser {
-    pub id: i64,
-    pub username: String,
-    pub organization: i64,
-    pub role: i64,
-    pub contacter: String,
-    pub contact_way: String,
-    pub create_time: String,
+crate::resource! {
+    /// An organization user. The password is never part of it.
+    pub struct OrgUser: "org_user" in "org_users" {
+        id: Int,
+        username: Text,
+        organization: Int,
+        role: OrgRole,
+        contacter: Text,
+        contact_way: Text,
+        create_time: Time,
+    }
+    secret { password as "password_hash" }
 }
 
 /// `POST /v2/heavy_buyer/{id}/user`. Its `Debug` leaves the password out.
@@ -148,18 +255,6 @@ pub struct DeviceGrant {
     pub device_id: i64,
 }
 
-/// Who is signed into the key-account portal: the account itself, or one of its users.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct KeyAccountSeat {
-    pub heavy_buyer_id: i64,
-    /// The user, or `None` for the heavy-buyer account itself.
-    pub user: Option<OrgUser>,
-    /// The organization the seat sees from (0 for the account: the whole tree).
-    pub top: i64,
-    /// Whether the seat may change organizations, users and grants.
-    pub can_manage: bool,
-}
-
 /// Usernames: letters (any script), digits, `_`, `-` and `.`, 2 to 32 of them.
 pub fn check_username(value: &str) -> Result<String, super::error::ApiError> {
     use super::error::ApiError;
@@ -189,5 +284,29 @@ mod tests {
         for bad in ["a", "a b", "x@y", "<script>", "a/b", &"x".repeat(33)] {
             assert_eq!(check_username(bad).unwrap_err().code, 4001001, "{bad}");
         }
+    }
+
+    fn tree(pairs: &[(i64, i64)]) -> Tree {
+        Tree::new(pairs.iter().copied())
+    }
+
+    #[test]
+    fn ancestry_and_subtrees() {
+        // 1 > 2 > 3, 1 > 4, 5 under the root.
+        let t = tree(&[(1, 0), (2, 1), (3, 2), (4, 1), (5, 0)]);
+        assert!(t.is_within(1, 3) && t.is_within(2, 3) && t.is_within(0, 5) && t.is_within(3, 3));
+        assert!(!t.is_within(2, 4) && !t.is_within(3, 2) && !t.is_within(1, 5) && !t.is_within(0, 9));
+        let mut sub = t.subtree(1);
+        sub.sort();
+        assert_eq!(sub, vec![1, 2, 3, 4]);
+        assert_eq!(t.subtree(0).len(), 6);
+        assert_eq!(t.first_cycle(), None);
+    }
+
+    #[test]
+    fn a_cycle_is_found_and_never_loops() {
+        let t = tree(&[(1, 0), (2, 3), (3, 2)]);
+        assert_eq!(t.first_cycle(), Some(2));
+        assert!(!t.is_within(0, 3));
     }
 }

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::member::MemberRole;
+
 /// The areas features are grouped by in the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Area {
@@ -60,16 +62,10 @@ pub fn feature(id: i64) -> Option<&'static Feature> {
     FEATURES.iter().find(|f| f.id == id)
 }
 
-/// Role types (seed 004 appendix).
-pub const ROLE_ADMIN: i64 = 1;
-pub const ROLE_OPERATIONS: i64 = 2;
-pub const ROLE_DEVELOPER: i64 = 3;
-pub const ROLE_CUSTOM: i64 = 99;
-
 /// The features a built-in role holds. Operations: read everything, change dealers, heavy
 /// buyers and device assignment. Developer: products and devices, read-only elsewhere.
 /// Admin: every feature (plus the admin-only operations). Custom roles: their own list.
-pub fn builtin_features(role: i64) -> &'static [i64] {
+pub fn builtin_features(role: MemberRole) -> &'static [i64] {
     const ALL: &[i64] = &[
         READ_MEMBERS,
         READ_ROLES,
@@ -106,9 +102,9 @@ pub fn builtin_features(role: i64) -> &'static [i64] {
         ASSIGN_DEVICES,
     ];
     match role {
-        ROLE_ADMIN => ALL,
-        ROLE_OPERATIONS => OPERATIONS,
-        ROLE_DEVELOPER => DEVELOPER,
-        _ => &[],
+        MemberRole::Admin => ALL,
+        MemberRole::Operations => OPERATIONS,
+        MemberRole::Developer => DEVELOPER,
+        MemberRole::Custom => &[],
     }
 }

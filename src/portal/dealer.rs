@@ -7,42 +7,13 @@ use leptos::prelude::*;
 use super::{
     corp::dealers::DealerTree,
     devices::PartnerDevices,
-    partner::{partner_page, NavItem, Portal, PortalLogin, ProfileCard},
+    partner::{dealer_page, Portal, PortalLogin, ProfileCard},
 };
-use crate::{
-    i18n::use_i18n,
-    model::{dealer::DealerSession, error::ApiError},
-};
-
-#[server(endpoint = "/dealer_session")]
-pub async fn load_dealer_session() -> Result<DealerSession, ApiError> {
-    use crate::server::{
-        fns,
-        service::{corp, dealer},
-    };
-    let (ctx, principal) = fns::caller().await?;
-    let me = dealer::me(&ctx, &principal).await.map_err(fns::refuse)?;
-    let corp_id = principal.dealer().map_err(fns::refuse)?.corp_id.clone();
-    let company = corp::company(&ctx, &corp_id).await.map_err(fns::refuse)?;
-    Ok(DealerSession { dealer: me, corp_id, company })
-}
+use crate::i18n::use_i18n;
 
 #[component]
 pub fn DealerLogin() -> impl IntoView {
     view! { <PortalLogin portal=Portal::Dealer/> }
-}
-
-const NAV: [NavItem; 3] = [
-    ("/dealer", |t| t.my_profile, "nav-profile"),
-    ("/dealer/dealers", |t| t.my_dealers, "nav-sub-dealers"),
-    ("/dealer/devices", |t| t.devices_title, "nav-devices"),
-];
-
-/// A dealer-portal page: the session checked, `body` framed.
-fn dealer_page<V: IntoView + 'static>(
-    body: impl Fn(DealerSession) -> V + Send + Sync + Clone + 'static,
-) -> impl IntoView {
-    partner_page(Portal::Dealer, &NAV, load_dealer_session, body)
 }
 
 /// The dealer's profile and code.

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use crate::{
     components::{
-        filter::{BuilderField, FilterBuilder, Kind},
-        table::{plain, time, yes_no, Column, DataTable, TableState},
+        filter::{BuilderField, FilterBuilder},
+        table::{rendered, Column, DataTable, TableState},
         ErrorNote,
     },
     i18n::{use_i18n, Texts},
@@ -20,7 +20,7 @@ use crate::{
         list::{ListRequest, Page},
         product::ProductBrief,
     },
-    portal::organizations::organization_cell,
+    portal::organization_paths::organization_cell,
 };
 
 #[server(endpoint = "/devices", input = Json)]
@@ -31,7 +31,7 @@ pub async fn list_devices(product_id: String, request: ListRequest) -> Result<Pa
         serde_json::to_value(request).map_err(|e| fns::refuse(crate::server::error::Error::internal(e.to_string())))?;
     let mut page = device::list(&ctx, &principal, &product_id, &body).await.map_err(fns::refuse)?;
     // A key account reads its organizations by name.
-    crate::portal::organizations::name_organizations(&ctx, &principal, &mut page, "organization_id")
+    crate::portal::organization_paths::name_organizations(&ctx, &principal, &mut page, "organization_id")
         .await
         .map_err(fns::refuse)?;
     Ok(page)
@@ -93,93 +93,18 @@ pub async fn assign_devices(product_id: String, ids: Vec<i64>, action: Assignmen
     device::assign_selected(&ctx, &principal, &product_id, &ids, action).await.map_err(fns::refuse)
 }
 
-/// A device table column labelled by the device field's translated name.
-macro_rules! column {
-    ($key:literal, $render:expr, $searchable:expr) => {
-        Column {
-            key: $key,
-            label: |t: &Texts| t.device_field($key),
-            sortable: $key != "tags",
-            searchable: $searchable,
-            render: $render,
-        }
-    };
-}
-
-fn tags(v: &Value, _: &Texts) -> String {
-    match v {
-        Value::Array(items) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
-        _ => String::new(),
-    }
-}
-
-/// Every device field as a column; [`DEFAULT_COLUMNS`] are shown at first.
+/// Every device field as a column (from the declaration in `model::device`); [`DEFAULT_COLUMNS`]
+/// are shown at first.
 pub fn columns() -> Vec<Column> {
-    vec![
-        column!("id", plain, false),
-        column!("mac", plain, true),
-        column!("name", plain, true),
-        column!("sn", plain, true),
-        column!("is_online", yes_no, false),
-        column!("is_active", yes_no, false),
-        column!("active_date", time, false),
-        column!("last_login", time, false),
-        column!("last_login_ip", plain, true),
-        column!("mcu_mod", plain, true),
-        column!("mcu_version", plain, false),
-        column!("firmware_mod", plain, true),
-        column!("firmware_version", plain, false),
-        column!("region_id", plain, false),
-        column!("domain", plain, true),
-        column!("tags", tags, true),
-        column!("dealer_scope", plain, true),
-        column!("heavy_buyer", plain, false),
-        column!("organization_id", organization_cell, false),
-        column!("creator_id", plain, false),
-        column!("creator_type", plain, false),
-        column!("create_time", time, false),
-    ]
+    rendered(Column::all_of(&Device::RESOURCE), "organization_id", organization_cell)
 }
 
 pub const DEFAULT_COLUMNS: [&str; 8] =
     ["id", "mac", "name", "is_online", "is_active", "dealer_scope", "heavy_buyer", "create_time"];
 
-macro_rules! field {
-    ($key:literal, $kind:expr) => {
-        BuilderField { key: $key, label: |t: &Texts| t.device_field($key), kind: $kind, nullable: false }
-    };
-    ($key:literal, $kind:expr, nullable) => {
-        BuilderField { key: $key, label: |t: &Texts| t.device_field($key), kind: $kind, nullable: true }
-    };
-}
-
 /// What the filter builder offers: every queryable device field, typed.
 pub fn builder_fields() -> Vec<BuilderField> {
-    vec![
-        field!("mac", Kind::Text),
-        field!("name", Kind::Text),
-        field!("sn", Kind::Text),
-        field!("is_online", Kind::Bool),
-        field!("is_active", Kind::Bool),
-        field!("create_time", Kind::Time),
-        field!("active_date", Kind::Time, nullable),
-        field!("last_login", Kind::Time, nullable),
-        field!("last_login_ip", Kind::Text),
-        field!("dealer_scope", Kind::Text, nullable),
-        field!("dealer_id", Kind::Int, nullable),
-        field!("heavy_buyer", Kind::Int, nullable),
-        field!("organization_id", Kind::Int, nullable),
-        field!("tags", Kind::Text),
-        field!("domain", Kind::Text),
-        field!("mcu_mod", Kind::Text),
-        field!("mcu_version", Kind::Int),
-        field!("firmware_mod", Kind::Text),
-        field!("firmware_version", Kind::Int),
-        field!("region_id", Kind::Int),
-        field!("id", Kind::Int),
-        field!("creator_id", Kind::Int),
-        field!("creator_type", Kind::Int),
-    ]
+    BuilderField::all_of(&Device::RESOURCE)
 }
 
 /// A table state over the device columns, showing the default ones, newest first.

@@ -7,8 +7,7 @@ pub mod dealer;
 pub mod devices;
 pub mod heavy_buyer;
 pub mod home;
-pub mod org_users;
-pub mod organizations;
+pub mod organization_paths;
 pub mod partner;
 
 use leptos::prelude::*;

@@ -10,7 +10,11 @@ use leptos_router::{
 use crate::{
     components::{Brand, ErrorNote, LangSwitch},
     i18n::{use_i18n, Texts},
-    model::error::{codes, ApiError},
+    model::{
+        dealer::DealerSession,
+        error::{codes, ApiError},
+        heavy_buyer::HeavyBuyerSession,
+    },
 };
 
 /// The two partner portals; the name is also their URL prefix.
@@ -93,7 +97,7 @@ impl PartnerSession for crate::model::dealer::DealerSession {
     }
 }
 
-impl PartnerSession for crate::model::dealer::HeavyBuyerSession {
+impl PartnerSession for crate::model::heavy_buyer::HeavyBuyerSession {
     fn user(&self) -> String {
         match &self.seat.user {
             Some(u) => format!("{} · {}", u.username, self.heavy_buyer.name),
@@ -103,6 +107,50 @@ impl PartnerSession for crate::model::dealer::HeavyBuyerSession {
     fn company(&self) -> String {
         self.company.clone()
     }
+}
+
+/// What every dealer-portal page loads first.
+#[server(endpoint = "/dealer_session")]
+pub async fn load_dealer_session() -> Result<DealerSession, ApiError> {
+    use crate::server::{fns, service::dealer};
+    let (ctx, principal) = fns::caller().await?;
+    dealer::session(&ctx, &principal).await.map_err(fns::refuse)
+}
+
+/// What every heavy-buyer-portal page loads first.
+#[server(endpoint = "/heavy_buyer_session")]
+pub async fn load_heavy_buyer_session() -> Result<HeavyBuyerSession, ApiError> {
+    use crate::server::{fns, service::heavy_buyer};
+    let (ctx, principal) = fns::caller().await?;
+    heavy_buyer::session(&ctx, &principal).await.map_err(fns::refuse)
+}
+
+const DEALER_NAV: [NavItem; 3] = [
+    ("/dealer", |t| t.my_profile, "nav-profile"),
+    ("/dealer/dealers", |t| t.my_dealers, "nav-sub-dealers"),
+    ("/dealer/devices", |t| t.devices_title, "nav-devices"),
+];
+
+const HEAVY_BUYER_NAV: [NavItem; 5] = [
+    ("/heavy_buyer", |t| t.my_profile, "nav-profile"),
+    ("/heavy_buyer/organizations", |t| t.organizations_title, "nav-organizations"),
+    ("/heavy_buyer/users", |t| t.org_users_title, "nav-users"),
+    ("/heavy_buyer/devices", |t| t.devices_title, "nav-devices"),
+    ("/heavy_buyer/audit", |t| t.nav_audit, "nav-audit"),
+];
+
+/// A dealer-portal page: the session checked, `body` framed.
+pub fn dealer_page<V: IntoView + 'static>(
+    body: impl Fn(DealerSession) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    partner_page(Portal::Dealer, &DEALER_NAV, load_dealer_session, body)
+}
+
+/// A heavy-buyer-portal page: the session checked, `body` framed.
+pub fn heavy_buyer_page<V: IntoView + 'static>(
+    body: impl Fn(HeavyBuyerSession) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    partner_page(Portal::HeavyBuyer, &HEAVY_BUYER_NAV, load_heavy_buyer_session, body)
 }
 
 /// A partner-portal page: loads the session with `load` (a signed-out or disabled partner goes

@@ -13,13 +13,13 @@ use crate::{
     model::{audit::AuditEntry, list::Page, organization::ROOT},
     server::{
         auth::principal::Principal,
-        clock::{iso, now_ms},
+        clock::now_ms,
         db::{Db, Sql, Tx},
         error::{ApiError, Result},
-        list::{self, Field, FieldType, ListQuery, Resource},
+        list::{self, ListQuery, Resource},
         request,
         scope::Scope,
-        service::{organization::KeyAccount, permission},
+        service::{permission, seat::Seat},
         state::Ctx,
     },
 };
@@ -223,53 +223,8 @@ pub async fn sign_in(
     Ok(())
 }
 
-/// The audit log's fields, for the list language.
-pub static AUDIT_LOG: Resource = Resource {
-    table: "audit_log",
-    fields: &[
-        Field::new("id", "id", FieldType::Int),
-        Field::new("actor_kind", "actor_kind", FieldType::Str),
-        Field::new("actor_id", "actor_id", FieldType::Int).nullable(),
-        Field::new("actor", "actor", FieldType::Str),
-        Field::new("action", "action", FieldType::Str),
-        Field::new("record_type", "record_type", FieldType::Str),
-        Field::new("record_id", "record_id", FieldType::Str),
-        Field::new("changes", "changes", FieldType::Str),
-        Field::new("client", "client", FieldType::Str),
-        Field::new("create_time", "create_time", FieldType::Time),
-    ],
-};
-
-#[derive(sqlx::FromRow)]
-struct AuditRow {
-    id: i64,
-    actor_kind: String,
-    actor_id: Option<i64>,
-    actor: String,
-    action: String,
-    record_type: String,
-    record_id: String,
-    changes: String,
-    client: String,
-    create_time: i64,
-}
-
-impl From<AuditRow> for AuditEntry {
-    fn from(r: AuditRow) -> Self {
-        AuditEntry {
-            id: r.id,
-            actor_kind: r.actor_kind,
-            actor_id: r.actor_id,
-            actor: r.actor,
-            action: r.action,
-            record_type: r.record_type,
-            record_id: r.record_id,
-            changes: serde_json::from_str(&r.changes).unwrap_or(Value::Null),
-            client: r.client,
-            create_time: iso(r.create_time),
-        }
-    }
-}
+/// The audit log and its fields, declared with the wire type ([`AuditEntry`]).
+pub static AUDIT_LOG: Resource = AuditEntry::RESOURCE;
 
 /// Parses a list body against the audit log's fields; newest first unless it says otherwise.
 pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
@@ -284,7 +239,7 @@ pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
 /// corp admin its corp's, a key account's manager at the root its key account's.
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = match principal {
-        Principal::HeavyBuyer(_) | Principal::OrgUser(_) => key_account_scope(principal)?,
+        Principal::HeavyBuyer(_) | Principal::OrgUser(_) => heavy_buyer_scope(principal)?,
         _ => corp_scope(principal)?,
     };
     run(ctx, scope, query).await
@@ -295,10 +250,10 @@ pub async fn corp_log(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Re
     run(ctx, corp_scope(principal)?, query).await
 }
 
-/// `POST /v2/heavy_buyer/{id}/audit_log`: the key account's own log (another's reads as missing).
-pub async fn key_account_log(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, query: &ListQuery) -> Result<Page> {
-    KeyAccount::of(principal, heavy_buyer_id)?;
-    run(ctx, key_account_scope(principal)?, query).await
+/// `POST /v2/heavy_buyer/{id}/audit_log`: the heavy buyer's own log (another's reads as missing).
+pub async fn heavy_buyer_log(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, query: &ListQuery) -> Result<Page> {
+    Seat::of(principal, heavy_buyer_id)?;
+    run(ctx, heavy_buyer_scope(principal)?, query).await
 }
 
 fn corp_scope(principal: &Principal) -> Result<Scope> {
@@ -306,8 +261,8 @@ fn corp_scope(principal: &Principal) -> Result<Scope> {
 }
 
 /// The account itself, or a manager whose view is the whole tree; anyone else in it: 4031001.
-fn key_account_scope(principal: &Principal) -> Result<Scope> {
-    let me = KeyAccount::me(principal)?;
+fn heavy_buyer_scope(principal: &Principal) -> Result<Scope> {
+    let me = Seat::me(principal)?;
     if !me.can_manage() || me.top != ROOT {
         return Err(ApiError::forbidden().into());
     }
@@ -315,7 +270,7 @@ fn key_account_scope(principal: &Principal) -> Result<Scope> {
 }
 
 async fn run(ctx: &Ctx, scope: Scope, query: &ListQuery) -> Result<Page> {
-    list::run(&ctx.db, &AUDIT_LOG, query, scope, |row: AuditRow| list::to_map(AuditEntry::from(row))).await
+    list::run(&ctx.db, &AUDIT_LOG, query, scope).await
 }
 
 #[cfg(test)]

@@ -13,12 +13,19 @@ use sea_query::{
     Value, Values,
 };
 use sea_query_binder::SqlxValues;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value as Json};
 use sqlx::{
     postgres::{PgConnection, PgPoolOptions, PgRow},
     sqlite::{
         SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
     },
     FromRow, PgPool, SqlitePool,
+};
+
+use crate::{
+    model::resource::{Field, FieldType, Resource},
+    server::clock,
 };
 
 /// Which database the server runs on, chosen once from `DATABASE_URL`.
@@ -53,7 +60,7 @@ pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Sen
 impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 
 /// Anything that renders to SQL text plus bound values for a backend.
-pub trait Statement {
+pub trait Statement: Sync {
     fn render(&self, backend: Backend) -> (String, Values);
 }
 
@@ -142,12 +149,52 @@ impl Exec<'_> {
         dispatch!(self, stmt, |e, sql, args| sqlx::query_as_with(&sql, args).fetch_optional(e).await)
     }
 
+    async fn fetch_maps(self, stmt: &impl Statement, fields: &[&Field]) -> sqlx::Result<Vec<Map<String, Json>>> {
+        dispatch!(self, stmt, |e, sql, args| {
+            let rows = sqlx::query_with(&sql, args).fetch_all(e).await?;
+            rows.iter().map(|row| decode(row, fields)).collect()
+        })
+    }
+
     async fn execute(self, stmt: &impl Statement) -> sqlx::Result<u64> {
         dispatch!(self, stmt, |e, sql, args| sqlx::query_with(&sql, args)
             .execute(e)
             .await
             .map(|done| done.rows_affected()))
     }
+}
+
+/// Reads a row whose columns are `fields`, in order, as the JSON object of their wire values
+/// (see [`FieldType`]): the one decoding of every resource, on either backend.
+fn decode<R>(row: &R, fields: &[&Field]) -> sqlx::Result<Map<String, Json>>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<bool>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let mut map = Map::with_capacity(fields.len());
+    for (i, field) in fields.iter().enumerate() {
+        let value = match field.ty {
+            FieldType::Int => row.try_get::<Option<i64>, _>(i)?.map(Json::from),
+            FieldType::Time => row.try_get::<Option<i64>, _>(i)?.map(|ms| Json::from(clock::iso(ms))),
+            FieldType::Bool => row.try_get::<Option<bool>, _>(i)?.map(Json::from),
+            FieldType::Str => row.try_get::<Option<String>, _>(i)?.map(Json::from),
+            FieldType::Tags => {
+                let joined = row.try_get::<Option<String>, _>(i)?.unwrap_or_default();
+                Some(Json::from(joined.split(',').filter(|t| !t.is_empty()).collect::<Vec<_>>()))
+            }
+            FieldType::Json => row.try_get::<Option<String>, _>(i)?.and_then(|text| serde_json::from_str(&text).ok()),
+        };
+        map.insert(field.name.to_owned(), value.unwrap_or(Json::Null));
+    }
+    Ok(map)
+}
+
+/// A row read by `fetch_records` or `fetch_maps` as its wire type.
+pub fn record<T: DeserializeOwned>(map: Map<String, Json>) -> sqlx::Result<T> {
+    serde_json::from_value(Json::Object(map)).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 /// The same four calls on a pool and on a transaction.
@@ -170,7 +217,66 @@ macro_rules! executor_methods {
         pub async fn execute($s: $recv, stmt: &impl Statement) -> sqlx::Result<u64> {
             $s.exec().execute(stmt).await
         }
+
+        /// The rows of a statement that selects `resource`'s visible columns, as its wire type.
+        pub async fn fetch_records<T: DeserializeOwned>(
+            $s: $recv,
+            stmt: &impl Statement,
+            resource: &Resource,
+        ) -> sqlx::Result<Vec<T>> {
+            let fields: Vec<&Field> = resource.visible().collect();
+            $s.exec().fetch_maps(stmt, &fields).await?.into_iter().map(record).collect()
+        }
+
+        /// The first row of `fetch_records`, if any.
+        pub async fn fetch_record<T: DeserializeOwned>(
+            $s: $recv,
+            stmt: &impl Statement,
+            resource: &Resource,
+        ) -> sqlx::Result<Option<T>> {
+            Ok($s.fetch_records(stmt, resource).await?.into_iter().next())
+        }
+
+        /// The rows of a list page (the resource's visible columns) as JSON objects.
+        pub async fn fetch_maps(
+            $s: $recv,
+            stmt: &impl Statement,
+            fields: &[&Field],
+        ) -> sqlx::Result<Vec<Map<String, Json>>> {
+            $s.exec().fetch_maps(stmt, fields).await
+        }
     };
+}
+
+/// A pool or a transaction: what a query runs on. Code that reads the same way inside and
+/// outside a transaction takes `impl Into<Executor<'_>>` (`&ctx.db` or `&mut *tx`) and is
+/// written once. (A concrete type rather than a trait: async trait methods with borrowed
+/// receivers trip the compiler's `Send` inference, rust-lang/rust#100013.)
+pub struct Executor<'a>(Exec<'a>);
+
+impl<'a> From<&'a Db> for Executor<'a> {
+    fn from(db: &'a Db) -> Self {
+        Executor(db.exec())
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Executor<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        Executor(tx.exec())
+    }
+}
+
+impl Executor<'_> {
+    fn exec(&mut self) -> Exec<'_> {
+        match &mut self.0 {
+            Exec::SqlitePool(pool) => Exec::SqlitePool(pool),
+            Exec::SqliteConn(conn) => Exec::SqliteConn(conn),
+            Exec::PgPool(pool) => Exec::PgPool(pool),
+            Exec::PgConn(conn) => Exec::PgConn(conn),
+        }
+    }
+
+    executor_methods!(self: &mut Self);
 }
 
 impl Db {

@@ -117,7 +117,7 @@ fn rows(
             };
             let mut out = String::new();
             for d in devices {
-                let row = crate::server::list::to_map(d);
+                let row = serde_json::to_value(d).unwrap_or_default();
                 out.push_str(&csv_line(query.projection.iter().map(|f| cell(row.get(f.name)))));
             }
             Some((Ok(Bytes::from(out)), next))

@@ -11,12 +11,14 @@ use sea_query::{
     Alias, Asterisk, BinOper, Condition, Expr, Func, NullOrdering, Order, Query, SelectStatement, SimpleExpr,
     Value as SqlValue,
 };
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
 
 use crate::model::list::Page;
+pub use crate::model::resource::{Field, FieldType, Resource};
 use crate::server::{
     clock,
-    db::{Db, Row},
+    db::{Db, Executor},
     error::{ApiError, Result},
     scope::Scope,
 };
@@ -34,72 +36,6 @@ const SHOWN: usize = 64;
 const TOP_KEYS: [&str; 5] = ["offset", "limit", "filter", "query", "order"];
 const COMPARISONS: [(&str, Cmp); 6] =
     [("$eq", Cmp::Eq), ("$ne", Cmp::Ne), ("$lt", Cmp::Lt), ("$lte", Cmp::Lte), ("$gt", Cmp::Gt), ("$gte", Cmp::Gte)];
-
-/// How a field is typed on the wire; `Time` is a BIGINT of epoch ms in the database and an
-/// ISO 8601 string in requests and answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldType {
-    Int,
-    Str,
-    Bool,
-    Time,
-}
-
-/// One documented field of a resource.
-#[derive(Debug, Clone, Copy)]
-pub struct Field {
-    /// The name in the API.
-    pub name: &'static str,
-    /// The SQL column.
-    pub column: &'static str,
-    pub ty: FieldType,
-    pub queryable: bool,
-    pub sortable: bool,
-    /// Passwords, tokens: never selected, refused wherever a request names them.
-    pub secret: bool,
-    /// May be absent (SQL NULL): `{"$eq": null}` / `{"$ne": null}` test for that.
-    pub nullable: bool,
-}
-
-impl Field {
-    /// A queryable, sortable, public field.
-    pub const fn new(name: &'static str, column: &'static str, ty: FieldType) -> Self {
-        Self { name, column, ty, queryable: true, sortable: true, secret: false, nullable: false }
-    }
-
-    pub const fn secret(self) -> Self {
-        Self { secret: true, queryable: false, sortable: false, ..self }
-    }
-
-    pub const fn nullable(self) -> Self {
-        Self { nullable: true, ..self }
-    }
-
-    /// Returned in lists but neither queryable nor sortable.
-    pub const fn listed_only(self) -> Self {
-        Self { queryable: false, sortable: false, ..self }
-    }
-}
-
-/// A listable table and its fields; every resource has a field named `id`.
-#[derive(Debug)]
-pub struct Resource {
-    pub table: &'static str,
-    pub fields: &'static [Field],
-}
-
-impl Resource {
-    pub fn field(&self, name: &str) -> Option<&'static Field> {
-        let fields: &'static [Field] = self.fields;
-        fields.iter().find(|f| f.name == name)
-    }
-
-    /// The fields a list may return, in table order.
-    pub fn visible(&self) -> impl Iterator<Item = &'static Field> {
-        let fields: &'static [Field] = self.fields;
-        fields.iter().filter(|f| !f.secret)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
@@ -286,7 +222,7 @@ fn parse_op(field: &Field, path: &str, op: &str, arg: &Json) -> Result<Test, Api
 }
 
 fn like_test(field: &Field, at: &str, arg: &Json) -> Result<Test, ApiError> {
-    if field.ty != FieldType::Str {
+    if !field.ty.is_text() {
         return Err(ApiError::invalid(at, "$like applies to text fields only"));
     }
     match scalar(field, at, arg)? {
@@ -312,7 +248,7 @@ fn in_test(field: &Field, at: &str, arg: &Json) -> Result<Test, ApiError> {
 fn scalar(field: &Field, at: &str, v: &Json) -> Result<Scalar, ApiError> {
     let typed = match (field.ty, v) {
         (FieldType::Int, Json::Number(n)) => n.as_i64().map(Scalar::Int),
-        (FieldType::Str, Json::String(s)) if s.chars().count() <= MAX_TEXT => Some(Scalar::Str(s.clone())),
+        (ty, Json::String(s)) if ty.is_text() && s.chars().count() <= MAX_TEXT => Some(Scalar::Str(s.clone())),
         (FieldType::Bool, Json::Bool(b)) => Some(Scalar::Bool(*b)),
         (FieldType::Time, Json::String(s)) => clock::parse_iso(s).map(Scalar::Time),
         _ => None,
@@ -323,7 +259,7 @@ fn scalar(field: &Field, at: &str, v: &Json) -> Result<Scalar, ApiError> {
 fn expected(ty: FieldType) -> &'static str {
     match ty {
         FieldType::Int => "must be an integer",
-        FieldType::Str => "must be a string of at most 1000 characters",
+        FieldType::Str | FieldType::Tags | FieldType::Json => "must be a string of at most 1000 characters",
         FieldType::Bool => "must be a boolean",
         FieldType::Time => "must be an ISO 8601 time",
     }
@@ -412,11 +348,12 @@ fn like(col: Expr, pattern: &str) -> SimpleExpr {
 impl ListQuery {
     /// The user's conditions ANDed with the service's `scope`, which always names a tenant.
     pub fn condition(&self, scope: Scope) -> Condition {
-        let mut all = scope.into_condition();
-        for clause in &self.clauses {
-            all = all.add(clause.expr());
-        }
-        all
+        self.narrow(scope).into_condition()
+    }
+
+    /// `scope` narrowed by the user's conditions.
+    pub fn narrow(&self, scope: Scope) -> Scope {
+        self.clauses.iter().fold(scope, |scope, clause| scope.and(clause.expr()))
     }
 
     /// The count statement (`SELECT COUNT(*) AS count …`) and the page statement (every
@@ -466,26 +403,19 @@ impl ListQuery {
     }
 }
 
-/// Runs a list: the count, then the page, each row turned into JSON by `to_json` and cut down
+/// Runs a list: the count, then the page, each row read as the resource's fields and cut down
 /// to the projected fields in the projection's order.
-pub async fn run<T: Row>(
-    db: &Db,
-    resource: &Resource,
-    query: &ListQuery,
-    scope: Scope,
-    to_json: impl Fn(T) -> Map<String, Json>,
-) -> Result<Page> {
-    run_counted(db, resource, query, scope, None, to_json).await
+pub async fn run(db: &Db, resource: &Resource, query: &ListQuery, scope: Scope) -> Result<Page> {
+    run_counted(db, resource, query, scope, None).await
 }
 
 /// [`run`], with the count already known when the service keeps it (see `service::device`).
-pub async fn run_counted<T: Row>(
+pub async fn run_counted(
     db: &Db,
     resource: &Resource,
     query: &ListQuery,
     scope: Scope,
     known_count: Option<i64>,
-    to_json: impl Fn(T) -> Map<String, Json>,
 ) -> Result<Page> {
     let (count_stmt, page_stmt) = query.select(resource, scope);
     let count = match known_count {
@@ -496,17 +426,34 @@ pub async fn run_counted<T: Row>(
     if query.offset >= u64::try_from(count).unwrap_or(0) {
         return Ok(Page { count, list: Vec::new() });
     }
-    let rows = db.fetch_all::<T>(&page_stmt).await?;
-    let list = rows.into_iter().map(|row| project(&query.projection, to_json(row))).collect();
+    let fields: Vec<&Field> = resource.visible().collect();
+    let rows = db.fetch_maps(&page_stmt, &fields).await?;
+    let list = rows.into_iter().map(|row| project(&query.projection, row)).collect();
     Ok(Page { count, list })
 }
 
-/// A wire type as the JSON object a list's projection picks fields from.
-pub fn to_map<T: serde::Serialize>(item: T) -> Map<String, Json> {
-    match serde_json::to_value(item) {
-        Ok(Json::Object(map)) => map,
-        _ => Map::new(),
-    }
+/// `SELECT` of a resource's listed columns within `scope`: a read of whole records (add the
+/// order and limit a caller needs).
+pub fn select_records(resource: &Resource, scope: Scope) -> SelectStatement {
+    let mut select = Query::select();
+    select
+        .columns(resource.visible().map(|f| Alias::new(f.column)))
+        .from(Alias::new(resource.table))
+        .cond_where(scope.into_condition());
+    select
+}
+
+/// The record of `resource` with `id` inside `scope`, as its wire type; `None` when there is
+/// none there (another tenant's reads exactly as a missing one). Read in a transaction, it is
+/// the record as the transaction's own changes left it.
+pub async fn find<T: DeserializeOwned + Send>(
+    ex: impl Into<Executor<'_>>,
+    resource: &Resource,
+    scope: Scope,
+    id: i64,
+) -> Result<Option<T>> {
+    let select = select_records(resource, scope.and(Expr::col(Alias::new("id")).eq(id)));
+    Ok(ex.into().fetch_record(&select, resource).await?)
 }
 
 fn project(projection: &[&'static Field], mut row: Map<String, Json>) -> Map<String, Json> {
@@ -529,6 +476,7 @@ mod tests {
     use crate::server::db::Sql;
 
     static RES: Resource = Resource {
+        name: "probe",
         table: "res",
         fields: &[
             Field::new("id", "id", FieldType::Int),
@@ -537,7 +485,7 @@ mod tests {
             Field::new("enabled", "enabled", FieldType::Bool),
             Field::new("create_time", "created_ms", FieldType::Time),
             Field::new("note", "note", FieldType::Str).listed_only(),
-            Field::new("password", "password_hash", FieldType::Str).secret(),
+            Field::secret("password", "password_hash"),
         ],
     };
 
@@ -769,6 +717,7 @@ mod tests {
     // ---- Property: the database agrees with a plain in-memory model. ----
 
     static PROBE: Resource = Resource {
+        name: "probe",
         table: "list_probe",
         fields: &[
             Field::new("id", "id", FieldType::Int),
@@ -791,13 +740,6 @@ mod tests {
         score: i64,
         flag: bool,
         at: i64,
-    }
-
-    fn probe_json(r: ProbeRow) -> Map<String, Json> {
-        match json!({"at": clock::iso(r.at), "flag": r.flag, "score": r.score, "name": r.name, "id": r.id}) {
-            Json::Object(map) => map,
-            _ => Map::new(),
-        }
     }
 
     /// (name, score, flag, at ms): one row's values, or one condition's.
@@ -1011,7 +953,7 @@ mod tests {
             Some(flag) => Scope::tenant("flag", flag),
             None => Scope::everything(),
         };
-        run(db, &PROBE, &query, scope, probe_json).await.map_err(|e| e.to_string())
+        run(db, &PROBE, &query, scope).await.map_err(|e| e.to_string())
     }
 
     proptest! {

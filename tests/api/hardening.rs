@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use backoffice::server::{auth::token::RACE_ALLOWANCE_US, clock::now_ms, db::Sql, retention};
+use backoffice::server::{auth::token::RACE_ALLOWANCE_US, clock::now_ms, db::Sql, jobs::retention};
 
 use crate::{
     both_backends,

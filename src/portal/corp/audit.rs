@@ -8,11 +8,12 @@ use serde_json::Value;
 use super::layout::with_session;
 use crate::{
     components::{
-        filter::{BuilderField, FilterBuilder, Kind},
-        table::{plain, time, Column, DataTable, TableState},
+        filter::{BuilderField, FilterBuilder},
+        table::{rendered, Column, DataTable, TableState},
     },
     i18n::{use_i18n, Texts},
     model::{
+        audit::AuditEntry,
         error::ApiError,
         list::{ListRequest, Page},
     },
@@ -47,31 +48,11 @@ fn changes_cell(v: &Value, _: &Texts) -> String {
 }
 
 pub fn columns() -> Vec<Column> {
-    let col = Column::sortable;
-    vec![
-        col("create_time", |t| t.audit_time, time, false),
-        col("actor", |t| t.audit_who, plain, true),
-        col("actor_kind", |t| t.audit_kind, plain, false),
-        col("action", |t| t.audit_action, plain, true),
-        col("record_type", |t| t.audit_record_type, plain, false),
-        col("record_id", |t| t.audit_record_id, plain, true),
-        Column { key: "changes", label: |t| t.audit_changes, sortable: false, searchable: true, render: changes_cell },
-        col("client", |t| t.audit_from, plain, true),
-    ]
+    rendered(Column::all_of(&AuditEntry::RESOURCE), "changes", changes_cell)
 }
 
 pub fn builder_fields() -> Vec<BuilderField> {
-    let field =
-        |key: &'static str, label: fn(&Texts) -> &'static str, kind| BuilderField { key, label, kind, nullable: false };
-    vec![
-        field("create_time", |t| t.audit_time, Kind::Time),
-        field("actor", |t| t.audit_who, Kind::Text),
-        field("actor_kind", |t| t.audit_kind, Kind::Text),
-        field("action", |t| t.audit_action, Kind::Text),
-        field("record_type", |t| t.audit_record_type, Kind::Text),
-        field("record_id", |t| t.audit_record_id, Kind::Text),
-        field("client", |t| t.audit_from, Kind::Text),
-    ]
+    BuilderField::all_of(&AuditEntry::RESOURCE)
 }
 
 /// The log's title, filter builder and table: what both portals' audit pages show.
@@ -80,7 +61,7 @@ pub fn AuditLog() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let cols = columns();
-    let state = TableState::new(&cols, "actor");
+    let state = TableState::new(&cols, "actor").hiding(&["id", "actor_id"]);
     let page = Resource::new(move || state.request(), list_audit_log);
     view! {
         <h1 class="mb-2 text-2xl font-bold">{move || t().audit_title}</h1>

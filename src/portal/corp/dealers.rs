@@ -13,12 +13,12 @@ use super::layout::with_session;
 use crate::{
     components::{
         dialog::{ConfirmButton, Modal},
-        table::{plain, time, Column, DataTable, Filter, TableState},
+        table::{rendered, Column, DataTable, Filter, TableState},
         ErrorNote, TextField,
     },
     i18n::{use_i18n, Texts},
     model::{
-        dealer::{Dealer, DealerEdit, DealerNode, NewDealer},
+        dealer::{Dealer, DealerEdit, DealerNode, NewDealer, PartnerStatus},
         error::ApiError,
         list::{ListRequest, Page},
         permission::MANAGE_DEALERS,
@@ -93,22 +93,11 @@ pub const ENABLED_FILTER: Filter = Filter {
 };
 
 fn status_cell(v: &Value, t: &Texts) -> String {
-    t.enabled_status(v.as_i64().unwrap_or(0)).into()
+    PartnerStatus::from_code(v.as_i64().unwrap_or(-1)).map_or_else(|| "—".into(), |x| t.enabled_status(x).into())
 }
 
 fn columns() -> Vec<Column> {
-    let col = Column::sortable;
-    vec![
-        col("id", |_| "ID", plain, false),
-        col("name", |t| t.name, plain, true),
-        col("dealer_code", |t| t.dealer_code, plain, true),
-        col("upper_dealer_code", |t| t.upper_dealer, plain, true),
-        col("email", |t| t.email, plain, true),
-        col("phone", |t| t.phone, plain, true),
-        col("address", |t| t.address, plain, true),
-        col("status", |t| t.status, status_cell, false),
-        col("create_time", |t| t.created, time, false),
-    ]
+    rendered(Column::all_of(&Dealer::RESOURCE), "status", status_cell)
 }
 
 fn view_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
@@ -205,7 +194,7 @@ pub fn DealerTree(reload: RwSignal<u32>, link: bool) -> impl IntoView {
                                         } else {
                                             view! { <span>{label}</span> }.into_any()
                                         }}
-                                        {(d.status == 0).then(|| view! { <span class="ml-2 text-xs text-red-600">{move || t().status_disabled_short}</span> })}
+                                        {(d.status == PartnerStatus::Disabled).then(|| view! { <span class="ml-2 text-xs text-red-600">{move || t().status_disabled_short}</span> })}
                                     </li>
                                 }
                             }).collect_view()}
@@ -348,7 +337,7 @@ fn DealerCard(dealer: Dealer, can_manage: bool, reload: RwSignal<u32>) -> impl I
     let i18n = use_i18n();
     let t = move || i18n.t();
     let id = dealer.id;
-    let enabled = dealer.status == 1;
+    let enabled = dealer.status == PartnerStatus::Enabled;
     let name = RwSignal::new(dealer.name.clone());
     let address = RwSignal::new(dealer.address.clone());
     let error = RwSignal::new(None::<ApiError>);

@@ -15,13 +15,14 @@ use super::{
 use crate::{
     components::{
         dialog::{ConfirmButton, Modal},
-        table::{plain, time, Column, DataTable, TableState},
+        table::{rendered, Column, DataTable, TableState},
         ErrorNote, TextField,
     },
     i18n::{use_i18n, Texts},
     model::{
-        dealer::{HeavyBuyer, HeavyBuyerEdit, NewHeavyBuyer},
+        dealer::PartnerStatus,
         error::ApiError,
+        heavy_buyer::{HeavyBuyer, HeavyBuyerEdit, NewHeavyBuyer},
         list::{ListRequest, Page},
         permission::MANAGE_HEAVY_BUYERS,
         validate,
@@ -73,22 +74,11 @@ pub async fn delete_heavy_buyer(id: i64) -> Result<(), ApiError> {
 }
 
 fn status_cell(v: &Value, t: &Texts) -> String {
-    t.enabled_status(v.as_i64().unwrap_or(0)).into()
+    PartnerStatus::from_code(v.as_i64().unwrap_or(-1)).map_or_else(|| "—".into(), |x| t.enabled_status(x).into())
 }
 
 fn columns() -> Vec<Column> {
-    let col = Column::sortable;
-    vec![
-        col("id", |_| "ID", plain, false),
-        col("name", |t| t.name, plain, true),
-        col("industry", |t| t.industry, plain, true),
-        col("contacter", |t| t.contacter, plain, true),
-        col("email", |t| t.email, plain, true),
-        col("phone", |t| t.phone, plain, true),
-        col("location", |t| t.location, plain, true),
-        col("status", |t| t.status, status_cell, false),
-        col("create_time", |t| t.created, time, false),
-    ]
+    rendered(Column::all_of(&HeavyBuyer::RESOURCE), "status", status_cell)
 }
 
 fn view_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
@@ -103,7 +93,7 @@ pub fn HeavyBuyersPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let cols = columns();
-    let state = TableState::new(&cols, "name");
+    let state = TableState::new(&cols, "name").hiding(&["contact_way"]);
     let reload = RwSignal::new(0u32);
     let page = Resource::new(move || (state.request(), reload.get()), |(req, _)| list_heavy_buyers(req));
     let adding = RwSignal::new(false);
@@ -275,7 +265,7 @@ fn HeavyBuyerCard(buyer: HeavyBuyer, can_manage: bool, reload: RwSignal<u32>) ->
     let i18n = use_i18n();
     let t = move || i18n.t();
     let id = buyer.id;
-    let enabled = buyer.status == 1;
+    let enabled = buyer.status == PartnerStatus::Enabled;
     let profile = ProfileFields::new(Some(&buyer));
     let touched = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);

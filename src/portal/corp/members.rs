@@ -9,15 +9,14 @@ use super::layout::with_session;
 use crate::{
     components::{
         dialog::{ConfirmButton, Modal},
-        table::{plain, time, yes_no, Column, DataTable, Filter, TableState},
+        table::{rendered, Column, DataTable, Filter, TableState},
         ErrorNote, TextField,
     },
     i18n::{use_i18n, Lang, Texts},
     model::{
         error::ApiError,
         list::{ListRequest, Page},
-        member::{Member, NewMember, Role},
-        permission::{ROLE_ADMIN, ROLE_CUSTOM, ROLE_DEVELOPER, ROLE_OPERATIONS},
+        member::{Member, MemberRole, MemberStatus, NewMember, Role},
         validate,
     },
 };
@@ -84,27 +83,16 @@ pub async fn list_roles() -> Result<Vec<Role>, ApiError> {
 }
 
 fn role_cell(v: &Value, t: &Texts) -> String {
-    t.role_name(v.as_i64().unwrap_or(0)).into()
+    MemberRole::from_code(v.as_i64().unwrap_or(-1)).map_or_else(|| "—".into(), |x| t.role_name(x).into())
 }
 
 fn status_cell(v: &Value, t: &Texts) -> String {
-    t.member_status(v.as_i64().unwrap_or(0)).into()
+    MemberStatus::from_code(v.as_i64().unwrap_or(-1)).map_or_else(|| "—".into(), |x| t.member_status(x).into())
 }
 
 fn columns() -> Vec<Column> {
-    let col = Column::sortable;
-    vec![
-        col("id", |_| "ID", plain, false),
-        col("name", |t| t.name, plain, true),
-        col("email", |t| t.email, plain, true),
-        col("phone", |t| t.phone, plain, true),
-        col("role", |t| t.role, role_cell, false),
-        col("status", |t| t.status, status_cell, false),
-        col("last_auth_time", |t| t.last_login, time, false),
-        col("create_time", |t| t.created, time, false),
-        col("is_notice", |t| t.notify, yes_no, false),
-        col("is_alert", |t| t.alerts, yes_no, false),
-    ]
+    let columns = rendered(Column::all_of(&Member::RESOURCE), "role", role_cell);
+    rendered(columns, "status", status_cell)
 }
 
 fn view_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
@@ -119,7 +107,7 @@ pub fn MembersPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let cols = columns();
-    let state = TableState::new(&cols, "name");
+    let state = TableState::new(&cols, "name").hiding(&["role_id"]);
     let reload = RwSignal::new(0u32);
     let page = Resource::new(move || (state.request(), reload.get()), |(req, _)| list_members(req));
     let adding = RwSignal::new(false);
@@ -158,7 +146,7 @@ fn RolePicker(role: RwSignal<i64>, role_id: RwSignal<Option<i64>>) -> impl IntoV
     let t = move || i18n.t();
     let roles = Resource::new(|| (), |_| list_roles());
     let choice = move || match (role.get(), role_id.get()) {
-        (ROLE_CUSTOM, Some(id)) => format!("99:{id}"),
+        (r, Some(id)) if r == MemberRole::Custom.code() => format!("99:{id}"),
         (r, _) => r.to_string(),
     };
     view! {
@@ -172,12 +160,12 @@ fn RolePicker(role: RwSignal<i64>, role_id: RwSignal<Option<i64>>) -> impl IntoV
                             on:change=move |ev| {
                                 let v = event_target_value(&ev);
                                 match v.strip_prefix("99:").and_then(|id| id.parse().ok()) {
-                                    Some(id) => { role.set(ROLE_CUSTOM); role_id.set(Some(id)); }
-                                    None => { role.set(v.parse().unwrap_or(ROLE_OPERATIONS)); role_id.set(None); }
+                                    Some(id) => { role.set(MemberRole::Custom.code()); role_id.set(Some(id)); }
+                                    None => { role.set(v.parse().unwrap_or(MemberRole::Operations.code())); role_id.set(None); }
                                 }
                             }>
-                            {[ROLE_ADMIN, ROLE_OPERATIONS, ROLE_DEVELOPER].into_iter().map(|r| view! {
-                                <option value=r.to_string() selected=move || choice() == r.to_string()>{move || t().role_name(r)}</option>
+                            {[MemberRole::Admin, MemberRole::Operations, MemberRole::Developer].into_iter().map(|r| view! {
+                                <option value=r.code().to_string() selected=move || choice() == r.code().to_string()>{move || t().role_name(r)}</option>
                             }).collect_view()}
                             {custom.into_iter().map(|r| {
                                 let value = format!("99:{}", r.id);
@@ -203,7 +191,7 @@ fn AddMemberDialog(open: RwSignal<bool>, on_added: Callback<Member>) -> impl Int
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
-    let role = RwSignal::new(ROLE_OPERATIONS);
+    let role = RwSignal::new(MemberRole::Operations.code());
     let role_id = RwSignal::new(None::<i64>);
     let touched = RwSignal::new(false);
     let add = ServerAction::<AddMember>::new();
@@ -312,7 +300,7 @@ fn MemberCard(member: Member, is_admin: bool, my_id: i64, reload: RwSignal<u32>)
     let m = StoredValue::new(member);
     let id = m.with_value(|m| m.id);
     let is_self = id == my_id;
-    let target_admin = m.with_value(|m| m.role == ROLE_ADMIN);
+    let target_admin = m.with_value(|m| m.role == MemberRole::Admin);
     // Admin actions on another member; admins themselves are protected.
     let administrable = is_admin && !is_self && !target_admin;
     let error = RwSignal::new(None::<ApiError>);
@@ -369,11 +357,11 @@ fn MemberCard(member: Member, is_admin: bool, my_id: i64, reload: RwSignal<u32>)
                     <p class="text-sm text-slate-500">{move || t().admin_protected}</p>
                 </Show>
                 <Show when=move || is_admin && !is_self>
-                    <SetRole id=id current=m.with_value(|m| (m.role, m.role_id)) reload=reload error=error/>
+                    <SetRole id=id current=m.with_value(|m| (m.role.code(), m.role_id)) reload=reload error=error/>
                 </Show>
                 <Show when=move || administrable>
                     <div class="flex flex-wrap gap-2">
-                        {if m.with_value(|m| m.status) == 2 {
+                        {if m.with_value(|m| m.status) == MemberStatus::Disabled {
                             view! {
                                 <button type="button" data-testid="enable-member" on:click=move |_| { toggle.dispatch(true); }
                                     class="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700">

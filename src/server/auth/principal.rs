@@ -6,7 +6,12 @@ use axum::{
     http::{header, request::Parts},
 };
 
-use crate::model::permission::{builtin_features, ROLE_ADMIN, ROLE_CUSTOM};
+use crate::model::{
+    dealer::PartnerStatus,
+    member::{MemberRole, MemberStatus},
+    organization::OrgRole,
+    permission::builtin_features,
+};
 use crate::server::{
     auth::token::{self, LoginRef, PrincipalKind},
     db::Sql,
@@ -51,8 +56,7 @@ pub struct OrgUserPrincipal {
     pub corp_id: String,
     /// Loaded on every request, so a move or a role change takes effect at the next call.
     pub organization: i64,
-    /// 1 admin, 2 member.
-    pub role: i64,
+    pub role: OrgRole,
 }
 
 /// A corp member, as loaded at the start of the request.
@@ -61,8 +65,7 @@ pub struct MemberPrincipal {
     pub login_id: String,
     pub member_id: i64,
     pub corp_id: String,
-    /// 1 admin, 2 operations, 3 developer, 99 custom.
-    pub role: i64,
+    pub role: MemberRole,
     pub role_id: Option<i64>,
     /// The features the member holds: its built-in role's, or its custom role's.
     pub features: Vec<i64>,
@@ -70,7 +73,7 @@ pub struct MemberPrincipal {
 
 impl MemberPrincipal {
     pub fn is_admin(&self) -> bool {
-        self.role == ROLE_ADMIN
+        self.role == MemberRole::Admin
     }
 }
 
@@ -117,10 +120,6 @@ struct MemberAuthRow {
     status: i64,
 }
 
-pub const MEMBER_ACTIVE: i64 = 1;
-/// Dealers and heavy buyers: 1 enabled, 0 disabled.
-pub const ENABLED: i64 = 1;
-
 /// Loads the principal a live login stands for. An account that was disabled or removed since
 /// the login reads as an invalid token: its logins are revoked too, this is the second fence.
 pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
@@ -134,13 +133,14 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
                         .bind(login.principal_id),
                 )
                 .await?;
-            let row = row.filter(|r| r.status == MEMBER_ACTIVE).ok_or_else(invalid)?;
-            let features = member_features(ctx, row.role, row.role_id).await?;
+            let row = row.filter(|r| r.status == MemberStatus::Active.code()).ok_or_else(invalid)?;
+            let role = MemberRole::from_code(row.role).ok_or_else(invalid)?;
+            let features = member_features(ctx, role, row.role_id).await?;
             Ok(Principal::Member(MemberPrincipal {
                 login_id: login.login_id,
                 member_id: login.principal_id,
                 corp_id: row.corp_id,
-                role: row.role,
+                role,
                 role_id: row.role_id,
                 features,
             }))
@@ -153,7 +153,8 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
                         .bind(login.principal_id),
                 )
                 .await?;
-            let (corp_id, dealer_code, scope, _) = row.filter(|r| r.3 == ENABLED).ok_or_else(invalid)?;
+            let (corp_id, dealer_code, scope, _) =
+                row.filter(|r| r.3 == PartnerStatus::Enabled.code()).ok_or_else(invalid)?;
             Ok(Principal::Dealer(DealerPrincipal {
                 login_id: login.login_id,
                 dealer_id: login.principal_id,
@@ -169,7 +170,7 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
                     &Sql::new("SELECT corp_id, status FROM heavy_buyers WHERE id = $1").bind(login.principal_id),
                 )
                 .await?;
-            let (corp_id, _) = row.filter(|r| r.1 == ENABLED).ok_or_else(invalid)?;
+            let (corp_id, _) = row.filter(|r| r.1 == PartnerStatus::Enabled.code()).ok_or_else(invalid)?;
             Ok(Principal::HeavyBuyer(HeavyBuyerPrincipal {
                 login_id: login.login_id,
                 heavy_buyer_id: login.principal_id,
@@ -187,11 +188,12 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
                          JOIN heavy_buyers h ON h.id = u.heavy_buyer_id WHERE u.id = $1 AND u.status = $2",
                     )
                     .bind(login.principal_id)
-                    .bind(ENABLED),
+                    .bind(PartnerStatus::Enabled.code()),
                 )
                 .await?;
             let (heavy_buyer_id, organization, role, corp_id, _) =
-                row.filter(|r| r.4 == ENABLED).ok_or_else(invalid)?;
+                row.filter(|r| r.4 == PartnerStatus::Enabled.code()).ok_or_else(invalid)?;
+            let role = OrgRole::from_code(role).ok_or_else(invalid)?;
             Ok(Principal::OrgUser(OrgUserPrincipal {
                 login_id: login.login_id,
                 user_id: login.principal_id,
@@ -205,9 +207,9 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
 }
 
 /// Loaded on every request, so a role change takes effect at the member's next call.
-async fn member_features(ctx: &Ctx, role: i64, role_id: Option<i64>) -> Result<Vec<i64>> {
+async fn member_features(ctx: &Ctx, role: MemberRole, role_id: Option<i64>) -> Result<Vec<i64>> {
     match (role, role_id) {
-        (ROLE_CUSTOM, Some(role_id)) => {
+        (MemberRole::Custom, Some(role_id)) => {
             let rows: Vec<(i64,)> = ctx
                 .db
                 .fetch_all(&Sql::new("SELECT feature FROM member_role_features WHERE role_id = $1").bind(role_id))

@@ -3,6 +3,7 @@
 use crate::{
     model::{
         corp::{CorpInfo, MemberBrief},
+        member::{MemberRole, MemberStatus},
         validate,
     },
     server::{
@@ -33,8 +34,6 @@ pub struct CreatedCorp {
     pub member_id: i64,
 }
 
-pub const ROLE_ADMIN: i64 = 1;
-
 /// Creates a corp and its first admin member (role 1, active) in one transaction.
 pub async fn create_corp(ctx: &Ctx, input: NewCorp) -> Result<CreatedCorp> {
     let company = validate::text("company", &input.company, 64)?;
@@ -59,14 +58,15 @@ pub async fn create_corp(ctx: &Ctx, input: NewCorp) -> Result<CreatedCorp> {
         .fetch_one(
             &Sql::new(
                 "INSERT INTO members (corp_id, name, phone, email, password_hash, role, status, create_time) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(corp_id.clone())
             .bind(name)
             .bind(phone)
             .bind(email)
             .bind(hash.0)
-            .bind(ROLE_ADMIN)
+            .bind(MemberRole::Admin.code())
+            .bind(MemberStatus::Active.code())
             .bind(now),
         )
         .await;
@@ -109,7 +109,6 @@ struct MemberBriefRow {
     phone: String,
     email: String,
     name: String,
-    role: i64,
 }
 
 /// `GET /v2/corp`: the caller's corp and the caller. Any member of the corp may read it.
@@ -125,7 +124,7 @@ pub async fn info(ctx: &Ctx, principal: &Principal) -> Result<CorpInfo> {
         .ok_or_else(|| Error::from(ApiError::new(codes::CORP_NOT_FOUND, "corp not found")))?;
     let member: MemberBriefRow = ctx
         .db
-        .fetch_one(&Sql::new("SELECT id, phone, email, name, role FROM members WHERE id = $1").bind(me.member_id))
+        .fetch_one(&Sql::new("SELECT id, phone, email, name FROM members WHERE id = $1").bind(me.member_id))
         .await?;
     Ok(CorpInfo {
         id: corp.id.clone(),
@@ -139,7 +138,8 @@ pub async fn info(ctx: &Ctx, principal: &Principal) -> Result<CorpInfo> {
             phone: member.phone,
             email: member.email,
             name: member.name,
-            role: member.role,
+            // The principal was loaded from the member's row at the start of this request.
+            role: me.role,
         },
         status: corp.status,
         device_total: corp.device_total,

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::{
     model::{
-        dealer::{Dealer, DealerEdit, DealerNode, NewDealer},
+        dealer::{Dealer, DealerEdit, DealerNode, DealerSession, NewDealer, PartnerStatus},
         error::{codes, ApiError},
         list::Page,
         permission::{MANAGE_DEALERS, READ_DEALERS},
@@ -23,67 +23,19 @@ use crate::{
             principal::Principal,
             token::{self, PrincipalKind},
         },
-        clock::{iso, now_ms},
-        db::{unique_violation, Sql, Tx},
+        clock::now_ms,
+        db::{record, unique_violation, Executor, Sql},
         error::{Error, Result},
         list::{self, Field, FieldType, ListQuery, Resource},
         scope::Scope,
         secret::{random_bytes, Secret},
-        service::permission,
+        service::{corp, permission},
         state::Ctx,
     },
 };
 
-pub const DISABLED: i64 = 0;
-pub const ENABLED: i64 = 1;
-
-pub static DEALERS: Resource = Resource {
-    table: "dealers",
-    fields: &[
-        Field::new("id", "id", FieldType::Int),
-        Field::new("name", "name", FieldType::Str),
-        Field::new("email", "email", FieldType::Str),
-        Field::new("phone", "phone", FieldType::Str),
-        Field::new("address", "address", FieldType::Str),
-        Field::new("status", "status", FieldType::Int),
-        Field::new("dealer_code", "dealer_code", FieldType::Str),
-        Field::new("upper_dealer_code", "upper_dealer_code", FieldType::Str),
-        Field::new("create_time", "create_time", FieldType::Time),
-        Field::new("password", "password_hash", FieldType::Str).secret(),
-    ],
-};
-
-const COLUMNS: [&str; 9] =
-    ["id", "name", "email", "phone", "address", "status", "dealer_code", "upper_dealer_code", "create_time"];
-
-#[derive(sqlx::FromRow)]
-struct DealerRow {
-    id: i64,
-    name: String,
-    email: String,
-    phone: String,
-    address: String,
-    status: i64,
-    dealer_code: String,
-    upper_dealer_code: String,
-    create_time: i64,
-}
-
-impl From<DealerRow> for Dealer {
-    fn from(r: DealerRow) -> Self {
-        Dealer {
-            id: r.id,
-            name: r.name,
-            email: r.email,
-            phone: r.phone,
-            address: r.address,
-            status: r.status,
-            dealer_code: r.dealer_code,
-            upper_dealer_code: r.upper_dealer_code,
-            create_time: iso(r.create_time),
-        }
-    }
-}
+/// The dealers table and its fields, declared with the wire type ([`Dealer`]).
+pub static DEALERS: Resource = Dealer::RESOURCE;
 
 fn col(name: &str) -> Expr {
     Expr::col(Alias::new(name))
@@ -104,35 +56,35 @@ fn readable(principal: &Principal) -> Result<Scope, ApiError> {
 }
 
 /// The one dealer matching `cond` among those the principal may read.
-async fn find(ctx: &Ctx, principal: &Principal, cond: Condition) -> Result<Dealer> {
-    let row: Option<DealerRow> = ctx.db.fetch_optional(&find_sql(principal, cond)?).await?;
-    row.map(Dealer::from).ok_or_else(not_found)
+async fn find(ex: impl Into<Executor<'_>>, principal: &Principal, cond: Condition) -> Result<Dealer> {
+    ex.into().fetch_record(&find_sql(principal, cond)?, &DEALERS).await?.ok_or_else(not_found)
 }
 
 fn find_sql(principal: &Principal, cond: Condition) -> Result<sea_query::SelectStatement> {
-    let mut select = Query::select();
-    select
-        .columns(COLUMNS.map(Alias::new))
-        .from(Alias::new("dealers"))
-        .cond_where(readable(principal)?.and(cond).into_condition());
-    Ok(select)
+    Ok(list::select_records(&DEALERS, readable(principal)?.and(cond)))
 }
 
-/// Dealer `id` as the principal may read it, in `tx`.
-async fn get_in(tx: &mut Tx, principal: &Principal, id: i64) -> Result<Dealer> {
-    let row: Option<DealerRow> =
-        tx.fetch_optional(&find_sql(principal, Condition::all().add(col("id").eq(id)))?).await?;
-    row.map(Dealer::from).ok_or_else(not_found)
+/// Dealer `id` as the principal may read it (in a transaction: as its own changes left it).
+async fn by_id(ex: impl Into<Executor<'_>>, principal: &Principal, id: i64) -> Result<Dealer> {
+    find(ex, principal, Condition::all().add(col("id").eq(id))).await
 }
 
 /// Seed 002 op 9.
 pub async fn get(ctx: &Ctx, principal: &Principal, id: i64) -> Result<Dealer> {
-    find(ctx, principal, Condition::all().add(col("id").eq(id))).await
+    by_id(&ctx.db, principal, id).await
 }
 
 /// Seed 002 op 10.
 pub async fn get_by_code(ctx: &Ctx, principal: &Principal, code: &str) -> Result<Dealer> {
-    find(ctx, principal, Condition::all().add(col("dealer_code").eq(code.trim().to_uppercase()))).await
+    find(&ctx.db, principal, Condition::all().add(col("dealer_code").eq(code.trim().to_uppercase()))).await
+}
+
+/// What every dealer-portal page needs: the dealer, its corp and the corp's name.
+pub async fn session(ctx: &Ctx, principal: &Principal) -> Result<DealerSession> {
+    let dealer = me(ctx, principal).await?;
+    let corp_id = principal.dealer()?.corp_id.clone();
+    let company = corp::company(ctx, &corp_id).await?;
+    Ok(DealerSession { dealer, corp_id, company })
 }
 
 /// A dealer's own profile.
@@ -148,32 +100,27 @@ pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
 /// Seed 002 op 5: the list language over the dealers the principal may read.
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = readable(principal)?;
-    list::run(&ctx.db, &DEALERS, query, scope, |row: DealerRow| list::to_map(Dealer::from(row))).await
+    list::run(&ctx.db, &DEALERS, query, scope).await
 }
 
 /// Every dealer the principal may read, each after its upper dealer (codes have one length and
 /// the separator sorts before them, so ordering by scope walks the tree depth first).
 pub async fn tree(ctx: &Ctx, principal: &Principal) -> Result<Vec<DealerNode>> {
+    const SCOPE: Field = Field::new("scope", "scope", FieldType::Str);
+    let fields: Vec<&Field> = DEALERS.visible().chain([&SCOPE]).collect();
     let mut select = Query::select();
     select
-        .columns(COLUMNS.map(Alias::new))
-        .column(Alias::new("scope"))
+        .columns(fields.iter().map(|f| Alias::new(f.column)))
         .from(Alias::new("dealers"))
         .cond_where(readable(principal)?.into_condition())
         .order_by(Alias::new("scope"), Order::Asc);
-    let rows: Vec<ScopedRow> = ctx.db.fetch_all(&select).await?;
-    let top = rows.iter().map(|r| r.scope.matches(',').count()).min().unwrap_or(0);
-    Ok(rows
-        .into_iter()
-        .map(|r| DealerNode { depth: r.scope.matches(',').count() - top, dealer: Dealer::from(r.row) })
-        .collect())
-}
-
-#[derive(sqlx::FromRow)]
-struct ScopedRow {
-    #[sqlx(flatten)]
-    row: DealerRow,
-    scope: String,
+    let mut rows = Vec::new();
+    for mut map in ctx.db.fetch_maps(&select, &fields).await? {
+        let depth = map.remove("scope").as_ref().and_then(Value::as_str).unwrap_or_default().matches(',').count();
+        rows.push((depth, record::<Dealer>(map)?));
+    }
+    let top = rows.iter().map(|(depth, _)| *depth).min().unwrap_or(0);
+    Ok(rows.into_iter().map(|(depth, dealer)| DealerNode { depth: depth - top, dealer }).collect())
 }
 
 /// A short code, unique within the corp (checked by the database): 6 characters from an
@@ -256,7 +203,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<D
                 .bind(phone.clone())
                 .bind(hash.0.clone())
                 .bind(address.clone())
-                .bind(ENABLED)
+                .bind(PartnerStatus::Enabled.code())
                 .bind(code)
                 .bind(upper.as_ref().map(|u| u.0))
                 .bind(upper.as_ref().map(|u| u.1.clone()).unwrap_or_default())
@@ -266,7 +213,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<D
             .await;
         match inserted {
             Ok((id,)) => {
-                let dealer = get_in(&mut tx, principal, id).await?;
+                let dealer = by_id(&mut tx, principal, id).await?;
                 audit::record(&mut tx, principal, "dealer.create", "dealer", id, Change::created(&dealer)).await?;
                 tx.commit().await?;
                 return Ok(dealer);
@@ -294,10 +241,10 @@ pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: DealerEdit) 
     let name = validate::text("name", &input.name, 64)?;
     let address = validate::optional_text("address", &input.address, 128)?;
     let mut tx = ctx.db.begin().await?;
-    let before = get_in(&mut tx, principal, id).await?;
+    let before = by_id(&mut tx, principal, id).await?;
     tx.execute(&Sql::new("UPDATE dealers SET name = $1, address = $2 WHERE id = $3").bind(name).bind(address).bind(id))
         .await?;
-    let after = get_in(&mut tx, principal, id).await?;
+    let after = by_id(&mut tx, principal, id).await?;
     audit::record(&mut tx, principal, "dealer.update", "dealer", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(after)
@@ -305,17 +252,15 @@ pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: DealerEdit) 
 
 /// Seed 002 op 3: 1 enables, 0 disables; a disabled dealer's logins end at once.
 pub async fn set_status(ctx: &Ctx, principal: &Principal, id: i64, status: i64) -> Result<()> {
-    if status != ENABLED && status != DISABLED {
-        return Err(ApiError::invalid("status", "must be 0 or 1").into());
-    }
+    let status = PartnerStatus::from_code(status).ok_or_else(|| ApiError::invalid("status", "must be 0 or 1"))?;
     manageable(ctx, principal, id).await?;
     let mut tx = ctx.db.begin().await?;
-    let before = get_in(&mut tx, principal, id).await?;
-    tx.execute(&Sql::new("UPDATE dealers SET status = $1 WHERE id = $2").bind(status).bind(id)).await?;
-    if status == DISABLED {
+    let before = by_id(&mut tx, principal, id).await?;
+    tx.execute(&Sql::new("UPDATE dealers SET status = $1 WHERE id = $2").bind(status.code()).bind(id)).await?;
+    if status == PartnerStatus::Disabled {
         token::revoke_principal(&mut tx, PrincipalKind::Dealer, id).await?;
     }
-    let after = get_in(&mut tx, principal, id).await?;
+    let after = by_id(&mut tx, principal, id).await?;
     audit::record(&mut tx, principal, "dealer.set_status", "dealer", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(())

@@ -7,7 +7,7 @@
 //! export goes through it.
 //!
 //! The corp's `device_total` is kept in the same transaction as every insert and delete, and the
-//! quota is enforced by the very UPDATE that raises it ([`reserve_quota`]), so two imports
+//! quota is enforced by the very UPDATE that raises it ([`quota::reserve`]), so two imports
 //! racing on two app servers cannot both slip under the limit.
 
 use std::collections::HashMap;
@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::{
     model::{
+        dealer::PartnerStatus,
         device::{
             Assignment, BatchEntry, Device, DeviceEdit, DeviceKey, DeviceRef, DeviceRefs, NewDevice, CREATED_BY_MEMBER,
             MAX_BATCH,
@@ -28,110 +29,19 @@ use crate::{
     },
     server::{
         audit::{self, Change},
-        auth::principal::{Principal, ENABLED},
-        clock::{iso, iso_opt, now_ms},
-        db::{Sql, Tx},
+        auth::principal::Principal,
+        clock::now_ms,
+        db::{Executor, Sql, Tx},
         error::{Error, Result},
-        list::{self, Field, FieldType, ListQuery, Resource},
+        list::{self, ListQuery, Resource},
         scope::Scope,
-        service::{organization, permission, product},
+        service::{permission, product, quota, seat},
         state::Ctx,
     },
 };
 
-pub static DEVICES: Resource = Resource {
-    table: "devices",
-    fields: &[
-        Field::new("id", "id", FieldType::Int),
-        Field::new("mac", "mac", FieldType::Str),
-        Field::new("name", "name", FieldType::Str),
-        Field::new("is_active", "is_active", FieldType::Bool),
-        Field::new("active_date", "active_date", FieldType::Time).nullable(),
-        Field::new("is_online", "is_online", FieldType::Bool),
-        Field::new("last_login", "last_login", FieldType::Time).nullable(),
-        Field::new("last_login_ip", "last_login_ip", FieldType::Str),
-        Field::new("mcu_mod", "mcu_mod", FieldType::Str),
-        Field::new("mcu_version", "mcu_version", FieldType::Int),
-        Field::new("firmware_mod", "firmware_mod", FieldType::Str),
-        Field::new("firmware_version", "firmware_version", FieldType::Int),
-        Field::new("product_id", "product_id", FieldType::Str),
-        Field::new("region_id", "region_id", FieldType::Int),
-        Field::new("sn", "sn", FieldType::Str),
-        Field::new("domain", "domain", FieldType::Str),
-        Field::new("create_time", "create_time", FieldType::Time),
-        Field::new("creator_id", "creator_id", FieldType::Int),
-        Field::new("creator_type", "creator_type", FieldType::Int),
-        // Stored joined by commas; `$like` finds a tag.
-        Field::new("tags", "tags", FieldType::Str),
-        Field::new("dealer_scope", "dealer_scope", FieldType::Str).nullable(),
-        Field::new("heavy_buyer", "heavy_buyer_id", FieldType::Int).nullable(),
-        Field::new("dealer_id", "dealer_id", FieldType::Int).nullable(),
-        Field::new("organization_id", "organization_id", FieldType::Int).nullable(),
-    ],
-};
-
-#[derive(sqlx::FromRow)]
-struct DeviceRow {
-    id: i64,
-    mac: String,
-    name: String,
-    is_active: bool,
-    active_date: Option<i64>,
-    is_online: bool,
-    last_login: Option<i64>,
-    last_login_ip: String,
-    mcu_mod: String,
-    mcu_version: i64,
-    firmware_mod: String,
-    firmware_version: i64,
-    product_id: String,
-    region_id: i64,
-    sn: String,
-    domain: String,
-    create_time: i64,
-    creator_id: i64,
-    creator_type: i64,
-    tags: String,
-    dealer_scope: Option<String>,
-    heavy_buyer_id: Option<i64>,
-    dealer_id: Option<i64>,
-    organization_id: Option<i64>,
-}
-
-impl From<DeviceRow> for Device {
-    fn from(r: DeviceRow) -> Self {
-        Device {
-            id: r.id,
-            mac: r.mac,
-            name: r.name,
-            is_active: r.is_active,
-            active_date: iso_opt(r.active_date),
-            is_online: r.is_online,
-            last_login: iso_opt(r.last_login),
-            last_login_ip: r.last_login_ip,
-            mcu_mod: r.mcu_mod,
-            mcu_version: r.mcu_version,
-            firmware_mod: r.firmware_mod,
-            firmware_version: r.firmware_version,
-            product_id: r.product_id,
-            region_id: r.region_id,
-            sn: r.sn,
-            domain: r.domain,
-            create_time: iso(r.create_time),
-            creator_id: r.creator_id,
-            creator_type: r.creator_type,
-            tags: split_tags(&r.tags),
-            dealer_scope: r.dealer_scope,
-            heavy_buyer: r.heavy_buyer_id,
-            dealer_id: r.dealer_id,
-            organization_id: r.organization_id,
-        }
-    }
-}
-
-fn split_tags(joined: &str) -> Vec<String> {
-    joined.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect()
-}
+/// The devices table and its fields, declared with the wire type ([`Device`]).
+pub static DEVICES: Resource = Device::RESOURCE;
 
 fn col(name: &str) -> Expr {
     Expr::col(Alias::new(name))
@@ -158,13 +68,13 @@ async fn visible(ctx: &Ctx, principal: &Principal, product_id: &str) -> Result<S
         }
         Principal::OrgUser(me) => {
             // The user's organization and those below it.
-            let seat = organization::KeyAccount::me(principal)?;
-            let tree = organization::Tree::load(ctx, me.heavy_buyer_id).await?;
+            let seat = seat::Seat::me(principal)?;
+            let tree = seat::tree(&ctx.db, me.heavy_buyer_id).await?;
             (me.corp_id.clone(), seat.scope(&tree, "organization_id").into_condition())
         }
         _ => (permission::require(principal, READ_DEVICES)?.corp_id.clone(), Condition::all()),
     };
-    product::find(ctx, &corp_id, product_id).await?;
+    product::find(&ctx.db, &corp_id, product_id).await?;
     // The product is the tenant key here: `product::find` just checked it is the caller's corp's.
     Ok(Scope::tenant("product_id", product_id.to_owned()).and(within))
 }
@@ -175,7 +85,7 @@ pub async fn list(ctx: &Ctx, principal: &Principal, product_id: &str, body: &Val
     let query = list::parse(&DEVICES, body)?;
     let scope = visible(ctx, principal, product_id).await?;
     let known = kept_count(ctx, principal, product_id, &query).await?;
-    list::run_counted(&ctx.db, &DEVICES, &query, scope, known, |row: DeviceRow| list::to_map(Device::from(row))).await
+    list::run_counted(&ctx.db, &DEVICES, &query, scope, known).await
 }
 
 /// The count of a corp member's list from the trigger-kept `device_counts`, when the list is
@@ -223,7 +133,7 @@ pub async fn dealer_list(ctx: &Ctx, principal: &Principal, product_id: &str, bod
 /// `POST /v2/heavy_buyer/product/{id}/devices`: only heavy buyers and their organization users
 /// may use it (a user sees its part of the organization tree).
 pub async fn heavy_buyer_list(ctx: &Ctx, principal: &Principal, product_id: &str, body: &Value) -> Result<Page> {
-    organization::KeyAccount::me(principal)?;
+    seat::Seat::me(principal)?;
     list(ctx, principal, product_id, body).await
 }
 
@@ -239,15 +149,9 @@ pub async fn export_chunk(
     limit: u64,
 ) -> Result<Vec<Device>> {
     let scope = visible(ctx, principal, product_id).await?;
-    let mut select = Query::select();
-    select
-        .columns(DEVICES.visible().map(|f| Alias::new(f.column)))
-        .from(Alias::new("devices"))
-        .cond_where(query.condition(scope.and(col("id").gt(after))))
-        .order_by(Alias::new("id"), sea_query::Order::Asc)
-        .limit(limit);
-    let rows: Vec<DeviceRow> = ctx.db.fetch_all(&select).await?;
-    Ok(rows.into_iter().map(Device::from).collect())
+    let mut select = list::select_records(&DEVICES, query.narrow(scope.and(col("id").gt(after))));
+    select.order_by(Alias::new("id"), sea_query::Order::Asc).limit(limit);
+    Ok(ctx.db.fetch_records(&select, &DEVICES).await?)
 }
 
 /// The list request of an export, checked like a list's (`filter` picks the CSV columns).
@@ -259,33 +163,17 @@ pub fn parse_query(body: &Value) -> Result<ListQuery, ApiError> {
 pub async fn get(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64) -> Result<Device> {
     principal.member()?;
     let scope = visible(ctx, principal, product_id).await?;
-    find(ctx, scope, id).await
+    find(&ctx.db, scope, id).await
 }
 
-/// A device of the product, for a service that already checked the caller's rights.
-async fn of_product(ctx: &Ctx, product_id: &str, id: i64) -> Result<Device> {
-    find(ctx, Scope::tenant("product_id", product_id.to_owned()), id).await
+/// A device of the product, for a service that already checked the caller's rights; read in a
+/// transaction, it is the device as the transaction's own changes left it.
+async fn of_product(ex: impl Into<Executor<'_>>, product_id: &str, id: i64) -> Result<Device> {
+    find(ex, Scope::tenant("product_id", product_id.to_owned()), id).await
 }
 
-fn find_sql(scope: Scope, id: i64) -> sea_query::SelectStatement {
-    let mut select = Query::select();
-    select
-        .columns(DEVICES.visible().map(|f| Alias::new(f.column)))
-        .from(Alias::new("devices"))
-        .cond_where(scope.and(col("id").eq(id)).into_condition());
-    select
-}
-
-async fn find(ctx: &Ctx, scope: Scope, id: i64) -> Result<Device> {
-    let row: Option<DeviceRow> = ctx.db.fetch_optional(&find_sql(scope, id)).await?;
-    row.map(Device::from).ok_or_else(not_found)
-}
-
-/// A device of the product read in `tx` (the caller checked its rights).
-async fn of_product_in(tx: &mut Tx, product_id: &str, id: i64) -> Result<Device> {
-    let row: Option<DeviceRow> =
-        tx.fetch_optional(&find_sql(Scope::tenant("product_id", product_id.to_owned()), id)).await?;
-    row.map(Device::from).ok_or_else(not_found)
+async fn find(ex: impl Into<Executor<'_>>, scope: Scope, id: i64) -> Result<Device> {
+    list::find(ex, &DEVICES, scope, id).await?.ok_or_else(not_found)
 }
 
 /// The editable fields of a new device, checked; `at` prefixes field names in errors (a batch
@@ -306,48 +194,6 @@ fn check(input: &NewDevice, at: &str) -> Result<Checked, ApiError> {
         domain: validate::optional_text(&format!("{at}domain"), &input.domain, 64)?,
         tags: validate::tags(&format!("{at}tags"), &input.tags)?.join(","),
     })
-}
-
-/// Raises the corp's device count by `n`, refusing (4041033) when that passes its quota. One
-/// conditional UPDATE, so it holds under concurrent imports.
-async fn reserve_quota(tx: &mut Tx, corp_id: &str, n: u64) -> Result<()> {
-    if n == 0 {
-        return Ok(());
-    }
-    let n = i64::try_from(n).unwrap_or(i64::MAX);
-    let changed = tx
-        .execute(
-            &Sql::new(
-                "UPDATE corps SET device_total = device_total + $1 WHERE id = $2 AND device_total + $1 <= device_limit",
-            )
-            .bind(n)
-            .bind(corp_id.to_owned()),
-        )
-        .await?;
-    if changed == 0 {
-        let (total, limit): (i64, i64) = tx
-            .fetch_one(&Sql::new("SELECT device_total, device_limit FROM corps WHERE id = $1").bind(corp_id.to_owned()))
-            .await?;
-        return Err(ApiError::new(
-            codes::DEVICE_QUOTA,
-            format!("device quota reached: {total} of {limit} in use, {n} more asked for"),
-        )
-        .into());
-    }
-    Ok(())
-}
-
-/// Lowers the corp's device count after devices were deleted.
-pub(crate) async fn release_quota(tx: &mut Tx, corp_id: &str, n: u64) -> Result<()> {
-    if n > 0 {
-        tx.execute(
-            &Sql::new("UPDATE corps SET device_total = device_total - $1 WHERE id = $2")
-                .bind(i64::try_from(n).unwrap_or(i64::MAX))
-                .bind(corp_id.to_owned()),
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 /// Inserts checked devices, skipping MACs the product already has; answers the created ones.
@@ -408,7 +254,7 @@ async fn insert(
 /// `POST /v2/product/{id}/device`. A MAC the product already has is 4001021.
 pub async fn create(ctx: &Ctx, principal: &Principal, product_id: &str, input: NewDevice) -> Result<Device> {
     let me = permission::require(principal, MANAGE_DEVICES)?;
-    product::find(ctx, &me.corp_id, product_id).await?;
+    product::find(&ctx.db, &me.corp_id, product_id).await?;
     let checked = check(&input, "")?;
     let mut tx = ctx.db.begin().await?;
     let created = insert(&mut tx, &me.corp_id, product_id, me.member_id, std::slice::from_ref(&checked)).await?;
@@ -417,8 +263,8 @@ pub async fn create(ctx: &Ctx, principal: &Principal, product_id: &str, input: N
             ApiError::new(codes::MAC_TAKEN, format!("mac: {} already exists in this product", checked.mac)).into()
         );
     };
-    reserve_quota(&mut tx, &me.corp_id, 1).await?;
-    let device = of_product_in(&mut tx, product_id, device.id).await?;
+    quota::reserve(&mut tx, &me.corp_id, 1).await?;
+    let device = of_product(&mut tx, product_id, device.id).await?;
     audit::record(&mut tx, principal, "device.create", "device", device.id, Change::created(&device)).await?;
     tx.commit().await?;
     Ok(device)
@@ -434,7 +280,7 @@ pub async fn create_batch(
     entries: Vec<BatchEntry>,
 ) -> Result<DeviceRefs> {
     let me = permission::require(principal, MANAGE_DEVICES)?;
-    product::find(ctx, &me.corp_id, product_id).await?;
+    product::find(&ctx.db, &me.corp_id, product_id).await?;
     if entries.len() > MAX_BATCH {
         return Err(ApiError::invalid("devices", &format!("at most {MAX_BATCH} in one batch")).into());
     }
@@ -447,7 +293,7 @@ pub async fn create_batch(
     }
     let mut tx = ctx.db.begin().await?;
     let devices = insert(&mut tx, &me.corp_id, product_id, me.member_id, &rows).await?;
-    reserve_quota(&mut tx, &me.corp_id, devices.len() as u64).await?;
+    quota::reserve(&mut tx, &me.corp_id, devices.len() as u64).await?;
     let change = Change::noted(serde_json::json!({ "created": devices.len(), "skipped": rows.len() - devices.len() }));
     audit::record(&mut tx, principal, "device.create_batch", "product", product_id, change).await?;
     tx.commit().await?;
@@ -457,14 +303,14 @@ pub async fn create_batch(
 /// `PUT /v2/product/{id}/device/{device_id}`: name, sn, domain and tags, those given.
 pub async fn update(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64, edit: DeviceEdit) -> Result<Device> {
     let me = permission::require(principal, MANAGE_DEVICES)?;
-    product::find(ctx, &me.corp_id, product_id).await?;
-    let current = of_product(ctx, product_id, id).await?;
+    product::find(&ctx.db, &me.corp_id, product_id).await?;
+    let current = of_product(&ctx.db, product_id, id).await?;
     let name = validate::optional_text("name", edit.name.as_deref().unwrap_or(&current.name), 64)?;
     let sn = validate::optional_text("sn", edit.sn.as_deref().unwrap_or(&current.sn), 64)?;
     let domain = validate::optional_text("domain", edit.domain.as_deref().unwrap_or(&current.domain), 64)?;
     let tags = validate::tags("tags", edit.tags.as_ref().unwrap_or(&current.tags))?.join(",");
     let mut tx = ctx.db.begin().await?;
-    let before = of_product_in(&mut tx, product_id, id).await?;
+    let before = of_product(&mut tx, product_id, id).await?;
     tx.execute(
         &Sql::new("UPDATE devices SET name = $1, sn = $2, domain = $3, tags = $4 WHERE id = $5")
             .bind(name)
@@ -474,7 +320,7 @@ pub async fn update(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64,
             .bind(id),
     )
     .await?;
-    let after = of_product_in(&mut tx, product_id, id).await?;
+    let after = of_product(&mut tx, product_id, id).await?;
     audit::record(&mut tx, principal, "device.update", "device", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(after)
@@ -483,8 +329,8 @@ pub async fn update(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64,
 /// `DELETE /v2/product/{id}/device/{device_id}`; an activated device is refused (4001022).
 pub async fn delete(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64) -> Result<()> {
     let me = permission::require(principal, MANAGE_DEVICES)?;
-    product::find(ctx, &me.corp_id, product_id).await?;
-    let device = of_product(ctx, product_id, id).await?;
+    product::find(&ctx.db, &me.corp_id, product_id).await?;
+    let device = of_product(&ctx.db, product_id, id).await?;
     if device.is_active {
         return Err(ApiError::new(codes::DEVICE_ACTIVATED, "an activated device cannot be deleted").into());
     }
@@ -495,7 +341,7 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64)
     if removed == 0 {
         return Err(ApiError::new(codes::DEVICE_ACTIVATED, "an activated device cannot be deleted").into());
     }
-    release_quota(&mut tx, &me.corp_id, removed).await?;
+    quota::release(&mut tx, &me.corp_id, removed).await?;
     audit::record(&mut tx, principal, "device.delete", "device", id, Change::deleted(&device)).await?;
     tx.commit().await?;
     Ok(())
@@ -624,7 +470,7 @@ fn refs(held: Vec<Held>) -> DeviceRefs {
 /// corp's, and a transaction is open. Answers the transaction and the corp.
 async fn begin_assignment(ctx: &Ctx, principal: &Principal, product_id: &str) -> Result<(Tx, String)> {
     let me = permission::require(principal, ASSIGN_DEVICES)?;
-    product::find(ctx, &me.corp_id, product_id).await?;
+    product::find(&ctx.db, &me.corp_id, product_id).await?;
     Ok((ctx.db.begin().await?, me.corp_id.clone()))
 }
 
@@ -638,7 +484,7 @@ async fn dealer_of(tx: &mut Tx, corp_id: &str, dealer_id: i64) -> Result<(String
         )
         .await?;
     let (scope, status) = row.ok_or_else(|| ApiError::new(codes::DEALER_NOT_FOUND, "dealer not found"))?;
-    Ok((scope, status == ENABLED))
+    Ok((scope, status == PartnerStatus::Enabled.code()))
 }
 
 /// A heavy buyer of the corp: whether it is enabled, or 4041031.
@@ -651,7 +497,7 @@ async fn heavy_buyer_of(tx: &mut Tx, corp_id: &str, heavy_buyer_id: i64) -> Resu
         )
         .await?;
     let (status,) = row.ok_or_else(|| ApiError::new(codes::HEAVY_BUYER_NOT_FOUND, "heavy buyer not found"))?;
-    Ok(status == ENABLED)
+    Ok(status == PartnerStatus::Enabled.code())
 }
 
 /// `POST /v2/dealer/{dealer_id}/grant_device?product_id=`: the devices join the dealer (moving

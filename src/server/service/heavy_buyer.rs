@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use crate::{
     model::{
-        dealer::{HeavyBuyer, HeavyBuyerEdit, NewHeavyBuyer},
+        dealer::PartnerStatus,
         error::{codes, ApiError},
+        heavy_buyer::{HeavyBuyer, HeavyBuyerEdit, HeavyBuyerSession, NewHeavyBuyer},
         list::Page,
         permission::{MANAGE_HEAVY_BUYERS, READ_HEAVY_BUYERS},
         validate,
@@ -19,108 +20,56 @@ use crate::{
             principal::Principal,
             token::{self, PrincipalKind},
         },
-        clock::{iso, now_ms},
-        db::{unique_violation, Sql, Tx},
+        clock::now_ms,
+        db::{unique_violation, Executor, Sql, Tx},
         error::{Error, Result},
-        list::{self, Field, FieldType, ListQuery, Resource},
+        list::{self, ListQuery, Resource},
         scope::Scope,
         secret::Secret,
-        service::{organization::KeyAccount, permission},
+        service::{corp, org_user, permission, seat::Seat},
         state::Ctx,
     },
 };
 
-pub const DISABLED: i64 = 0;
-pub const ENABLED: i64 = 1;
-
-pub static HEAVY_BUYERS: Resource = Resource {
-    table: "heavy_buyers",
-    fields: &[
-        Field::new("id", "id", FieldType::Int),
-        Field::new("name", "name", FieldType::Str),
-        Field::new("email", "email", FieldType::Str),
-        Field::new("phone", "phone", FieldType::Str),
-        Field::new("industry", "industry", FieldType::Str),
-        Field::new("location", "location", FieldType::Str),
-        Field::new("contacter", "contacter", FieldType::Str),
-        Field::new("contact_way", "contact_way", FieldType::Str),
-        Field::new("status", "status", FieldType::Int),
-        Field::new("create_time", "create_time", FieldType::Time),
-        Field::new("password", "password_hash", FieldType::Str).secret(),
-    ],
-};
-
-#[derive(sqlx::FromRow)]
-struct HeavyBuyerRow {
-    id: i64,
-    name: String,
-    email: String,
-    phone: String,
-    industry: String,
-    location: String,
-    contacter: String,
-    contact_way: String,
-    status: i64,
-    create_time: i64,
-}
-
-const COLUMNS: &str = "id, name, email, phone, industry, location, contacter, contact_way, status, create_time";
-
-impl From<HeavyBuyerRow> for HeavyBuyer {
-    fn from(r: HeavyBuyerRow) -> Self {
-        HeavyBuyer {
-            id: r.id,
-            name: r.name,
-            email: r.email,
-            phone: r.phone,
-            industry: r.industry,
-            location: r.location,
-            contacter: r.contacter,
-            contact_way: r.contact_way,
-            status: r.status,
-            create_time: iso(r.create_time),
-        }
-    }
-}
+/// The heavy buyers table and its fields, declared with the wire type ([`HeavyBuyer`]).
+pub static HEAVY_BUYERS: Resource = HeavyBuyer::RESOURCE;
 
 fn not_found() -> Error {
     ApiError::new(codes::HEAVY_BUYER_NOT_FOUND, "heavy buyer not found").into()
 }
 
 /// A heavy buyer of `corp_id`; another corp's reads as missing.
-async fn find(ctx: &Ctx, corp_id: &str, id: i64) -> Result<HeavyBuyer> {
-    let row: Option<HeavyBuyerRow> = ctx.db.fetch_optional(&find_sql(corp_id, id)).await?;
-    row.map(HeavyBuyer::from).ok_or_else(not_found)
-}
-
-fn find_sql(corp_id: &str, id: i64) -> Sql {
-    Sql::new(format!("SELECT {COLUMNS} FROM heavy_buyers WHERE id = $1 AND corp_id = $2"))
-        .bind(id)
-        .bind(corp_id.to_owned())
-}
-
-async fn find_in(tx: &mut Tx, corp_id: &str, id: i64) -> Result<HeavyBuyer> {
-    let row: Option<HeavyBuyerRow> = tx.fetch_optional(&find_sql(corp_id, id)).await?;
-    row.map(HeavyBuyer::from).ok_or_else(not_found)
+async fn find(ex: impl Into<Executor<'_>>, corp_id: &str, id: i64) -> Result<HeavyBuyer> {
+    list::find(ex, &HEAVY_BUYERS, Scope::corp(corp_id), id).await?.ok_or_else(not_found)
 }
 
 /// A corp member with "view key accounts" reads any of its corp's; a heavy buyer only itself.
 pub async fn get(ctx: &Ctx, principal: &Principal, id: i64) -> Result<HeavyBuyer> {
     match principal {
-        Principal::HeavyBuyer(me) if me.heavy_buyer_id == id => find(ctx, &me.corp_id, id).await,
-        Principal::OrgUser(me) if me.heavy_buyer_id == id => find(ctx, &me.corp_id, id).await,
+        Principal::HeavyBuyer(me) if me.heavy_buyer_id == id => find(&ctx.db, &me.corp_id, id).await,
+        Principal::OrgUser(me) if me.heavy_buyer_id == id => find(&ctx.db, &me.corp_id, id).await,
         Principal::HeavyBuyer(_) | Principal::OrgUser(_) => Err(not_found()),
         _ => {
             let me = permission::require(principal, READ_HEAVY_BUYERS)?;
-            find(ctx, &me.corp_id, id).await
+            find(&ctx.db, &me.corp_id, id).await
         }
     }
 }
 
+/// What every heavy-buyer-portal page needs: the heavy buyer, its corp, and the seat (the
+/// account or one of its users, and what it may do).
+pub async fn session(ctx: &Ctx, principal: &Principal) -> Result<HeavyBuyerSession> {
+    let heavy_buyer = me(ctx, principal).await?;
+    let seat = org_user::seat(ctx, principal).await?;
+    let corp_id = Seat::me(principal)?.corp_id;
+    let company = corp::company(ctx, &corp_id).await?;
+    Ok(HeavyBuyerSession { heavy_buyer, corp_id, company, seat })
+}
+
 /// The profile of the heavy buyer the caller is (or is a user of).
 pub async fn me(ctx: &Ctx, principal: &Principal) -> Result<HeavyBuyer> {
-    let me = KeyAccount::me(principal)?;
-    find(ctx, &me.corp_id, me.heavy_buyer_id).await
+    let me = Seat::me(principal)?;
+    find(&ctx.db, &me.corp_id, me.heavy_buyer_id).await
 }
 
 pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
@@ -130,10 +79,7 @@ pub fn list_query(body: &Value) -> Result<ListQuery, ApiError> {
 /// Seed 000 op 5.
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let me = permission::require(principal, READ_HEAVY_BUYERS)?;
-    list::run(&ctx.db, &HEAVY_BUYERS, query, Scope::corp(&me.corp_id), |row: HeavyBuyerRow| {
-        list::to_map(HeavyBuyer::from(row))
-    })
-    .await
+    list::run(&ctx.db, &HEAVY_BUYERS, query, Scope::corp(&me.corp_id)).await
 }
 
 /// Email and phone are unique among the corp's heavy buyers.
@@ -198,7 +144,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewHeavyBuyer) -> Resu
             .bind(p.location)
             .bind(p.contacter)
             .bind(p.contact_way)
-            .bind(ENABLED)
+            .bind(PartnerStatus::Enabled.code())
             .bind(now_ms()),
         )
         .await;
@@ -210,7 +156,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewHeavyBuyer) -> Resu
         }
         other => other?,
     };
-    let created = find_in(&mut tx, &me.corp_id, id).await?;
+    let created = find(&mut tx, &me.corp_id, id).await?;
     audit::record(&mut tx, principal, "heavy_buyer.create", "heavy_buyer", id, Change::created(&created)).await?;
     tx.commit().await?;
     Ok(created)
@@ -219,7 +165,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewHeavyBuyer) -> Resu
 /// A heavy buyer of the caller's corp, for a change by a member with "manage key accounts".
 async fn manageable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<String> {
     let me = permission::require(principal, MANAGE_HEAVY_BUYERS)?;
-    find(ctx, &me.corp_id, id).await?;
+    find(&ctx.db, &me.corp_id, id).await?;
     Ok(me.corp_id.clone())
 }
 
@@ -228,7 +174,7 @@ pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: HeavyBuyerEd
     let corp_id = manageable(ctx, principal, id).await?;
     let p = check_profile(&input.name, &input.industry, &input.location, &input.contacter, &input.contact_way)?;
     let mut tx = ctx.db.begin().await?;
-    let before = find_in(&mut tx, &corp_id, id).await?;
+    let before = find(&mut tx, &corp_id, id).await?;
     tx.execute(
         &Sql::new(
             "UPDATE heavy_buyers SET name = $1, industry = $2, location = $3, contacter = $4, contact_way = $5 \
@@ -242,7 +188,7 @@ pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: HeavyBuyerEd
         .bind(id),
     )
     .await?;
-    let after = find_in(&mut tx, &corp_id, id).await?;
+    let after = find(&mut tx, &corp_id, id).await?;
     audit::record(&mut tx, principal, "heavy_buyer.update", "heavy_buyer", id, Change::updated(&before, &after))
         .await?;
     tx.commit().await?;
@@ -253,10 +199,10 @@ pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: HeavyBuyerEd
 pub async fn set_enabled(ctx: &Ctx, principal: &Principal, id: i64, enabled: bool) -> Result<()> {
     let corp_id = manageable(ctx, principal, id).await?;
     let mut tx = ctx.db.begin().await?;
-    let before = find_in(&mut tx, &corp_id, id).await?;
+    let before = find(&mut tx, &corp_id, id).await?;
     tx.execute(
         &Sql::new("UPDATE heavy_buyers SET status = $1 WHERE id = $2")
-            .bind(if enabled { ENABLED } else { DISABLED })
+            .bind(if enabled { PartnerStatus::Enabled } else { PartnerStatus::Disabled }.code())
             .bind(id),
     )
     .await?;
@@ -264,7 +210,7 @@ pub async fn set_enabled(ctx: &Ctx, principal: &Principal, id: i64, enabled: boo
         token::revoke_principal(&mut tx, PrincipalKind::HeavyBuyer, id).await?;
         revoke_users(&mut tx, id).await?;
     }
-    let after = find_in(&mut tx, &corp_id, id).await?;
+    let after = find(&mut tx, &corp_id, id).await?;
     let action = if enabled { "heavy_buyer.enable" } else { "heavy_buyer.disable" };
     audit::record(&mut tx, principal, action, "heavy_buyer", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
@@ -290,7 +236,7 @@ async fn revoke_users(tx: &mut Tx, heavy_buyer_id: i64) -> Result<()> {
 pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     let corp_id = manageable(ctx, principal, id).await?;
     let mut tx = ctx.db.begin().await?;
-    let before = find_in(&mut tx, &corp_id, id).await?;
+    let before = find(&mut tx, &corp_id, id).await?;
     tx.execute(
         &Sql::new("UPDATE devices SET heavy_buyer_id = NULL, organization_id = NULL WHERE heavy_buyer_id = $1")
             .bind(id),

@@ -1,19 +1,20 @@
 //! Logging in, for every door: `/v2/…_auth` answers tokens, the portals bind a browser session.
 //! Both go through here, so the throttle, the lock, the timing and the status rules are the same.
 
-use crate::server::{
-    audit,
-    auth::{
-        password,
-        principal::{ENABLED, MEMBER_ACTIVE},
-        throttle,
-        token::{self, Channel, IssuedTokens, PrincipalKind},
+use crate::{
+    model::{dealer::PartnerStatus, member::MemberStatus},
+    server::{
+        audit,
+        auth::{
+            password, throttle,
+            token::{self, Channel, IssuedTokens, PrincipalKind},
+        },
+        clock::now_ms,
+        db::Sql,
+        error::{codes, ApiError, Result},
+        secret::Secret,
+        state::Ctx,
     },
-    clock::now_ms,
-    db::Sql,
-    error::{codes, ApiError, Result},
-    secret::Secret,
-    state::Ctx,
 };
 
 /// Someone who has just logged in: who, in which corp, and the login it started.
@@ -120,7 +121,8 @@ pub async fn member_login(
         heavy_buyer_id: None,
     };
     let disabled = ApiError::new(codes::MEMBER_DISABLED, "this member is disabled or not activated");
-    let member = password_login(ctx, door, account, password, client, lookup, MEMBER_ACTIVE, disabled).await?;
+    let member =
+        password_login(ctx, door, account, password, client, lookup, MemberStatus::Active.code(), disabled).await?;
     ctx.db
         .execute(&Sql::new("UPDATE members SET last_auth_time = $1 WHERE id = $2").bind(now_ms()).bind(member.id))
         .await?;
@@ -194,7 +196,9 @@ pub async fn partner_login(
         unknown_key: throttle::unknown_account_key(partner.table(), corp_id, account),
         heavy_buyer_id: None,
     };
-    let found = password_login(ctx, door, account, password, client, lookup, ENABLED, partner.disabled()).await?;
+    let found =
+        password_login(ctx, door, account, password, client, lookup, PartnerStatus::Enabled.code(), partner.disabled())
+            .await?;
     let login_id = token::start_login(&ctx.db, partner.kind(), found.id, channel).await?;
     Ok(LoggedIn { corp_id: found.corp_id, principal_id: found.id, login_id })
 }
@@ -219,7 +223,7 @@ pub async fn org_user_login(
          FROM org_users u JOIN heavy_buyers h ON h.id = u.heavy_buyer_id \
          WHERE u.heavy_buyer_id = $2 AND lower(u.username) = $3",
     )
-    .bind(ENABLED)
+    .bind(PartnerStatus::Enabled.code())
     .bind(heavy_buyer_id)
     .bind(username.to_lowercase());
     let door = Door {
@@ -229,7 +233,8 @@ pub async fn org_user_login(
         heavy_buyer_id: Some(heavy_buyer_id),
     };
     let disabled = ApiError::new(codes::HEAVY_BUYER_DISABLED, "this heavy buyer is disabled");
-    let user = password_login(ctx, door, username, password, client, lookup, ENABLED, disabled).await?;
+    let user =
+        password_login(ctx, door, username, password, client, lookup, PartnerStatus::Enabled.code(), disabled).await?;
     let login_id = token::start_login(&ctx.db, PrincipalKind::OrgUser, user.id, channel).await?;
     Ok(LoggedIn { corp_id: user.corp_id, principal_id: user.id, login_id })
 }

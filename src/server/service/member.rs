@@ -11,8 +11,8 @@ use crate::{
     model::{
         error::{codes, ApiError},
         list::Page,
-        member::{Member, MemberEdit, NewMember},
-        permission::{READ_MEMBERS, ROLE_ADMIN, ROLE_CUSTOM, ROLE_DEVELOPER, ROLE_OPERATIONS},
+        member::{Member, MemberEdit, MemberRole, MemberStatus, NewMember},
+        permission::READ_MEMBERS,
         validate,
     },
     server::{
@@ -22,10 +22,10 @@ use crate::{
             principal::{MemberPrincipal, Principal},
             token::{self, PrincipalKind},
         },
-        clock::{iso, iso_opt, now_ms},
-        db::{unique_violation, Sql, Tx},
+        clock::now_ms,
+        db::{unique_violation, Executor, Sql, Tx},
         error::{Error, Result},
-        list::{self, Field, FieldType, ListQuery, Resource},
+        list::{self, ListQuery, Resource},
         scope::Scope,
         secret::Secret,
         service::permission,
@@ -33,84 +33,17 @@ use crate::{
     },
 };
 
-pub const STATUS_ACTIVE: i64 = 1;
-pub const STATUS_DISABLED: i64 = 2;
-
-/// The member list's fields, for the list query language.
-pub static MEMBERS: Resource = Resource {
-    table: "members",
-    fields: &[
-        Field::new("id", "id", FieldType::Int),
-        Field::new("name", "name", FieldType::Str),
-        Field::new("role", "role", FieldType::Int),
-        Field::new("phone", "phone", FieldType::Str),
-        Field::new("email", "email", FieldType::Str),
-        Field::new("create_time", "create_time", FieldType::Time),
-        Field::new("last_auth_time", "last_auth_time", FieldType::Time),
-        Field::new("is_notice", "is_notice", FieldType::Bool),
-        Field::new("is_alert", "is_alert", FieldType::Bool),
-        Field::new("status", "status", FieldType::Int),
-        Field::new("role_id", "role_id", FieldType::Int),
-        Field::new("password", "password_hash", FieldType::Str).secret(),
-    ],
-};
-
-#[derive(sqlx::FromRow)]
-struct MemberRow {
-    id: i64,
-    name: String,
-    role: i64,
-    phone: String,
-    email: String,
-    create_time: i64,
-    last_auth_time: Option<i64>,
-    is_notice: bool,
-    is_alert: bool,
-    status: i64,
-    role_id: Option<i64>,
-}
-
-const MEMBER_COLUMNS: &str =
-    "id, name, role, phone, email, create_time, last_auth_time, is_notice, is_alert, status, role_id";
-
-impl From<MemberRow> for Member {
-    fn from(r: MemberRow) -> Self {
-        Member {
-            id: r.id,
-            name: r.name,
-            phone: r.phone,
-            email: r.email,
-            create_time: iso(r.create_time),
-            last_auth_time: iso_opt(r.last_auth_time),
-            role: r.role,
-            is_notice: r.is_notice,
-            is_alert: r.is_alert,
-            status: r.status,
-            role_id: r.role_id,
-        }
-    }
-}
+/// The members table and its fields, declared with the wire type ([`Member`]).
+pub static MEMBERS: Resource = Member::RESOURCE;
 
 fn not_found() -> Error {
     ApiError::new(codes::MEMBER_NOT_FOUND, "member not found").into()
 }
 
-fn find_sql(corp_id: &str, id: i64) -> Sql {
-    Sql::new(format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1 AND corp_id = $2"))
-        .bind(id)
-        .bind(corp_id.to_owned())
-}
-
-/// A member of the caller's corp; another corp's member reads exactly as a missing one.
-async fn find(ctx: &Ctx, corp_id: &str, id: i64) -> Result<Member> {
-    let row: Option<MemberRow> = ctx.db.fetch_optional(&find_sql(corp_id, id)).await?;
-    row.map(Member::from).ok_or_else(not_found)
-}
-
-/// [`find`] inside a transaction: the member as the transaction's own changes left it.
-async fn find_in(tx: &mut Tx, corp_id: &str, id: i64) -> Result<Member> {
-    let row: Option<MemberRow> = tx.fetch_optional(&find_sql(corp_id, id)).await?;
-    row.map(Member::from).ok_or_else(not_found)
+/// A member of the caller's corp; another corp's member reads exactly as a missing one. Read in
+/// a transaction, it is the member as the transaction's own changes left it.
+async fn find(ex: impl Into<Executor<'_>>, corp_id: &str, id: i64) -> Result<Member> {
+    list::find(ex, &MEMBERS, Scope::corp(corp_id), id).await?.ok_or_else(not_found)
 }
 
 /// Seed 004 op 4. A member may always read itself; others need the "view members" feature.
@@ -119,7 +52,7 @@ pub async fn get(ctx: &Ctx, principal: &Principal, id: i64) -> Result<Member> {
     if id != me.member_id {
         permission::require(principal, READ_MEMBERS)?;
     }
-    find(ctx, &me.corp_id, id).await
+    find(&ctx.db, &me.corp_id, id).await
 }
 
 /// Parses a list body against the member fields.
@@ -135,15 +68,13 @@ pub fn paging_query(offset: Option<i64>, limit: Option<i64>) -> Result<ListQuery
 /// Seed 004 op 5 (and the list language for the portal's table): the corp's members.
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let me = permission::require(principal, READ_MEMBERS)?;
-    list::run(&ctx.db, &MEMBERS, query, Scope::corp(&me.corp_id), |row: MemberRow| list::to_map(Member::from(row)))
-        .await
+    list::run(&ctx.db, &MEMBERS, query, Scope::corp(&me.corp_id)).await
 }
 
 /// A role type and, for custom roles, a role of this corp (4041029 otherwise).
-async fn check_role(ctx: &Ctx, corp_id: &str, role: i64, role_id: Option<i64>) -> Result<Option<i64>> {
-    match role {
-        ROLE_ADMIN | ROLE_OPERATIONS | ROLE_DEVELOPER => Ok(None),
-        ROLE_CUSTOM => {
+async fn check_role(ctx: &Ctx, corp_id: &str, role: i64, role_id: Option<i64>) -> Result<(MemberRole, Option<i64>)> {
+    match MemberRole::from_code(role) {
+        Some(MemberRole::Custom) => {
             let role_id = role_id.ok_or_else(|| ApiError::missing("role_id"))?;
             let found: Option<(i64,)> = ctx
                 .db
@@ -153,9 +84,12 @@ async fn check_role(ctx: &Ctx, corp_id: &str, role: i64, role_id: Option<i64>) -
                         .bind(corp_id.to_owned()),
                 )
                 .await?;
-            found.map(|_| Some(role_id)).ok_or_else(|| ApiError::new(codes::ROLE_NOT_FOUND, "role not found").into())
+            found
+                .map(|_| (MemberRole::Custom, Some(role_id)))
+                .ok_or_else(|| ApiError::new(codes::ROLE_NOT_FOUND, "role not found").into())
         }
-        _ => Err(ApiError::invalid("type", "must be 1, 2, 3 or 99").into()),
+        Some(builtin) => Ok((builtin, None)),
+        None => Err(ApiError::invalid("type", "must be 1, 2, 3 or 99").into()),
     }
 }
 
@@ -184,7 +118,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewMember) -> Result<M
     let phone = validate::phone("phone", &input.phone)?;
     let secret = Secret::new(input.password);
     password::check_member_password("password", &secret)?;
-    let role_id = check_role(ctx, &me.corp_id, input.role, input.role_id).await?;
+    let (role, role_id) = check_role(ctx, &me.corp_id, input.role, input.role_id).await?;
     ensure_account_free(ctx, &email, &phone).await?;
     let hash = password::hash(&secret).await?;
     let mut tx = ctx.db.begin().await?;
@@ -199,9 +133,9 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewMember) -> Result<M
             .bind(phone)
             .bind(email)
             .bind(hash.0)
-            .bind(input.role)
+            .bind(role.code())
             .bind(role_id)
-            .bind(STATUS_ACTIVE)
+            .bind(MemberStatus::Active.code())
             .bind(now_ms()),
         )
         .await;
@@ -211,7 +145,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewMember) -> Result<M
         }
         other => other?,
     };
-    let member = find_in(&mut tx, &me.corp_id, id).await?;
+    let member = find(&mut tx, &me.corp_id, id).await?;
     audit::record(&mut tx, principal, "member.create", "member", id, Change::created(&member)).await?;
     tx.commit().await?;
     Ok(member)
@@ -225,7 +159,7 @@ pub async fn edit_own(ctx: &Ctx, principal: &Principal, id: i64, input: MemberEd
     }
     let name = validate::text("name", &input.name, 32)?;
     let mut tx = ctx.db.begin().await?;
-    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    let before = find(&mut tx, &me.corp_id, id).await?;
     tx.execute(
         &Sql::new("UPDATE members SET name = $1, is_notice = $2, is_alert = $3 WHERE id = $4")
             .bind(name)
@@ -234,7 +168,7 @@ pub async fn edit_own(ctx: &Ctx, principal: &Principal, id: i64, input: MemberEd
             .bind(id),
     )
     .await?;
-    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    let after = find(&mut tx, &me.corp_id, id).await?;
     audit::record(&mut tx, principal, "member.update", "member", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(after)
@@ -242,8 +176,8 @@ pub async fn edit_own(ctx: &Ctx, principal: &Principal, id: i64, input: MemberEd
 
 /// The target of an admin's action: in the caller's corp, and not an admin.
 async fn administrable(ctx: &Ctx, me: &MemberPrincipal, id: i64, action: &str) -> Result<Member> {
-    let target = find(ctx, &me.corp_id, id).await?;
-    if target.role == ROLE_ADMIN {
+    let target = find(&ctx.db, &me.corp_id, id).await?;
+    if target.role == MemberRole::Admin {
         return Err(admin_protected(action));
     }
     Ok(target)
@@ -270,7 +204,7 @@ async fn write_administrable(
                 .bind(value)
                 .bind(id)
                 .bind(me.corp_id.clone())
-                .bind(ROLE_ADMIN),
+                .bind(MemberRole::Admin.code()),
         )
         .await?;
     if changed == 0 {
@@ -288,26 +222,26 @@ pub async fn set_role(ctx: &Ctx, principal: &Principal, id: i64, role: i64, role
         return Err(ApiError::invalid("member_id", "an admin cannot change its own role").into());
     }
     let demote_refused = || Error::from(ApiError::new(codes::NEEDS_ADMIN, "another admin's role cannot be changed"));
-    if find(ctx, &me.corp_id, id).await?.role == ROLE_ADMIN {
+    if find(&ctx.db, &me.corp_id, id).await?.role == MemberRole::Admin {
         return Err(demote_refused());
     }
-    let role_id = check_role(ctx, &me.corp_id, role, role_id).await?;
+    let (role, role_id) = check_role(ctx, &me.corp_id, role, role_id).await?;
     let mut tx = ctx.db.begin().await?;
-    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    let before = find(&mut tx, &me.corp_id, id).await?;
     let changed = tx
         .execute(
             &Sql::new("UPDATE members SET role = $1, role_id = $2 WHERE id = $3 AND corp_id = $4 AND role <> $5")
-                .bind(role)
+                .bind(role.code())
                 .bind(role_id)
                 .bind(id)
                 .bind(me.corp_id.clone())
-                .bind(ROLE_ADMIN),
+                .bind(MemberRole::Admin.code()),
         )
         .await?;
     if changed == 0 {
         return Err(demote_refused());
     }
-    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    let after = find(&mut tx, &me.corp_id, id).await?;
     audit::record(&mut tx, principal, "member.set_role", "member", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(after)
@@ -318,10 +252,10 @@ pub async fn disable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     let me = permission::require_admin(principal)?;
     administrable(ctx, me, id, "disabled").await?;
     let mut tx = ctx.db.begin().await?;
-    let before = find_in(&mut tx, &me.corp_id, id).await?;
-    write_administrable(&mut tx, me, id, "status", STATUS_DISABLED, "disabled").await?;
+    let before = find(&mut tx, &me.corp_id, id).await?;
+    write_administrable(&mut tx, me, id, "status", MemberStatus::Disabled.code(), "disabled").await?;
     token::revoke_principal(&mut tx, PrincipalKind::Member, id).await?;
-    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    let after = find(&mut tx, &me.corp_id, id).await?;
     audit::record(&mut tx, principal, "member.disable", "member", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(())
@@ -331,9 +265,10 @@ pub async fn disable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
 pub async fn enable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     let me = permission::require_admin(principal)?;
     let mut tx = ctx.db.begin().await?;
-    let before = find_in(&mut tx, &me.corp_id, id).await?;
-    tx.execute(&Sql::new("UPDATE members SET status = $1 WHERE id = $2").bind(STATUS_ACTIVE).bind(id)).await?;
-    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    let before = find(&mut tx, &me.corp_id, id).await?;
+    tx.execute(&Sql::new("UPDATE members SET status = $1 WHERE id = $2").bind(MemberStatus::Active.code()).bind(id))
+        .await?;
+    let after = find(&mut tx, &me.corp_id, id).await?;
     audit::record(&mut tx, principal, "member.enable", "member", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(())
@@ -403,7 +338,7 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
             &Sql::new("DELETE FROM members WHERE id = $1 AND corp_id = $2 AND role <> $3")
                 .bind(id)
                 .bind(me.corp_id.clone())
-                .bind(ROLE_ADMIN),
+                .bind(MemberRole::Admin.code()),
         )
         .await?;
     if deleted == 0 {

@@ -11,4 +11,6 @@ pub mod org_user;
 pub mod organization;
 pub mod permission;
 pub mod product;
+pub mod quota;
 pub mod role;
+pub mod seat;

@@ -7,68 +7,33 @@ use serde_json::Value;
 
 use crate::{
     model::{
+        dealer::PartnerStatus,
         error::{codes, ApiError},
+        heavy_buyer::HeavyBuyerSeat,
         list::Page,
-        organization::{check_username, NewOrgUser, OrgUser, OrgUserEdit, ROLE_ADMIN, ROLE_MEMBER},
+        organization::{check_username, NewOrgUser, OrgRole, OrgUser, OrgUserEdit},
         validate,
     },
     server::{
         audit::{self, Change},
         auth::{
             password,
-            principal::{Principal, ENABLED},
+            principal::Principal,
             token::{self, PrincipalKind},
         },
-        clock::{iso, now_ms},
-        db::{unique_violation, Sql, Tx},
+        clock::now_ms,
+        db::{unique_violation, Executor, Sql, Tx},
         error::{Error, Result},
-        list::{self, Field, FieldType, Resource},
+        list::{self, Resource},
+        scope::Scope,
         secret::Secret,
-        service::organization::{lock_tree as lock, KeyAccount, Tree},
+        service::seat::{self, lock_tree as lock, Account, Seat, Tree},
         state::Ctx,
     },
 };
 
-pub static ORG_USERS: Resource = Resource {
-    table: "org_users",
-    fields: &[
-        Field::new("id", "id", FieldType::Int),
-        Field::new("username", "username", FieldType::Str),
-        Field::new("organization", "organization", FieldType::Int),
-        Field::new("role", "role", FieldType::Int),
-        Field::new("contacter", "contacter", FieldType::Str),
-        Field::new("contact_way", "contact_way", FieldType::Str),
-        Field::new("create_time", "create_time", FieldType::Time),
-        Field::new("password", "password_hash", FieldType::Str).secret(),
-    ],
-};
-
-const COLUMNS: &str = "id, username, organization, role, contacter, contact_way, create_time";
-
-#[derive(sqlx::FromRow)]
-struct OrgUserRow {
-    id: i64,
-    username: String,
-    organization: i64,
-    role: i64,
-    contacter: String,
-    contact_way: String,
-    create_time: i64,
-}
-
-impl From<OrgUserRow> for OrgUser {
-    fn from(r: OrgUserRow) -> Self {
-        OrgUser {
-            id: r.id,
-            username: r.username,
-            organization: r.organization,
-            role: r.role,
-            contacter: r.contacter,
-            contact_way: r.contact_way,
-            create_time: iso(r.create_time),
-        }
-    }
-}
+/// The organization users table and its fields, declared with the wire type ([`OrgUser`]).
+pub static ORG_USERS: Resource = OrgUser::RESOURCE;
 
 fn not_found() -> Error {
     ApiError::new(codes::ORG_USER_NOT_FOUND, "user not found").into()
@@ -78,36 +43,31 @@ fn taken() -> Error {
     ApiError::new(codes::USERNAME_TAKEN, "username: already exists").into()
 }
 
-fn check_role(role: i64) -> Result<i64> {
-    if role == ROLE_ADMIN || role == ROLE_MEMBER {
-        Ok(role)
-    } else {
-        Err(ApiError::invalid("role", "1 (admin) or 2 (member)").into())
-    }
+fn check_role(role: i64) -> Result<OrgRole> {
+    OrgRole::from_code(role).ok_or_else(|| ApiError::invalid("role", "1 (admin) or 2 (member)").into())
 }
 
-fn user_sql(heavy_buyer_id: i64, id: i64) -> Sql {
-    Sql::new(format!("SELECT {COLUMNS} FROM org_users WHERE heavy_buyer_id = $1 AND id = $2"))
-        .bind(heavy_buyer_id)
-        .bind(id)
+/// A user of the heavy buyer, whatever part of the tree it is in (in a transaction: as its own
+/// changes left it).
+pub async fn find(ex: impl Into<Executor<'_>>, heavy_buyer_id: i64, id: i64) -> Result<OrgUser> {
+    list::find(ex, &ORG_USERS, Scope::heavy_buyer(heavy_buyer_id), id).await?.ok_or_else(not_found)
 }
 
-/// A user of the heavy buyer, whatever part of the tree it is in.
-pub async fn find(ctx: &Ctx, heavy_buyer_id: i64, id: i64) -> Result<OrgUser> {
-    let row: Option<OrgUserRow> = ctx.db.fetch_optional(&user_sql(heavy_buyer_id, id)).await?;
-    row.map(OrgUser::from).ok_or_else(not_found)
-}
-
-async fn find_in(tx: &mut Tx, heavy_buyer_id: i64, id: i64) -> Result<OrgUser> {
-    let row: Option<OrgUserRow> = tx.fetch_optional(&user_sql(heavy_buyer_id, id)).await?;
-    row.map(OrgUser::from).ok_or_else(not_found)
+/// Who is signed in to the key-account portal, and what they may do there.
+pub async fn seat(ctx: &Ctx, principal: &Principal) -> Result<HeavyBuyerSeat> {
+    let me = Seat::me(principal)?;
+    let user = match me.user_id {
+        Some(id) => Some(find(&ctx.db, me.heavy_buyer_id, id).await?),
+        None => None,
+    };
+    Ok(HeavyBuyerSeat { heavy_buyer_id: me.heavy_buyer_id, user, top: me.top, can_manage: me.can_manage() })
 }
 
 /// One user, for the portal's user page: one the caller sees (else 4041045).
 pub async fn get(ctx: &Ctx, principal: &Principal, id: i64) -> Result<OrgUser> {
-    let me = KeyAccount::me(principal)?;
-    let user = find(ctx, me.heavy_buyer_id, id).await?;
-    let tree = Tree::load(ctx, me.heavy_buyer_id).await?;
+    let me = Seat::me(principal)?;
+    let user = find(&ctx.db, me.heavy_buyer_id, id).await?;
+    let tree = seat::tree(&ctx.db, me.heavy_buyer_id).await?;
     if !me.sees(&tree, user.organization) {
         return Err(not_found());
     }
@@ -131,17 +91,24 @@ async fn ensure_free(tx: &mut Tx, heavy_buyer_id: i64, username: &str, except: i
 }
 
 /// Seed 001 op 10: the users of the caller's part of the tree, with the list language.
-pub async fn list(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, body: &Value) -> Result<Page> {
+pub async fn list(ctx: &Ctx, principal: &Principal, account: impl Into<Account>, body: &Value) -> Result<Page> {
     let query = list::parse(&ORG_USERS, body)?;
-    let me = KeyAccount::of(principal, heavy_buyer_id)?;
-    let tree = Tree::load(ctx, heavy_buyer_id).await?;
+    let me = Seat::of(principal, account)?;
+    let heavy_buyer_id = me.heavy_buyer_id;
+    let tree = seat::tree(&ctx.db, heavy_buyer_id).await?;
     let scope = me.scope(&tree, "organization");
-    list::run(&ctx.db, &ORG_USERS, &query, scope, |row: OrgUserRow| list::to_map(OrgUser::from(row))).await
+    list::run(&ctx.db, &ORG_USERS, &query, scope).await
 }
 
 /// Seed 001 op 8.
-pub async fn create(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, input: NewOrgUser) -> Result<OrgUser> {
-    let me = KeyAccount::of(principal, heavy_buyer_id)?;
+pub async fn create(
+    ctx: &Ctx,
+    principal: &Principal,
+    account: impl Into<Account>,
+    input: NewOrgUser,
+) -> Result<OrgUser> {
+    let me = Seat::of(principal, account)?;
+    let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     let username = check_username(&input.username)?;
     let secret = Secret::new(input.password);
@@ -156,7 +123,7 @@ pub async fn create(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, input
     // Hashing takes a while: before the lock, not under it.
     let hash = password::hash(&secret).await?;
     let mut tx = lock(ctx, heavy_buyer_id).await?;
-    let tree = Tree::load_in(&mut tx, heavy_buyer_id).await?;
+    let tree = seat::tree(&mut tx, heavy_buyer_id).await?;
     me.check_visible(&tree, organization, "organization: ")?;
     ensure_free(&mut tx, heavy_buyer_id, &username, 0).await?;
     let inserted: Result<(i64,), sqlx::Error> = tx
@@ -169,10 +136,10 @@ pub async fn create(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, input
             .bind(username)
             .bind(hash.0)
             .bind(organization)
-            .bind(role)
+            .bind(role.code())
             .bind(contacter)
             .bind(contact_way)
-            .bind(ENABLED)
+            .bind(PartnerStatus::Enabled.code())
             .bind(now_ms()),
         )
         .await;
@@ -180,15 +147,15 @@ pub async fn create(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, input
         Err(e) if unique_violation(&e) => return Err(taken()),
         other => other?,
     };
-    let user = find_in(&mut tx, heavy_buyer_id, id).await?;
+    let user = find(&mut tx, heavy_buyer_id, id).await?;
     audit::record(&mut tx, principal, "org_user.create", "org_user", id, Change::created(&user)).await?;
     tx.commit().await?;
     Ok(user)
 }
 
 /// A user the caller may change: one in its part of the tree (else it does not exist for it).
-async fn changeable(tx: &mut Tx, me: &KeyAccount, tree: &Tree, id: i64) -> Result<OrgUser> {
-    let user = find_in(tx, me.heavy_buyer_id, id).await?;
+async fn changeable(tx: &mut Tx, me: &Seat, tree: &Tree, id: i64) -> Result<OrgUser> {
+    let user = find(&mut *tx, me.heavy_buyer_id, id).await?;
     if !me.sees(tree, user.organization) {
         return Err(not_found());
     }
@@ -199,11 +166,12 @@ async fn changeable(tx: &mut Tx, me: &KeyAccount, tree: &Tree, id: i64) -> Resul
 pub async fn update(
     ctx: &Ctx,
     principal: &Principal,
-    heavy_buyer_id: i64,
+    account: impl Into<Account>,
     id: i64,
     edit: OrgUserEdit,
 ) -> Result<OrgUser> {
-    let me = KeyAccount::of(principal, heavy_buyer_id)?;
+    let me = Seat::of(principal, account)?;
+    let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     let mut values: Vec<(Alias, SimpleExpr)> = Vec::new();
     let username = edit.username.as_deref().map(check_username).transpose()?;
@@ -211,7 +179,7 @@ pub async fn update(
         values.push((Alias::new("username"), u.clone().into()));
     }
     if let Some(role) = edit.role {
-        values.push((Alias::new("role"), check_role(role)?.into()));
+        values.push((Alias::new("role"), check_role(role)?.code().into()));
     }
     if let Some(c) = &edit.contacter {
         values.push((Alias::new("contacter"), validate::optional_text("contacter", c, 32)?.into()));
@@ -229,7 +197,7 @@ pub async fn update(
         None => false,
     };
     let mut tx = lock(ctx, heavy_buyer_id).await?;
-    let tree = Tree::load_in(&mut tx, heavy_buyer_id).await?;
+    let tree = seat::tree(&mut tx, heavy_buyer_id).await?;
     let before = changeable(&mut tx, &me, &tree, id).await?;
     if let Some(org) = edit.organization {
         me.check_visible(&tree, org, "organization: ")?;
@@ -253,7 +221,7 @@ pub async fn update(
     if new_password {
         token::revoke_principal(&mut tx, PrincipalKind::OrgUser, id).await?;
     }
-    let user = find_in(&mut tx, heavy_buyer_id, id).await?;
+    let user = find(&mut tx, heavy_buyer_id, id).await?;
     let change = Change::updated(&before, &user).with("new_password", new_password);
     audit::record(&mut tx, principal, "org_user.update", "org_user", id, change).await?;
     tx.commit().await?;
@@ -261,14 +229,15 @@ pub async fn update(
 }
 
 /// Beyond the seed: someone leaves. The user's logins end with it; nobody deletes themself.
-pub async fn delete(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, id: i64) -> Result<()> {
-    let me = KeyAccount::of(principal, heavy_buyer_id)?;
+pub async fn delete(ctx: &Ctx, principal: &Principal, account: impl Into<Account>, id: i64) -> Result<()> {
+    let me = Seat::of(principal, account)?;
+    let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     if me.user_id == Some(id) {
         return Err(ApiError::new(codes::DELETE_SELF, "you cannot delete yourself").into());
     }
     let mut tx = lock(ctx, heavy_buyer_id).await?;
-    let tree = Tree::load_in(&mut tx, heavy_buyer_id).await?;
+    let tree = seat::tree(&mut tx, heavy_buyer_id).await?;
     let before = changeable(&mut tx, &me, &tree, id).await?;
     token::revoke_principal(&mut tx, PrincipalKind::OrgUser, id).await?;
     tx.execute(&Sql::new("DELETE FROM org_users WHERE id = $1 AND heavy_buyer_id = $2").bind(id).bind(heavy_buyer_id))

@@ -1,9 +1,5 @@
-//! A heavy buyer's organization tree (seed 001): who may act in it ([`KeyAccount`]), the tree
-//! itself ([`Tree`]), its organizations, and handing the heavy buyer's devices to them.
-//!
-//! The heavy-buyer account sees and manages the whole tree. An organization user sees its own
-//! organization and everything below it; an admin user (role 1) also manages what is strictly
-//! below its organization (its own is the account's to change); a member (role 2) only reads.
+//! A heavy buyer's organizations (seed 001) and handing the heavy buyer's devices to them. Who
+//! may act where in the tree is [`seat`]'s: every call here starts from a [`Seat`].
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,20 +12,20 @@ use crate::{
         error::{codes, ApiError},
         list::Page,
         organization::{
-            DeletionImpact, DeviceGrant, KeyAccountSeat, NewOrganization, Organization, OrganizationChange,
-            OrganizationEdit, ROLE_MEMBER, ROOT,
+            DeletionImpact, DeviceGrant, NewOrganization, Organization, OrganizationChange, OrganizationEdit,
+            OrganizationTree, ROOT,
         },
         validate,
     },
     server::{
         audit::{self, Change},
         auth::principal::Principal,
-        clock::{iso, now_ms},
+        clock::now_ms,
         db::{Sql, Tx},
-        error::{Error, Result},
-        list::{self, Field, FieldType, Resource},
+        error::Result,
+        list::{self, Resource},
         scope::Scope,
-        service::org_user,
+        service::seat::{self, lock_tree, not_found, Account, Seat},
         state::Ctx,
     },
 };
@@ -37,277 +33,67 @@ use crate::{
 /// The most organizations one batch update may change.
 pub const MAX_CHANGES: usize = 1000;
 
-pub static ORGANIZATIONS: Resource = Resource {
-    table: "organizations",
-    fields: &[
-        Field::new("id", "id", FieldType::Int),
-        Field::new("parent", "parent", FieldType::Int),
-        Field::new("name", "name", FieldType::Str),
-        Field::new("sort", "sort", FieldType::Int),
-        Field::new("create_time", "create_time", FieldType::Time),
-    ],
-};
+/// The organizations table and its fields, declared with the wire type ([`Organization`]).
+pub static ORGANIZATIONS: Resource = Organization::RESOURCE;
 
 fn col(name: &str) -> Expr {
     Expr::col(Alias::new(name))
 }
 
-pub fn not_found(at: &str) -> Error {
-    ApiError::new(codes::ORGANIZATION_NOT_FOUND, format!("{at}organization not found")).into()
-}
-
-fn needs_admin(why: &str) -> Error {
-    ApiError::new(codes::NEEDS_ORG_ADMIN, why).into()
-}
-
-/// Someone acting inside one heavy buyer: the account itself or one of its users.
-#[derive(Debug, Clone)]
-pub struct KeyAccount {
-    pub heavy_buyer_id: i64,
-    pub corp_id: String,
-    /// The organization the caller sees from: 0 (the whole tree) for the account.
-    pub top: i64,
-    /// The user, for an organization user; `None` for the account.
-    pub user_id: Option<i64>,
-    /// The user's role; `None` for the account.
-    pub role: Option<i64>,
-}
-
-impl KeyAccount {
-    /// The caller as an actor in its own heavy buyer; corp members and dealers: 4031001.
-    pub fn me(principal: &Principal) -> Result<KeyAccount, ApiError> {
-        match principal {
-            Principal::HeavyBuyer(h) => Ok(KeyAccount {
-                heavy_buyer_id: h.heavy_buyer_id,
-                corp_id: h.corp_id.clone(),
-                top: ROOT,
-                user_id: None,
-                role: None,
-            }),
-            Principal::OrgUser(u) => Ok(KeyAccount {
-                heavy_buyer_id: u.heavy_buyer_id,
-                corp_id: u.corp_id.clone(),
-                top: u.organization,
-                user_id: Some(u.user_id),
-                role: Some(u.role),
-            }),
-            _ => Err(ApiError::new(codes::FORBIDDEN, "this call is for heavy buyers and their users")),
-        }
-    }
-
-    /// The caller acting in `heavy_buyer_id`: another heavy buyer's id reads as missing (404).
-    pub fn of(principal: &Principal, heavy_buyer_id: i64) -> Result<KeyAccount> {
-        let me = Self::me(principal)?;
-        if me.heavy_buyer_id != heavy_buyer_id {
-            return Err(ApiError::new(codes::HEAVY_BUYER_NOT_FOUND, "heavy buyer not found").into());
-        }
-        Ok(me)
-    }
-
-    /// The account and admin users may change things; members are refused (4031020).
-    pub fn can_manage(&self) -> bool {
-        self.role != Some(ROLE_MEMBER)
-    }
-
-    pub fn require_manager(&self) -> Result<()> {
-        if self.can_manage() {
-            Ok(())
-        } else {
-            Err(needs_admin("needs an organization admin or the heavy-buyer account"))
-        }
-    }
-
-    /// Whether `id` is the caller's organization or below it.
-    pub fn sees(&self, tree: &Tree, id: i64) -> bool {
-        tree.is_within(self.top, id)
-    }
-
-    /// An organization the caller may name as a parent or a user's organization: one it sees,
-    /// else 404 (what it cannot see does not exist for it).
-    pub fn check_visible(&self, tree: &Tree, id: i64, at: &str) -> Result<()> {
-        if self.sees(tree, id) {
-            Ok(())
-        } else {
-            Err(not_found(at))
-        }
-    }
-
-    /// An organization the caller may change, move or delete: one it sees, other than the root
-    /// and its own.
-    fn check_changeable(&self, tree: &Tree, id: i64, at: &str) -> Result<()> {
-        if id == ROOT {
-            return Err(ApiError::invalid(&format!("{at}id"), "the root organization cannot be changed").into());
-        }
-        self.check_visible(tree, id, at)?;
-        if id == self.top {
-            return Err(needs_admin("your own organization is changed by the heavy-buyer account"));
-        }
-        Ok(())
-    }
-
-    /// "In the caller's part of the tree" for a query over `column`.
-    pub fn scope(&self, tree: &Tree, column: &str) -> Scope {
-        let mine = Scope::heavy_buyer(self.heavy_buyer_id);
-        if self.top == ROOT {
-            mine
-        } else {
-            mine.and(col(column).is_in(tree.subtree(self.top)))
-        }
-    }
-}
-
-/// A heavy buyer's organizations as `id → parent`. Trees are small (one per key account), so
-/// rules about ancestry are decided here in memory rather than with recursive SQL.
-#[derive(Debug, Clone, Default)]
-pub struct Tree {
-    parents: HashMap<i64, i64>,
-}
-
-impl Tree {
-    fn sql(heavy_buyer_id: i64) -> Sql {
-        Sql::new("SELECT id, parent FROM organizations WHERE heavy_buyer_id = $1").bind(heavy_buyer_id)
-    }
-
-    pub async fn load(ctx: &Ctx, heavy_buyer_id: i64) -> Result<Tree> {
-        let rows: Vec<(i64, i64)> = ctx.db.fetch_all(&Self::sql(heavy_buyer_id)).await?;
-        Ok(Tree { parents: rows.into_iter().collect() })
-    }
-
-    pub async fn load_in(tx: &mut Tx, heavy_buyer_id: i64) -> Result<Tree> {
-        let rows: Vec<(i64, i64)> = tx.fetch_all(&Self::sql(heavy_buyer_id)).await?;
-        Ok(Tree { parents: rows.into_iter().collect() })
-    }
-
-    pub fn exists(&self, id: i64) -> bool {
-        id == ROOT || self.parents.contains_key(&id)
-    }
-
-    /// Whether `id` is `top` or below it. Walks up at most as many steps as there are
-    /// organizations, so even a broken tree cannot loop.
-    pub fn is_within(&self, top: i64, id: i64) -> bool {
-        if !self.exists(id) {
-            return false;
-        }
-        let mut cur = id;
-        for _ in 0..=self.parents.len() {
-            if cur == top {
-                return true;
-            }
-            match self.parents.get(&cur) {
-                Some(&parent) => cur = parent,
-                None => return false,
-            }
-        }
-        false
-    }
-
-    /// `top` and every organization below it (the root's subtree is the whole tree, root included).
-    pub fn subtree(&self, top: i64) -> Vec<i64> {
-        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (&id, &parent) in &self.parents {
-            children.entry(parent).or_default().push(id);
-        }
-        let mut out = vec![top];
-        let mut seen: HashSet<i64> = HashSet::from([top]);
-        let mut i = 0;
-        while i < out.len() {
-            for &child in children.get(&out[i]).map(Vec::as_slice).unwrap_or_default() {
-                if seen.insert(child) {
-                    out.push(child);
-                }
-            }
-            i += 1;
-        }
-        out
-    }
-
-    /// An organization that no longer reaches the root (it sits in a cycle), if any.
-    fn first_cycle(&self) -> Option<i64> {
-        let mut ids: Vec<i64> = self.parents.keys().copied().collect();
-        ids.sort_unstable();
-        ids.into_iter().find(|&id| !self.is_within(ROOT, id))
-    }
-}
-
-/// Serializes changes to one heavy buyer's tree (and its users) across app servers: the heavy
-/// buyer's row is written first, so PostgreSQL holds its row lock and SQLite its write lock
-/// until commit. A user is thus never put into an organization deleted at the same moment.
-pub async fn lock_tree(ctx: &Ctx, heavy_buyer_id: i64) -> Result<Tx> {
-    let mut tx = ctx.db.begin().await?;
-    tx.execute(&Sql::new("UPDATE heavy_buyers SET status = status WHERE id = $1").bind(heavy_buyer_id)).await?;
-    Ok(tx)
-}
-
-#[derive(sqlx::FromRow)]
-struct OrganizationRow {
-    id: i64,
-    parent: i64,
-    name: String,
-    sort: i64,
-    create_time: i64,
-}
-
-impl From<OrganizationRow> for Organization {
-    fn from(r: OrganizationRow) -> Self {
-        Organization { id: r.id, parent: r.parent, name: r.name, sort: r.sort, create_time: iso(r.create_time) }
-    }
-}
-
 async fn fetch_in(tx: &mut Tx, heavy_buyer_id: i64, ids: &[i64]) -> Result<Vec<Organization>> {
     let mut found: HashMap<i64, Organization> = HashMap::new();
     for chunk in ids.chunks(list::MAX_IN) {
-        let mut select = Query::select();
-        select
-            .columns(ORGANIZATIONS.visible().map(|f| Alias::new(f.column)))
-            .from(Alias::new("organizations"))
-            .cond_where(
-                Condition::all().add(col("heavy_buyer_id").eq(heavy_buyer_id)).add(col("id").is_in(chunk.to_vec())),
-            );
-        let rows: Vec<OrganizationRow> = tx.fetch_all(&select).await?;
-        found.extend(rows.into_iter().map(|r| (r.id, Organization::from(r))));
+        let select = list::select_records(
+            &ORGANIZATIONS,
+            Scope::heavy_buyer(heavy_buyer_id).and(col("id").is_in(chunk.to_vec())),
+        );
+        let rows: Vec<Organization> = tx.fetch_records(&select, &ORGANIZATIONS).await?;
+        found.extend(rows.into_iter().map(|o| (o.id, o)));
     }
     ids.iter().map(|id| found.get(id).cloned().ok_or_else(|| not_found(""))).collect()
 }
 
 /// Seed 001 op 4: the organizations the caller sees, with the list language. The root is not
 /// stored, so it is not listed.
-pub async fn list(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, body: &Value) -> Result<Page> {
+pub async fn list(ctx: &Ctx, principal: &Principal, account: impl Into<Account>, body: &Value) -> Result<Page> {
     let query = list::parse(&ORGANIZATIONS, body)?;
-    let me = KeyAccount::of(principal, heavy_buyer_id)?;
-    let tree = Tree::load(ctx, heavy_buyer_id).await?;
+    let me = Seat::of(principal, account)?;
+    let heavy_buyer_id = me.heavy_buyer_id;
+    let tree = seat::tree(&ctx.db, heavy_buyer_id).await?;
     let scope = me.scope(&tree, "id");
-    list::run(&ctx.db, &ORGANIZATIONS, &query, scope, |row: OrganizationRow| list::to_map(Organization::from(row)))
-        .await
+    list::run(&ctx.db, &ORGANIZATIONS, &query, scope).await
 }
 
-/// Every organization the caller sees, parents before children and siblings by `sort`: what the
-/// portal draws its tree from.
+/// What the portal draws its tree from: where the caller's view starts, whether it may change
+/// it, and every organization in it.
+pub async fn view(ctx: &Ctx, principal: &Principal) -> Result<OrganizationTree> {
+    let me = Seat::me(principal)?;
+    let organizations = all(ctx, principal).await?;
+    Ok(OrganizationTree { top: me.top, can_manage: me.can_manage(), organizations })
+}
+
+/// Every organization the caller sees, siblings by `sort`.
 pub async fn all(ctx: &Ctx, principal: &Principal) -> Result<Vec<Organization>> {
-    let me = KeyAccount::me(principal)?;
-    let tree = Tree::load(ctx, me.heavy_buyer_id).await?;
-    let mut select = Query::select();
-    select
-        .columns(ORGANIZATIONS.visible().map(|f| Alias::new(f.column)))
-        .from(Alias::new("organizations"))
-        .cond_where(me.scope(&tree, "id").into_condition())
-        .order_by(Alias::new("sort"), sea_query::Order::Asc)
-        .order_by(Alias::new("id"), sea_query::Order::Asc);
-    let rows: Vec<OrganizationRow> = ctx.db.fetch_all(&select).await?;
-    Ok(rows.into_iter().map(Organization::from).collect())
+    let me = Seat::me(principal)?;
+    let tree = seat::tree(&ctx.db, me.heavy_buyer_id).await?;
+    let mut select = list::select_records(&ORGANIZATIONS, me.scope(&tree, "id"));
+    select.order_by(Alias::new("sort"), sea_query::Order::Asc).order_by(Alias::new("id"), sea_query::Order::Asc);
+    Ok(ctx.db.fetch_records(&select, &ORGANIZATIONS).await?)
 }
 
 /// Seed 001 op 3.
 pub async fn create(
     ctx: &Ctx,
     principal: &Principal,
-    heavy_buyer_id: i64,
+    account: impl Into<Account>,
     input: NewOrganization,
 ) -> Result<Organization> {
-    let me = KeyAccount::of(principal, heavy_buyer_id)?;
+    let me = Seat::of(principal, account)?;
+    let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     let name = validate::text("name", &input.name, 64)?;
     let mut tx = lock_tree(ctx, heavy_buyer_id).await?;
-    let tree = Tree::load_in(&mut tx, heavy_buyer_id).await?;
+    let tree = seat::tree(&mut tx, heavy_buyer_id).await?;
     me.check_visible(&tree, input.parent, "parent: ")?;
     let (id,): (i64,) = tx
         .fetch_one(
@@ -332,11 +118,11 @@ pub async fn create(
 pub async fn update(
     ctx: &Ctx,
     principal: &Principal,
-    heavy_buyer_id: i64,
+    account: impl Into<Account>,
     id: i64,
     edit: OrganizationEdit,
 ) -> Result<Organization> {
-    let changed = apply(ctx, principal, heavy_buyer_id, vec![OrganizationChange { id, edit }], false).await?;
+    let changed = apply(ctx, principal, account.into(), vec![OrganizationChange { id, edit }], false).await?;
     Ok(changed.into_iter().next().expect("one change, one answer"))
 }
 
@@ -345,28 +131,30 @@ pub async fn update(
 pub async fn update_batch(
     ctx: &Ctx,
     principal: &Principal,
-    heavy_buyer_id: i64,
+    account: impl Into<Account>,
     changes: Vec<OrganizationChange>,
 ) -> Result<Vec<Organization>> {
     // Who first: someone who may not change the tree learns nothing about the body.
-    KeyAccount::of(principal, heavy_buyer_id)?.require_manager()?;
+    let account = account.into();
+    Seat::of(principal, account)?.require_manager()?;
     if changes.is_empty() {
         return Err(ApiError::invalid("organizations", "name at least one organization").into());
     }
     if changes.len() > MAX_CHANGES {
         return Err(ApiError::invalid("organizations", &format!("at most {MAX_CHANGES} in one call")).into());
     }
-    apply(ctx, principal, heavy_buyer_id, changes, true).await
+    apply(ctx, principal, account, changes, true).await
 }
 
 async fn apply(
     ctx: &Ctx,
     principal: &Principal,
-    heavy_buyer_id: i64,
+    account: Account,
     changes: Vec<OrganizationChange>,
     batch: bool,
 ) -> Result<Vec<Organization>> {
-    let me = KeyAccount::of(principal, heavy_buyer_id)?;
+    let me = Seat::of(principal, account)?;
+    let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     let at = |i: usize| if batch { format!("[{i}].") } else { String::new() };
     // Shape first, so a bad entry refuses the batch before any lock is taken.
@@ -379,7 +167,7 @@ async fn apply(
         names.push(c.edit.name.as_deref().map(|n| validate::text(&format!("{}name", at(i)), n, 64)).transpose()?);
     }
     let mut tx = lock_tree(ctx, heavy_buyer_id).await?;
-    let mut tree = Tree::load_in(&mut tx, heavy_buyer_id).await?;
+    let mut tree = seat::tree(&mut tx, heavy_buyer_id).await?;
     for (i, c) in changes.iter().enumerate() {
         me.check_changeable(&tree, c.id, &at(i))?;
         if let Some(parent) = c.edit.parent {
@@ -388,7 +176,7 @@ async fn apply(
     }
     for c in &changes {
         if let Some(parent) = c.edit.parent {
-            tree.parents.insert(c.id, parent);
+            tree.set_parent(c.id, parent);
         }
     }
     if let Some(looped) = tree.first_cycle() {
@@ -436,10 +224,16 @@ async fn apply(
 /// What deleting `id` takes with it: its sub-organizations, and the users and devices that
 /// move to the root. Same checks as the delete, so the portal's confirmation never promises
 /// what the delete would refuse.
-pub async fn deletion_impact(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, id: i64) -> Result<DeletionImpact> {
-    let me = KeyAccount::of(principal, heavy_buyer_id)?;
+pub async fn deletion_impact(
+    ctx: &Ctx,
+    principal: &Principal,
+    account: impl Into<Account>,
+    id: i64,
+) -> Result<DeletionImpact> {
+    let me = Seat::of(principal, account)?;
+    let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
-    let tree = Tree::load(ctx, heavy_buyer_id).await?;
+    let tree = seat::tree(&ctx.db, heavy_buyer_id).await?;
     me.check_changeable(&tree, id, "")?;
     let gone = tree.subtree(id);
     let mut impact = DeletionImpact { organizations: gone.len() as i64 - 1, ..Default::default() };
@@ -467,11 +261,12 @@ async fn count(ctx: &Ctx, table: &str, cond: Condition) -> Result<i64> {
 /// to the root of the deleter's view, in the same transaction: the key account's root for the
 /// account itself, the deleting user's own organization for an organization user. Moving them
 /// any higher would hand a user made below the deleter rights over the whole key account.
-pub async fn delete(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, id: i64) -> Result<()> {
-    let me = KeyAccount::of(principal, heavy_buyer_id)?;
+pub async fn delete(ctx: &Ctx, principal: &Principal, account: impl Into<Account>, id: i64) -> Result<()> {
+    let me = Seat::of(principal, account)?;
+    let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     let mut tx = lock_tree(ctx, heavy_buyer_id).await?;
-    let tree = Tree::load_in(&mut tx, heavy_buyer_id).await?;
+    let tree = seat::tree(&mut tx, heavy_buyer_id).await?;
     me.check_changeable(&tree, id, "")?;
     let before = fetch_in(&mut tx, heavy_buyer_id, &[id]).await?;
     let gone = tree.subtree(id);
@@ -505,11 +300,12 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, id: i
 pub async fn grant_devices(
     ctx: &Ctx,
     principal: &Principal,
-    heavy_buyer_id: i64,
+    account: impl Into<Account>,
     id: i64,
     grants: Vec<DeviceGrant>,
 ) -> Result<Vec<DeviceGrant>> {
-    let me = KeyAccount::of(principal, heavy_buyer_id)?;
+    let me = Seat::of(principal, account)?;
+    let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     if grants.is_empty() {
         return Err(ApiError::invalid("devices", "name at least one device").into());
@@ -518,7 +314,7 @@ pub async fn grant_devices(
         return Err(ApiError::invalid("devices", &format!("at most {MAX_BATCH} in one call")).into());
     }
     let mut tx = lock_tree(ctx, heavy_buyer_id).await?;
-    let tree = Tree::load_in(&mut tx, heavy_buyer_id).await?;
+    let tree = seat::tree(&mut tx, heavy_buyer_id).await?;
     me.check_visible(&tree, id, "")?;
     let ids: Vec<i64> = grants.iter().map(|g| g.device_id).collect();
     let mut held: HashMap<i64, i64> = HashMap::new();
@@ -552,43 +348,4 @@ pub async fn grant_devices(
     audit::record(&mut tx, principal, "organization.grant_devices", "organization", id, change).await?;
     tx.commit().await?;
     Ok(grants)
-}
-
-/// Who is signed in to the key-account portal, and what they may do there.
-pub async fn seat(ctx: &Ctx, principal: &Principal) -> Result<KeyAccountSeat> {
-    let me = KeyAccount::me(principal)?;
-    let user = match me.user_id {
-        Some(id) => Some(org_user::find(ctx, me.heavy_buyer_id, id).await?),
-        None => None,
-    };
-    Ok(KeyAccountSeat { heavy_buyer_id: me.heavy_buyer_id, user, top: me.top, can_manage: me.can_manage() })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tree(pairs: &[(i64, i64)]) -> Tree {
-        Tree { parents: pairs.iter().copied().collect() }
-    }
-
-    #[test]
-    fn ancestry_and_subtrees() {
-        // 1 > 2 > 3, 1 > 4, 5 under the root.
-        let t = tree(&[(1, 0), (2, 1), (3, 2), (4, 1), (5, 0)]);
-        assert!(t.is_within(1, 3) && t.is_within(2, 3) && t.is_within(0, 5) && t.is_within(3, 3));
-        assert!(!t.is_within(2, 4) && !t.is_within(3, 2) && !t.is_within(1, 5) && !t.is_within(0, 9));
-        let mut sub = t.subtree(1);
-        sub.sort();
-        assert_eq!(sub, vec![1, 2, 3, 4]);
-        assert_eq!(t.subtree(0).len(), 6);
-        assert_eq!(t.first_cycle(), None);
-    }
-
-    #[test]
-    fn a_cycle_is_found_and_never_loops() {
-        let t = tree(&[(1, 0), (2, 3), (3, 2)]);
-        assert_eq!(t.first_cycle(), Some(2));
-        assert!(!t.is_within(0, 3));
-    }
 }

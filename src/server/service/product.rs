@@ -12,10 +12,10 @@ use crate::{
         audit::{self, Change},
         auth::principal::Principal,
         clock::{iso, now_ms},
-        db::{Sql, Tx},
+        db::{Executor, Sql},
         error::{Error, Result},
         secret::random_hex,
-        service::{device, permission},
+        service::{permission, quota},
         state::Ctx,
     },
 };
@@ -70,20 +70,16 @@ fn find_sql(corp_id: &str, id: &str) -> Sql {
         .bind(corp_id.to_owned())
 }
 
-/// A product of `corp_id`; another corp's reads as missing.
-pub(crate) async fn find(ctx: &Ctx, corp_id: &str, id: &str) -> Result<Product> {
-    let row: Option<ProductRow> = ctx.db.fetch_optional(&find_sql(corp_id, id)).await?;
-    row.map(Product::from).ok_or_else(not_found)
-}
-
-async fn find_in(tx: &mut Tx, corp_id: &str, id: &str) -> Result<Product> {
-    let row: Option<ProductRow> = tx.fetch_optional(&find_sql(corp_id, id)).await?;
+/// A product of `corp_id`; another corp's reads as missing (in a transaction: as its own
+/// changes left it).
+pub(crate) async fn find(ex: impl Into<Executor<'_>>, corp_id: &str, id: &str) -> Result<Product> {
+    let row: Option<ProductRow> = ex.into().fetch_optional(&find_sql(corp_id, id)).await?;
     row.map(Product::from).ok_or_else(not_found)
 }
 
 pub async fn get(ctx: &Ctx, principal: &Principal, id: &str) -> Result<Product> {
     let me = permission::require(principal, READ_PRODUCTS)?;
-    find(ctx, &me.corp_id, id).await
+    find(&ctx.db, &me.corp_id, id).await
 }
 
 /// The corp's products, oldest first.
@@ -144,7 +140,7 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: NewProduct) -> Resu
         .bind(now_ms()),
     )
     .await?;
-    let product = find_in(&mut tx, &me.corp_id, &id).await?;
+    let product = find(&mut tx, &me.corp_id, &id).await?;
     audit::record(&mut tx, principal, "product.create", "product", &id, Change::created(&product)).await?;
     tx.commit().await?;
     Ok(product)
@@ -153,7 +149,7 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: NewProduct) -> Resu
 /// Changes the given fields; releasing is `is_release: true`.
 pub async fn update(ctx: &Ctx, principal: &Principal, id: &str, input: ProductEdit) -> Result<Product> {
     let me = permission::require(principal, MANAGE_PRODUCTS)?;
-    let current = find(ctx, &me.corp_id, id).await?;
+    let current = find(&ctx.db, &me.corp_id, id).await?;
     let name = match input.name {
         Some(n) => validate::text("name", &n, 32)?,
         None => current.name,
@@ -174,7 +170,7 @@ pub async fn update(ctx: &Ctx, principal: &Principal, id: &str, input: ProductEd
     }
     // `is_release OR $6`: a release that lands between our read and this write is kept.
     let mut tx = ctx.db.begin().await?;
-    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    let before = find(&mut tx, &me.corp_id, id).await?;
     tx.execute(
         &Sql::new(
             "UPDATE products SET name = $1, description = $2, link_type = $3, mode = $4, type = $5, \
@@ -190,7 +186,7 @@ pub async fn update(ctx: &Ctx, principal: &Principal, id: &str, input: ProductEd
         .bind(me.corp_id.clone()),
     )
     .await?;
-    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    let after = find(&mut tx, &me.corp_id, id).await?;
     audit::record(&mut tx, principal, "product.update", "product", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(after)
@@ -202,7 +198,7 @@ pub async fn update(ctx: &Ctx, principal: &Principal, id: &str, input: ProductEd
 /// makes the delete fail rather than lose a released product or an active device.
 pub async fn delete(ctx: &Ctx, principal: &Principal, id: &str) -> Result<()> {
     let me = permission::require(principal, MANAGE_PRODUCTS)?;
-    let product = find(ctx, &me.corp_id, id).await?;
+    let product = find(&ctx.db, &me.corp_id, id).await?;
     if product.is_release {
         return Err(released());
     }
@@ -229,7 +225,7 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, id: &str) -> Result<()> {
         // Dropping `tx` rolls the deleted devices back.
         return Err(ApiError::invalid("product_id", &format!("{active} of its devices are activated")).into());
     }
-    device::release_quota(&mut tx, &me.corp_id, removed).await?;
+    quota::release(&mut tx, &me.corp_id, removed).await?;
     tx.execute(&Sql::new("DELETE FROM products WHERE id = $1").bind(id.to_owned())).await?;
     let change = Change::deleted(&product).with("devices_deleted", removed);
     audit::record(&mut tx, principal, "product.delete", "product", id, change).await?;

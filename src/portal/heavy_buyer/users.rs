@@ -6,22 +6,22 @@ use leptos::{prelude::*, server_fn::codec::Json};
 use leptos_router::{components::A, hooks::use_navigate, hooks::use_params_map};
 use serde_json::{Map, Value};
 
-use super::{
-    heavy_buyer::heavy_buyer_page,
-    organizations::{list_organizations, organization_cell, OrgSelect},
-    partner::ProfileCard,
+use super::organizations::{list_organizations, OrgSelect};
+use crate::portal::{
+    organization_paths::organization_cell,
+    partner::{heavy_buyer_page, ProfileCard},
 };
 use crate::{
     components::{
         dialog::{ConfirmButton, Modal},
-        table::{plain, time, Column, DataTable, TableState},
+        table::{rendered, Column, DataTable, TableState},
         ErrorNote, TextField,
     },
     i18n::{use_i18n, Texts},
     model::{
         error::ApiError,
         list::{ListRequest, Page},
-        organization::{check_username, NewOrgUser, OrgUser, OrgUserEdit, OrganizationTree, ROLE_ADMIN, ROLE_MEMBER},
+        organization::{check_username, NewOrgUser, OrgRole, OrgUser, OrgUserEdit, OrganizationTree},
         validate,
     },
 };
@@ -31,16 +31,15 @@ use crate::{
 #[server(endpoint = "/org_users", input = Json)]
 pub async fn list_org_users(request: ListRequest) -> Result<Page, ApiError> {
     use crate::{
-        portal::organizations::name_organizations,
+        portal::organization_paths::name_organizations,
         server::{
             fns,
-            service::{org_user, organization::KeyAccount},
+            service::{org_user, seat::Account},
         },
     };
     let (ctx, principal) = fns::caller().await?;
-    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
     let body = serde_json::to_value(&request).map_err(|e| fns::refuse(ApiError::invalid("body", &e.to_string())))?;
-    let mut page = org_user::list(&ctx, &principal, me.heavy_buyer_id, &body).await.map_err(fns::refuse)?;
+    let mut page = org_user::list(&ctx, &principal, Account::Own, &body).await.map_err(fns::refuse)?;
     name_organizations(&ctx, &principal, &mut page, "organization").await.map_err(fns::refuse)?;
     Ok(page)
 }
@@ -49,11 +48,10 @@ pub async fn list_org_users(request: ListRequest) -> Result<Page, ApiError> {
 pub async fn add_org_user(input: NewOrgUser) -> Result<OrgUser, ApiError> {
     use crate::server::{
         fns,
-        service::{org_user, organization::KeyAccount},
+        service::{org_user, seat::Account},
     };
     let (ctx, principal) = fns::caller().await?;
-    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
-    org_user::create(&ctx, &principal, me.heavy_buyer_id, input).await.map_err(fns::refuse)
+    org_user::create(&ctx, &principal, Account::Own, input).await.map_err(fns::refuse)
 }
 
 #[server(endpoint = "/org_user_get", input = Json)]
@@ -67,39 +65,29 @@ pub async fn get_org_user(id: i64) -> Result<OrgUser, ApiError> {
 pub async fn edit_org_user(id: i64, edit: OrgUserEdit) -> Result<OrgUser, ApiError> {
     use crate::server::{
         fns,
-        service::{org_user, organization::KeyAccount},
+        service::{org_user, seat::Account},
     };
     let (ctx, principal) = fns::caller().await?;
-    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
-    org_user::update(&ctx, &principal, me.heavy_buyer_id, id, edit).await.map_err(fns::refuse)
+    org_user::update(&ctx, &principal, Account::Own, id, edit).await.map_err(fns::refuse)
 }
 
 #[server(endpoint = "/org_user_delete", input = Json)]
 pub async fn delete_org_user(id: i64) -> Result<(), ApiError> {
     use crate::server::{
         fns,
-        service::{org_user, organization::KeyAccount},
+        service::{org_user, seat::Account},
     };
     let (ctx, principal) = fns::caller().await?;
-    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
-    org_user::delete(&ctx, &principal, me.heavy_buyer_id, id).await.map_err(fns::refuse)
+    org_user::delete(&ctx, &principal, Account::Own, id).await.map_err(fns::refuse)
 }
 
 fn role_cell(v: &Value, t: &Texts) -> String {
-    t.org_role_name(v.as_i64().unwrap_or(0)).into()
+    OrgRole::from_code(v.as_i64().unwrap_or(-1)).map_or_else(|| "—".into(), |x| t.org_role_name(x).into())
 }
 
 fn columns() -> Vec<Column> {
-    let col = Column::sortable;
-    vec![
-        col("id", |_| "ID", plain, false),
-        col("username", |t| t.username, plain, true),
-        col("organization", |t| t.organization, organization_cell, false),
-        col("role", |t| t.org_role, role_cell, false),
-        col("contacter", |t| t.contacter, plain, true),
-        col("contact_way", |t| t.contact_way, plain, true),
-        col("create_time", |t| t.created, time, false),
-    ]
+    let columns = rendered(Column::all_of(&OrgUser::RESOURCE), "organization", organization_cell);
+    rendered(columns, "role", role_cell)
 }
 
 fn user_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
@@ -167,8 +155,11 @@ fn RoleSelect(value: RwSignal<String>) -> impl IntoView {
     view! {
         <select data-testid="user-role" class="w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"
             on:change=move |ev| value.set(event_target_value(&ev))>
-            <option value="2" selected=move || value.get() == "2">{move || t().org_role_name(ROLE_MEMBER)}</option>
-            <option value="1" selected=move || value.get() == "1">{move || t().org_role_name(ROLE_ADMIN)}</option>
+            {[OrgRole::Member, OrgRole::Admin].into_iter().map(|role| {
+                let code = role.code().to_string();
+                let selected = code.clone();
+                view! { <option value=code selected=move || value.get() == selected>{move || t().org_role_name(role)}</option> }
+            }).collect_view()}
         </select>
     }
 }
@@ -205,7 +196,7 @@ fn AddUserDialog(open: RwSignal<bool>, on_added: Callback<OrgUser>) -> impl Into
     let t = move || i18n.t();
     let [username, password, organization, contacter, contact_way] =
         std::array::from_fn(|_| RwSignal::new(String::new()));
-    let role = RwSignal::new(ROLE_MEMBER.to_string());
+    let role = RwSignal::new(OrgRole::Member.code().to_string());
     let touched = RwSignal::new(false);
     let add = ServerAction::<AddOrgUser>::new();
     let err = move |ok: bool, msg: fn(&Texts) -> &'static str| (touched.get() && !ok).then(|| msg(t()).to_owned());
@@ -295,7 +286,7 @@ fn UserCard(
     let t = move || i18n.t();
     let id = user.id;
     let organization = RwSignal::new(user.organization.to_string());
-    let role = RwSignal::new(user.role.to_string());
+    let role = RwSignal::new(user.role.code().to_string());
     let contacter = RwSignal::new(user.contacter.clone());
     let contact_way = RwSignal::new(user.contact_way.clone());
     let new_password = RwSignal::new(String::new());

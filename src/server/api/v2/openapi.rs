@@ -38,6 +38,8 @@ impl Tag {
 pub mod schema {
     use serde_json::{json, Value};
 
+    use crate::model::resource::{FieldType, Resource};
+
     pub fn string() -> Value {
         json!({ "type": "string" })
     }
@@ -50,6 +52,29 @@ pub mod schema {
     pub fn time() -> Value {
         json!({ "type": "string", "format": "date-time", "example": "2015-10-09T08:15:40.843Z" })
     }
+    /// A resource's wire type, from its declaration: every field it lists, typed, null allowed
+    /// where the field may be absent.
+    pub fn resource(resource: &Resource) -> Value {
+        let fields: Vec<(&str, Value)> = resource
+            .visible()
+            .map(|field| {
+                let mut schema = match field.ty {
+                    FieldType::Int => integer(),
+                    FieldType::Str => string(),
+                    FieldType::Bool => boolean(),
+                    FieldType::Time => time(),
+                    FieldType::Tags => array(string()),
+                    FieldType::Json => json!({}),
+                };
+                if field.nullable {
+                    schema["type"] = json!([schema["type"].clone(), "null"]);
+                }
+                (field.name, schema)
+            })
+            .collect();
+        object(&fields)
+    }
+
     pub fn array(items: Value) -> Value {
         json!({ "type": "array", "items": items })
     }

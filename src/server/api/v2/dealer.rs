@@ -37,17 +37,7 @@ use crate::{
 };
 
 fn dealer_schema() -> Value {
-    object(&[
-        ("id", integer()),
-        ("name", string()),
-        ("email", string()),
-        ("phone", string()),
-        ("address", string()),
-        ("status", integer()),
-        ("dealer_code", string()),
-        ("upper_dealer_code", string()),
-        ("create_time", time()),
-    ])
+    resource(&Dealer::RESOURCE)
 }
 
 /// Where this module's operations are listed in the API document.

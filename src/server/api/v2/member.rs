@@ -24,19 +24,7 @@ use crate::{
 
 /// The member object of seed 004.
 pub(super) fn member_schema() -> Value {
-    object(&[
-        ("id", integer()),
-        ("name", string()),
-        ("phone", string()),
-        ("email", string()),
-        ("create_time", time()),
-        ("last_auth_time?", time()),
-        ("role", integer()),
-        ("is_notice", boolean()),
-        ("is_alert", boolean()),
-        ("status", integer()),
-        ("role_id?", integer()),
-    ])
+    resource(&Member::RESOURCE)
 }
 
 /// `{count, list}` of some item.

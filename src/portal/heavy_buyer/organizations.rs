@@ -5,39 +5,34 @@
 
 use leptos::{prelude::*, server_fn::codec::Json};
 
-use super::heavy_buyer::heavy_buyer_page;
+use crate::portal::partner::heavy_buyer_page;
 use crate::{
     components::{dialog::Modal, ErrorNote},
     i18n::use_i18n,
     model::{
         error::ApiError,
         organization::{
-            DeletionImpact, NewOrganization, Organization, OrganizationChange, OrganizationEdit, OrganizationTree, ROOT,
+            path_label, DeletionImpact, NewOrganization, Organization, OrganizationChange, OrganizationEdit,
+            OrganizationTree, Tree, ROOT,
         },
     },
 };
 
 #[server(endpoint = "/organizations", input = Json)]
 pub async fn list_organizations() -> Result<OrganizationTree, ApiError> {
-    use crate::server::{
-        fns,
-        service::organization::{self, KeyAccount},
-    };
+    use crate::server::{fns, service::organization};
     let (ctx, principal) = fns::caller().await?;
-    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
-    let organizations = organization::all(&ctx, &principal).await.map_err(fns::refuse)?;
-    Ok(OrganizationTree { top: me.top, can_manage: me.can_manage(), organizations })
+    organization::view(&ctx, &principal).await.map_err(fns::refuse)
 }
 
 #[server(endpoint = "/organization_add", input = Json)]
 pub async fn add_organization(input: NewOrganization) -> Result<Organization, ApiError> {
     use crate::server::{
         fns,
-        service::organization::{self, KeyAccount},
+        service::{organization, seat::Account},
     };
     let (ctx, principal) = fns::caller().await?;
-    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
-    organization::create(&ctx, &principal, me.heavy_buyer_id, input).await.map_err(fns::refuse)
+    organization::create(&ctx, &principal, Account::Own, input).await.map_err(fns::refuse)
 }
 
 /// Renames, moves and reorders: one transaction for all of `changes`.
@@ -45,110 +40,35 @@ pub async fn add_organization(input: NewOrganization) -> Result<Organization, Ap
 pub async fn change_organizations(changes: Vec<OrganizationChange>) -> Result<Vec<Organization>, ApiError> {
     use crate::server::{
         fns,
-        service::organization::{self, KeyAccount},
+        service::{organization, seat::Account},
     };
     let (ctx, principal) = fns::caller().await?;
-    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
-    organization::update_batch(&ctx, &principal, me.heavy_buyer_id, changes).await.map_err(fns::refuse)
+    organization::update_batch(&ctx, &principal, Account::Own, changes).await.map_err(fns::refuse)
 }
 
 #[server(endpoint = "/organization_impact", input = Json)]
 pub async fn organization_impact(id: i64) -> Result<DeletionImpact, ApiError> {
     use crate::server::{
         fns,
-        service::organization::{self, KeyAccount},
+        service::{organization, seat::Account},
     };
     let (ctx, principal) = fns::caller().await?;
-    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
-    organization::deletion_impact(&ctx, &principal, me.heavy_buyer_id, id).await.map_err(fns::refuse)
+    organization::deletion_impact(&ctx, &principal, Account::Own, id).await.map_err(fns::refuse)
 }
 
 #[server(endpoint = "/organization_delete", input = Json)]
 pub async fn delete_organization(id: i64) -> Result<(), ApiError> {
     use crate::server::{
         fns,
-        service::organization::{self, KeyAccount},
+        service::{organization, seat::Account},
     };
     let (ctx, principal) = fns::caller().await?;
-    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
-    organization::delete(&ctx, &principal, me.heavy_buyer_id, id).await.map_err(fns::refuse)
-}
-
-/// An organization as a path from the top of the tree ("Sales / North / Shop 3"), for pickers.
-pub fn org_label(orgs: &[Organization], id: i64) -> String {
-    let mut names = Vec::new();
-    let mut cur = id;
-    for _ in 0..=orgs.len() {
-        match orgs.iter().find(|o| o.id == cur) {
-            Some(o) => {
-                names.push(o.name.clone());
-                cur = o.parent;
-            }
-            None => break,
-        }
-    }
-    names.reverse();
-    names.join(" / ")
-}
-
-/// Replaces each row's organization id in `field` with the organization's path, for a table
-/// a key-account seat reads (the root stays 0, which the table names in the reader's
-/// language). Anyone else's rows are left as they are.
-#[cfg(feature = "ssr")]
-pub async fn name_organizations(
-    ctx: &crate::server::state::Ctx,
-    principal: &crate::server::auth::principal::Principal,
-    page: &mut crate::model::list::Page,
-    field: &str,
-) -> Result<(), crate::server::error::Error> {
-    use crate::server::service::organization;
-    if organization::KeyAccount::me(principal).is_err() {
-        return Ok(());
-    }
-    let orgs = organization::all(ctx, principal).await?;
-    for row in &mut page.list {
-        match row.get(field).and_then(serde_json::Value::as_i64) {
-            Some(id) if id != ROOT => {
-                row.insert(field.into(), serde_json::Value::String(org_label(&orgs, id)));
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// An organization cell: the path [`name_organizations`] put there, the root by name, or a dash.
-pub fn organization_cell(v: &serde_json::Value, t: &crate::i18n::Texts) -> String {
-    match v {
-        serde_json::Value::String(path) => path.clone(),
-        serde_json::Value::Number(n) if n.as_i64() == Some(ROOT) => t.root_organization.into(),
-        serde_json::Value::Number(n) => n.to_string(),
-        _ => "—".into(),
-    }
+    organization::delete(&ctx, &principal, Account::Own, id).await.map_err(fns::refuse)
 }
 
 /// `top` and the organizations below it, in the organizations given.
 pub fn subtree_ids(orgs: &[Organization], top: i64) -> Vec<i64> {
-    let mut ids: Vec<i64> = orgs.iter().filter(|o| is_within(orgs, top, o.id)).map(|o| o.id).collect();
-    if !ids.contains(&top) {
-        ids.insert(0, top);
-    }
-    ids
-}
-
-/// Whether `id` is `top` or below it, in the organizations given.
-fn is_within(orgs: &[Organization], top: i64, id: i64) -> bool {
-    let mut cur = id;
-    for _ in 0..=orgs.len() + 1 {
-        if cur == top {
-            return true;
-        }
-        match orgs.iter().find(|o| o.id == cur) {
-            Some(o) => cur = o.parent,
-            None => return false,
-        }
-    }
-    false
+    Tree::of(orgs).subtree(top)
 }
 
 /// A `<select>` of the organizations a seat may pick (the root first, when it sees the root),
@@ -162,12 +82,12 @@ pub fn OrgSelect(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    let orgs = tree.organizations.clone();
-    let options: Vec<(i64, String)> = tree
-        .organizations
+    let orgs = &tree.organizations;
+    let ancestry = Tree::of(orgs);
+    let options: Vec<(i64, String)> = orgs
         .iter()
-        .filter(|o| exclude.is_none_or(|x| !is_within(&orgs, x, o.id)))
-        .map(|o| (o.id, org_label(&orgs, o.id)))
+        .filter(|o| exclude.is_none_or(|x| !ancestry.is_within(x, o.id)))
+        .map(|o| (o.id, path_label(orgs, o.id)))
         .collect();
     let mut options = options;
     options.sort_by(|a, b| a.1.cmp(&b.1));
@@ -230,7 +150,7 @@ impl TreeCtx {
         let Some(moving) = self.dragging.get_untracked() else { return false };
         self.tree.with_value(|t| {
             let current = t.organizations.iter().find(|o| o.id == moving).map(|o| o.parent);
-            t.can_manage && current != Some(target) && !is_within(&t.organizations, moving, target)
+            t.can_manage && current != Some(target) && !Tree::of(&t.organizations).is_within(moving, target)
         })
     }
 

@@ -11,24 +11,13 @@ use super::{
     Api,
 };
 use crate::{
-    model::list::Page,
+    model::{audit::AuditEntry, list::Page},
     server::{audit, auth::principal::Principal, error::Result, state::Ctx},
 };
 
 /// One entry of the log.
 fn entry_schema() -> Value {
-    object(&[
-        ("id", integer()),
-        ("actor_kind", string()),
-        ("actor_id?", integer()),
-        ("actor", string()),
-        ("action", string()),
-        ("record_type", string()),
-        ("record_id", string()),
-        ("changes", serde_json::json!({ "type": "object" })),
-        ("client", string()),
-        ("create_time", time()),
-    ])
+    resource(&AuditEntry::RESOURCE)
 }
 
 const TAG: Tag = Tag("audit log");
@@ -52,7 +41,7 @@ pub(super) fn routes(api: Api) -> Api {
             Some(list_body()),
             Some(page_of(entry_schema())),
         ),
-        post(key_account_log),
+        post(heavy_buyer_log),
     )
 }
 
@@ -61,12 +50,12 @@ async fn corp_log(State(ctx): State<Ctx>, p: Principal, Json(body): Json<Value>)
     Ok(axum::Json(audit::corp_log(&ctx, &p, &query).await?))
 }
 
-async fn key_account_log(
+async fn heavy_buyer_log(
     State(ctx): State<Ctx>,
     p: Principal,
     Path(heavy_buyer_id): Path<i64>,
     Json(body): Json<Value>,
 ) -> Result<axum::Json<Page>> {
     let query = audit::list_query(&body)?;
-    Ok(axum::Json(audit::key_account_log(&ctx, &p, heavy_buyer_id, &query).await?))
+    Ok(axum::Json(audit::heavy_buyer_log(&ctx, &p, heavy_buyer_id, &query).await?))
 }

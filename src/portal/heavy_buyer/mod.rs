@@ -5,34 +5,23 @@
 use leptos::{prelude::*, server_fn::codec::Json};
 use leptos_router::hooks::use_query_map;
 
+pub mod organizations;
+pub mod users;
+
+use organizations::{list_organizations, subtree_ids, OrgSelect};
+
 use super::{
     devices::{device_table_state, with_product_picker, DeviceTable},
-    organizations::{list_organizations, org_label, subtree_ids, OrgSelect},
-    partner::{partner_page, LoginFormEnd, NavItem, Portal, PortalLogin, ProfileCard},
+    partner::{heavy_buyer_page, LoginFormEnd, Portal, PortalLogin, ProfileCard},
 };
 use crate::{
     components::{table::TableState, ErrorNote},
     i18n::use_i18n,
     model::{
-        dealer::HeavyBuyerSession,
         error::ApiError,
-        organization::{DeviceGrant, ROOT},
+        organization::{path_label, DeviceGrant, ROOT},
     },
 };
-
-#[server(endpoint = "/heavy_buyer_session")]
-pub async fn load_heavy_buyer_session() -> Result<HeavyBuyerSession, ApiError> {
-    use crate::server::{
-        fns,
-        service::{corp, heavy_buyer, organization},
-    };
-    let (ctx, principal) = fns::caller().await?;
-    let me = heavy_buyer::me(&ctx, &principal).await.map_err(fns::refuse)?;
-    let seat = organization::seat(&ctx, &principal).await.map_err(fns::refuse)?;
-    let corp_id = organization::KeyAccount::me(&principal).map_err(fns::refuse)?.corp_id;
-    let company = corp::company(&ctx, &corp_id).await.map_err(fns::refuse)?;
-    Ok(HeavyBuyerSession { heavy_buyer: me, corp_id, company, seat })
-}
 
 /// Signs an organization user in (heavy buyer id + username) and binds the login to this
 /// browser session.
@@ -58,12 +47,11 @@ pub async fn org_user_login(heavy_buyer_id: String, username: String, password: 
 pub async fn grant_to_organization(organization: i64, device_ids: Vec<i64>) -> Result<Vec<DeviceGrant>, ApiError> {
     use crate::server::{
         fns,
-        service::organization::{self, KeyAccount},
+        service::{organization, seat::Account},
     };
     let (ctx, principal) = fns::caller().await?;
-    let me = KeyAccount::me(&principal).map_err(fns::refuse)?;
     let grants = device_ids.into_iter().map(|device_id| DeviceGrant { device_id }).collect();
-    organization::grant_devices(&ctx, &principal, me.heavy_buyer_id, organization, grants).await.map_err(fns::refuse)
+    organization::grant_devices(&ctx, &principal, Account::Own, organization, grants).await.map_err(fns::refuse)
 }
 
 /// The one sign-in page: the key account itself, or one of its organization users. A link with
@@ -106,7 +94,7 @@ pub fn HeavyBuyerLogin() -> impl IntoView {
     let tabs = view! {
         <div class="mt-4 flex gap-1 rounded-lg bg-slate-100 p-1" role="tablist">
             <button type="button" role="tab" data-testid="login-as-account" class=tab(false) on:click=move |_| as_user.set(false)>
-                {move || t().key_account_login}
+                {move || t().heavy_buyer_login}
             </button>
             <button type="button" role="tab" data-testid="login-as-user" class=tab(true) on:click=move |_| as_user.set(true)>
                 {move || t().org_user_login}
@@ -114,21 +102,6 @@ pub fn HeavyBuyerLogin() -> impl IntoView {
         </div>
     };
     view! { <PortalLogin portal=Portal::HeavyBuyer tabs=tabs.into_any() alternate=as_user alternate_form=user_form/> }
-}
-
-const NAV: [NavItem; 5] = [
-    ("/heavy_buyer", |t| t.my_profile, "nav-profile"),
-    ("/heavy_buyer/organizations", |t| t.organizations_title, "nav-organizations"),
-    ("/heavy_buyer/users", |t| t.org_users_title, "nav-users"),
-    ("/heavy_buyer/devices", |t| t.devices_title, "nav-devices"),
-    ("/heavy_buyer/audit", |t| t.nav_audit, "nav-audit"),
-];
-
-/// A key-account page: the session checked, `body` framed.
-pub fn heavy_buyer_page<V: IntoView + 'static>(
-    body: impl Fn(HeavyBuyerSession) -> V + Send + Sync + Clone + 'static,
-) -> impl IntoView {
-    partner_page(Portal::HeavyBuyer, &NAV, load_heavy_buyer_session, body)
 }
 
 /// The heavy buyer's profile; the account also sees the id and the link its users sign in with.
@@ -272,7 +245,7 @@ fn GrantBar(selected: RwSignal<Vec<i64>>, reload: RwSignal<u32>) -> impl IntoVie
                             <option value="">{move || t().choose_organization}</option>
                             {(top == ROOT).then(|| view! { <option value="0">{move || t().root_organization}</option> })}
                             {list.organizations.iter().map(|o| view! {
-                                <option value=o.id.to_string()>{org_label(&list.organizations, o.id)}</option>
+                                <option value=o.id.to_string()>{path_label(&list.organizations, o.id)}</option>
                             }).collect_view()}
                         </select>
                     }

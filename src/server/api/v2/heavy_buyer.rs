@@ -16,8 +16,8 @@ use super::{
 };
 use crate::{
     model::{
-        dealer::{HeavyBuyer, HeavyBuyerEdit, NewHeavyBuyer},
         error::ApiError,
+        heavy_buyer::{HeavyBuyer, HeavyBuyerEdit, NewHeavyBuyer},
         list::Page,
     },
     server::{
@@ -38,18 +38,7 @@ use crate::{
 };
 
 fn buyer_schema() -> Value {
-    object(&[
-        ("id", integer()),
-        ("name", string()),
-        ("email", string()),
-        ("phone", string()),
-        ("industry", string()),
-        ("location", string()),
-        ("contacter", string()),
-        ("contact_way", string()),
-        ("status", integer()),
-        ("create_time", time()),
-    ])
+    resource(&HeavyBuyer::RESOURCE)
 }
 
 /// Where this module's operations are listed in the API document.
@@ -184,7 +173,7 @@ async fn list(State(ctx): State<Ctx>, p: Principal, Json(body): Json<Value>) -> 
 /// `POST /v2/heavy_buyer_auth`: the heavy-buyer account (`corp_id` + `account`) or one of its
 /// organization users (`heavy_buyer_id` + `username`).
 #[derive(serde::Deserialize)]
-struct KeyAccountAuth {
+struct HeavyBuyerAuth {
     #[serde(default)]
     corp_id: Option<String>,
     #[serde(default)]
@@ -210,13 +199,13 @@ fn heavy_buyer_id(value: &Value) -> Result<i64, ApiError> {
 async fn auth(
     State(ctx): State<Ctx>,
     ClientAddr(client): ClientAddr,
-    Json(body): Json<KeyAccountAuth>,
+    Json(body): Json<HeavyBuyerAuth>,
 ) -> Result<axum::Json<Value>> {
     if let Some(id) = &body.heavy_buyer_id {
         let id = heavy_buyer_id(id)?;
         let username = body.username.as_deref().unwrap_or_default();
         let login = login::org_user_login(&ctx, id, username, &body.password, &client, Channel::Api).await?;
-        let user = org_user::find(&ctx, id, login.principal_id).await?;
+        let user = org_user::find(&ctx.db, id, login.principal_id).await?;
         let tokens = login::issue_tokens(&ctx, &login.login_id).await?;
         return Ok(axum::Json(json!({
             "heavy_buyer_id": id,

@@ -30,13 +30,7 @@ use crate::{
 };
 
 fn organization_schema() -> Value {
-    object(&[
-        ("id", integer()),
-        ("parent", integer()),
-        ("name", string()),
-        ("sort", integer()),
-        ("create_time", time()),
-    ])
+    resource(&Organization::RESOURCE)
 }
 
 fn organization_edit() -> Value {
@@ -44,15 +38,7 @@ fn organization_edit() -> Value {
 }
 
 fn user_schema() -> Value {
-    object(&[
-        ("id", integer()),
-        ("username", string()),
-        ("organization", integer()),
-        ("role", integer()),
-        ("contacter", string()),
-        ("contact_way", string()),
-        ("create_time", time()),
-    ])
+    resource(&OrgUser::RESOURCE)
 }
 
 fn grants() -> Value {

@@ -25,34 +25,7 @@ use crate::{
 };
 
 fn device_schema() -> Value {
-    let optional_time = || json!({ "type": ["string", "null"], "format": "date-time" });
-    let optional_int = || json!({ "type": ["integer", "null"] });
-    object(&[
-        ("id", integer()),
-        ("mac", string()),
-        ("name", string()),
-        ("is_active", boolean()),
-        ("active_date", optional_time()),
-        ("is_online", boolean()),
-        ("last_login", optional_time()),
-        ("last_login_ip", string()),
-        ("mcu_mod", string()),
-        ("mcu_version", integer()),
-        ("firmware_mod", string()),
-        ("firmware_version", integer()),
-        ("product_id", string()),
-        ("region_id", integer()),
-        ("sn", string()),
-        ("domain", string()),
-        ("create_time", time()),
-        ("creator_id", integer()),
-        ("creator_type", integer()),
-        ("tags", array(string())),
-        ("dealer_scope", json!({ "type": ["string", "null"] })),
-        ("heavy_buyer", optional_int()),
-        ("dealer_id", optional_int()),
-        ("organization_id", optional_int()),
-    ])
+    resource(&Device::RESOURCE)
 }
 
 fn refs_schema() -> Value {
