@@ -2,6 +2,7 @@
 
 pub mod dialog;
 pub mod filter;
+pub mod record;
 pub mod table;
 
 use leptos::prelude::*;

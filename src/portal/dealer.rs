@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use super::{
     corp::dealers::DealerTree,
     devices::PartnerDevices,
-    partner::{dealer_page, Portal, PortalLogin, ProfileCard},
+    partner::{dealer_page, Portal, PortalLogin},
 };
-use crate::i18n::use_i18n;
+use crate::{components::record::RecordCard, i18n::use_i18n};
 
 #[component]
 pub fn DealerLogin() -> impl IntoView {
@@ -31,7 +31,7 @@ pub fn DealerHome() -> impl IntoView {
             (t.address, d.address.clone()),
             (t.brand_owner, s.company.clone()),
         ];
-        view! { <ProfileCard title=d.name.clone() rows=rows testid="dealer-profile"/> }
+        view! { <RecordCard title=d.name.clone() rows=rows testid="dealer-profile"/> }
     })
 }
 

@@ -314,21 +314,6 @@ pub fn PortalFrame(
     }
 }
 
-/// A profile card: label/value rows.
-#[component]
-pub fn ProfileCard(title: String, rows: Vec<(&'static str, String)>, testid: &'static str) -> impl IntoView {
-    view! {
-        <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid=testid>
-            <h2 class="text-lg font-semibold">{title}</h2>
-            <dl class="mt-3 text-sm">
-                {rows.into_iter().map(|(label, value)| view! {
-                    <div class="flex justify-between gap-4 py-1"><dt class="text-slate-500">{label}</dt><dd class="font-medium">{value}</dd></div>
-                }).collect_view()}
-            </dl>
-        </section>
-    }
-}
-
 /// Shown while a portal's session loads, or when it failed for another reason than sign-in.
 pub fn session_error(e: ApiError) -> AnyView {
     view! { <div class="p-8"><ErrorNote error=e/></div> }.into_any()

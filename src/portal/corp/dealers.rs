@@ -13,6 +13,7 @@ use super::layout::with_session;
 use crate::{
     components::{
         dialog::{ConfirmButton, Modal},
+        record::{leave_after, reload_after, EnableButtons, RecordCard},
         table::{rendered, Column, DataTable, Filter, TableState},
         ErrorNote, TextField,
     },
@@ -341,32 +342,18 @@ fn DealerCard(dealer: Dealer, can_manage: bool, reload: RwSignal<u32>) -> impl I
     let name = RwSignal::new(dealer.name.clone());
     let address = RwSignal::new(dealer.address.clone());
     let error = RwSignal::new(None::<ApiError>);
-    let navigate = use_navigate();
     let save = Action::new(move |_: &()| {
         let input = DealerEdit { name: name.get_untracked(), address: address.get_untracked() };
         async move { edit_dealer(id, input).await.map(|_| ()) }
     });
-    let toggle = Action::new(move |status: &i64| {
-        let status = *status;
-        async move { set_dealer_status(id, status).await }
+    let toggle = Action::new(move |on: &bool| {
+        let status = if *on { PartnerStatus::Enabled } else { PartnerStatus::Disabled };
+        async move { set_dealer_status(id, status.code()).await }
     });
     let remove = Action::new(move |_: &()| async move { delete_dealer(id).await });
-    Effect::new(move |_| {
-        for r in [save.value().get(), toggle.value().get()].into_iter().flatten() {
-            match r {
-                Ok(()) => {
-                    error.set(None);
-                    reload.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        }
-    });
-    Effect::new(move |_| match remove.value().get() {
-        Some(Ok(())) => navigate("/corp/dealers", Default::default()),
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
-    });
+    reload_after(save, error, reload);
+    reload_after(toggle, error, reload);
+    leave_after(remove, error, "/corp/dealers");
     let rows = [
         (t().dealer_code, dealer.dealer_code.clone()),
         (
@@ -381,14 +368,7 @@ fn DealerCard(dealer: Dealer, can_manage: bool, reload: RwSignal<u32>) -> impl I
     ];
     view! {
         <div class="mt-4 grid gap-4 lg:grid-cols-2">
-            <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="dealer-card">
-                <h1 class="text-xl font-bold">{dealer.name.clone()}</h1>
-                <dl class="mt-3 text-sm">
-                    {rows.into_iter().map(|(label, value)| view! {
-                        <div class="flex justify-between gap-4 py-1"><dt class="text-slate-500">{label}</dt><dd class="font-medium">{value}</dd></div>
-                    }).collect_view()}
-                </dl>
-            </section>
+            <RecordCard title=dealer.name.clone() rows=rows.to_vec() testid="dealer-card" main=true/>
             <Show when=move || can_manage>
                 <section class="space-y-4 rounded-xl border border-slate-200 bg-white p-5">
                     {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
@@ -398,18 +378,8 @@ fn DealerCard(dealer: Dealer, can_manage: bool, reload: RwSignal<u32>) -> impl I
                         <button type="submit" class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">{move || t().save}</button>
                     </form>
                     <div class="flex flex-wrap gap-2">
-                        {if enabled {
-                            view! {
-                                <ConfirmButton label=Signal::derive(move || t().disable.to_string())
-                                    message=Signal::derive(move || t().confirm_disable_dealer.to_string())
-                                    on_confirm=Callback::new(move |_| { toggle.dispatch(0); }) testid="disable-dealer"/>
-                            }.into_any()
-                        } else {
-                            view! {
-                                <button type="button" data-testid="enable-dealer" on:click=move |_| { toggle.dispatch(1); }
-                                    class="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700">{move || t().enable}</button>
-                            }.into_any()
-                        }}
+                        <EnableButtons enabled=enabled set=Callback::new(move |on| { toggle.dispatch(on); })
+                            confirm=|t| t.confirm_disable_dealer disable_testid="disable-dealer" enable_testid="enable-dealer"/>
                         <ConfirmButton label=Signal::derive(move || t().delete.to_string())
                             message=Signal::derive(move || t().confirm_delete_dealer.to_string())
                             on_confirm=Callback::new(move |_| { remove.dispatch(()); }) testid="delete-dealer" danger=true/>

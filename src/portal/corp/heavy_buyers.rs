@@ -2,10 +2,7 @@
 //! and a key account's page with edit, enable/disable and delete.
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_router::{
-    components::A,
-    hooks::{use_navigate, use_params_map},
-};
+use leptos_router::{components::A, hooks::use_params_map};
 use serde_json::{Map, Value};
 
 use super::{
@@ -15,6 +12,7 @@ use super::{
 use crate::{
     components::{
         dialog::{ConfirmButton, Modal},
+        record::{leave_after, reload_after, EnableButtons, RecordCard},
         table::{rendered, Column, DataTable, TableState},
         ErrorNote, TextField,
     },
@@ -269,7 +267,6 @@ fn HeavyBuyerCard(buyer: HeavyBuyer, can_manage: bool, reload: RwSignal<u32>) ->
     let profile = ProfileFields::new(Some(&buyer));
     let touched = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
-    let navigate = use_navigate();
     let save = Action::new(move |input: &HeavyBuyerEdit| {
         let input = input.clone();
         async move { edit_heavy_buyer(id, input).await.map(|_| ()) }
@@ -279,22 +276,9 @@ fn HeavyBuyerCard(buyer: HeavyBuyer, can_manage: bool, reload: RwSignal<u32>) ->
         async move { set_heavy_buyer_enabled(id, on).await }
     });
     let remove = Action::new(move |_: &()| async move { delete_heavy_buyer(id).await });
-    Effect::new(move |_| {
-        for r in [save.value().get(), toggle.value().get()].into_iter().flatten() {
-            match r {
-                Ok(()) => {
-                    error.set(None);
-                    reload.update(|n| *n += 1);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        }
-    });
-    Effect::new(move |_| match remove.value().get() {
-        Some(Ok(())) => navigate("/corp/heavy_buyers", Default::default()),
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
-    });
+    reload_after(save, error, reload);
+    reload_after(toggle, error, reload);
+    leave_after(remove, error, "/corp/heavy_buyers");
     let rows = [
         (t().industry, buyer.industry.clone()),
         (t().location, buyer.location.clone()),
@@ -307,14 +291,7 @@ fn HeavyBuyerCard(buyer: HeavyBuyer, can_manage: bool, reload: RwSignal<u32>) ->
     ];
     view! {
         <div class="mt-4 grid gap-4 lg:grid-cols-2">
-            <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="heavy-buyer-card">
-                <h1 class="text-xl font-bold">{buyer.name.clone()}</h1>
-                <dl class="mt-3 text-sm">
-                    {rows.into_iter().map(|(label, value)| view! {
-                        <div class="flex justify-between gap-4 py-1"><dt class="text-slate-500">{label}</dt><dd class="font-medium">{value}</dd></div>
-                    }).collect_view()}
-                </dl>
-            </section>
+            <RecordCard title=buyer.name.clone() rows=rows.to_vec() testid="heavy-buyer-card" main=true/>
             <Show when=move || can_manage>
                 <section class="space-y-4 rounded-xl border border-slate-200 bg-white p-5">
                     {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
@@ -327,18 +304,8 @@ fn HeavyBuyerCard(buyer: HeavyBuyer, can_manage: bool, reload: RwSignal<u32>) ->
                         <button type="submit" class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">{move || t().save}</button>
                     </form>
                     <div class="flex flex-wrap gap-2">
-                        {if enabled {
-                            view! {
-                                <ConfirmButton label=Signal::derive(move || t().disable.to_string())
-                                    message=Signal::derive(move || t().confirm_disable_heavy_buyer.to_string())
-                                    on_confirm=Callback::new(move |_| { toggle.dispatch(false); }) testid="disable-heavy-buyer"/>
-                            }.into_any()
-                        } else {
-                            view! {
-                                <button type="button" data-testid="enable-heavy-buyer" on:click=move |_| { toggle.dispatch(true); }
-                                    class="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700">{move || t().enable}</button>
-                            }.into_any()
-                        }}
+                        <EnableButtons enabled=enabled set=Callback::new(move |on| { toggle.dispatch(on); })
+                            confirm=|t| t.confirm_disable_heavy_buyer disable_testid="disable-heavy-buyer" enable_testid="enable-heavy-buyer"/>
                         <ConfirmButton label=Signal::derive(move || t().delete.to_string())
                             message=Signal::derive(move || t().confirm_delete_heavy_buyer.to_string())
                             on_confirm=Callback::new(move |_| { remove.dispatch(()); }) testid="delete-heavy-buyer" danger=true/>

@@ -9,6 +9,7 @@ use super::layout::with_session;
 use crate::{
     components::{
         dialog::{ConfirmButton, Modal},
+        record::{leave_after, reload_after, EnableButtons},
         table::{rendered, Column, DataTable, Filter, TableState},
         ErrorNote, TextField,
     },
@@ -304,29 +305,13 @@ fn MemberCard(member: Member, is_admin: bool, my_id: i64, reload: RwSignal<u32>)
     // Admin actions on another member; admins themselves are protected.
     let administrable = is_admin && !is_self && !target_admin;
     let error = RwSignal::new(None::<ApiError>);
-    let done = move |r: Result<(), ApiError>| match r {
-        Ok(()) => {
-            error.set(None);
-            reload.update(|n| *n += 1);
-        }
-        Err(e) => error.set(Some(e)),
-    };
     let toggle = Action::new(move |enabled: &bool| {
         let enabled = *enabled;
         async move { set_member_enabled(id, enabled).await }
     });
     let remove = Action::new(move |_: &()| async move { delete_member(id).await });
-    let navigate = leptos_router::hooks::use_navigate();
-    Effect::new(move |_| {
-        if let Some(r) = toggle.value().get() {
-            done(r);
-        }
-    });
-    Effect::new(move |_| match remove.value().get() {
-        Some(Ok(())) => navigate("/corp/members", Default::default()),
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
-    });
+    reload_after(toggle, error, reload);
+    leave_after(remove, error, "/corp/members");
     let row = move |label: &'static str, value: String| {
         view! { <div class="flex justify-between gap-4 py-1"><dt class="text-slate-500">{label}</dt><dd class="font-medium">{value}</dd></div> }
     };
@@ -361,20 +346,9 @@ fn MemberCard(member: Member, is_admin: bool, my_id: i64, reload: RwSignal<u32>)
                 </Show>
                 <Show when=move || administrable>
                     <div class="flex flex-wrap gap-2">
-                        {if m.with_value(|m| m.status) == MemberStatus::Disabled {
-                            view! {
-                                <button type="button" data-testid="enable-member" on:click=move |_| { toggle.dispatch(true); }
-                                    class="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700">
-                                    {move || t().enable}
-                                </button>
-                            }.into_any()
-                        } else {
-                            view! {
-                                <ConfirmButton label=Signal::derive(move || t().disable.to_string())
-                                    message=Signal::derive(move || t().confirm_disable_member.to_string())
-                                    on_confirm=Callback::new(move |_| { toggle.dispatch(false); }) testid="disable-member"/>
-                            }.into_any()
-                        }}
+                        <EnableButtons enabled=m.with_value(|m| m.status) != MemberStatus::Disabled
+                            set=Callback::new(move |on| { toggle.dispatch(on); })
+                            confirm=|t| t.confirm_disable_member disable_testid="disable-member" enable_testid="enable-member"/>
                         <ConfirmButton label=Signal::derive(move || t().delete.to_string())
                             message=Signal::derive(move || t().confirm_delete_member.to_string())
                             on_confirm=Callback::new(move |_| { remove.dispatch(()); }) testid="delete-member" danger=true/>

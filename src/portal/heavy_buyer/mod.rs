@@ -12,10 +12,10 @@ use organizations::{list_organizations, subtree_ids, OrgSelect};
 
 use super::{
     devices::{device_table_state, with_product_picker, DeviceTable},
-    partner::{heavy_buyer_page, LoginFormEnd, Portal, PortalLogin, ProfileCard},
+    partner::{heavy_buyer_page, LoginFormEnd, Portal, PortalLogin},
 };
 use crate::{
-    components::{table::TableState, ErrorNote},
+    components::{record::RecordCard, table::TableState, ErrorNote},
     i18n::use_i18n,
     model::{
         error::ApiError,
@@ -127,7 +127,7 @@ pub fn HeavyBuyerHome() -> impl IntoView {
         }
         let link = format!("/heavy_buyer/login?heavy_buyer_id={}", b.id);
         view! {
-            <ProfileCard title=b.name.clone() rows=rows testid="heavy-buyer-profile"/>
+            <RecordCard title=b.name.clone() rows=rows testid="heavy-buyer-profile"/>
             <Show when=move || s.seat.user.is_none()>
                 <p class="mt-4 text-sm text-slate-600" data-testid="user-login-link">
                     {move || i18n.t().user_login_link_hint} " "

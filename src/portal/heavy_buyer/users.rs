@@ -3,17 +3,15 @@
 //! account and admin users see the forms; members get the table read-only.
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_router::{components::A, hooks::use_navigate, hooks::use_params_map};
+use leptos_router::{components::A, hooks::use_params_map};
 use serde_json::{Map, Value};
 
 use super::organizations::{list_organizations, OrgSelect};
-use crate::portal::{
-    organization_paths::organization_cell,
-    partner::{heavy_buyer_page, ProfileCard},
-};
+use crate::portal::{organization_paths::organization_cell, partner::heavy_buyer_page};
 use crate::{
     components::{
         dialog::{ConfirmButton, Modal},
+        record::{leave_after, RecordCard},
         table::{rendered, Column, DataTable, TableState},
         ErrorNote, TextField,
     },
@@ -291,7 +289,6 @@ fn UserCard(
     let contact_way = RwSignal::new(user.contact_way.clone());
     let new_password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
-    let navigate = use_navigate();
     let save = Action::new(move |edit: &OrgUserEdit| edit_org_user(id, edit.clone()));
     let remove = Action::new(move |_: &()| delete_org_user(id));
     let pass_err = Signal::derive(move || {
@@ -309,11 +306,7 @@ fn UserCard(
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
-    Effect::new(move |_| match remove.value().get() {
-        Some(Ok(())) => navigate("/heavy_buyer/users", Default::default()),
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
-    });
+    leave_after(remove, error, "/heavy_buyer/users");
     let rows = [
         (t().org_role, t().org_role_name(user.role).to_owned()),
         (t().contacter, user.contacter.clone()),
@@ -322,7 +315,7 @@ fn UserCard(
     ];
     view! {
         <div class="mt-4 grid gap-4 lg:grid-cols-2">
-            <ProfileCard title=user.username.clone() rows=rows.to_vec() testid="user-card"/>
+            <RecordCard title=user.username.clone() rows=rows.to_vec() testid="user-card"/>
             <Show when=move || can_manage>
                 <section class="space-y-4 rounded-xl border border-slate-200 bg-white p-5">
                     {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
