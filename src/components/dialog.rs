@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::{components::ErrorNote, i18n::use_i18n, model::error::ApiError};
 
 /// A centred panel over a dimmed page, shown while `open` is true.
 #[component]
@@ -54,6 +54,33 @@ pub fn ConfirmButton(
                     </div>
                 </div>
             </Show>
+        </div>
+    }
+}
+
+/// The foot of a form in a dialog: the refusal, if any, then Cancel (closes the dialog) and
+/// Save (busy while the form's action is pending).
+#[component]
+pub fn DialogFooter(
+    open: RwSignal<bool>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] error: Signal<Option<ApiError>>,
+    #[prop(optional)] save_testid: &'static str,
+    /// The partner portals' accent colour rather than the corp portal's.
+    #[prop(optional)]
+    partner: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let color = if partner { "bg-emerald-600 hover:bg-emerald-700" } else { "bg-indigo-600 hover:bg-indigo-700" };
+    view! {
+        {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+        <div class="flex justify-end gap-2 pt-2">
+            <button type="button" class="rounded-md border border-slate-300 px-3 py-2 text-sm" on:click=move |_| open.set(false)>{move || t().cancel}</button>
+            <button type="submit" data-testid=save_testid disabled=move || pending.get()
+                class=format!("rounded-md px-3 py-2 text-sm font-medium text-white disabled:opacity-60 {color}")>
+                {move || if pending.get() { t().saving } else { t().save }}
+            </button>
         </div>
     }
 }

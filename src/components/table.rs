@@ -3,6 +3,7 @@
 //! page's resource refetches whenever the table's state changes.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use serde_json::{Map, Value};
 
 use crate::{
@@ -82,6 +83,14 @@ pub fn time(v: &Value, t: &Texts) -> String {
 
 pub fn yes_no(v: &Value, t: &Texts) -> String {
     t.yes_no(v.as_bool().unwrap_or(false)).into()
+}
+
+/// A row's "View" link to its record's page, `{base}/{id}`.
+pub fn view_link(row: &Map<String, Value>, t: &Texts, base: &str, testid: &'static str) -> AnyView {
+    let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
+    let label: &'static str = t.view;
+    view! { <A href=format!("{base}/{id}") attr:class="text-indigo-600 hover:underline" attr:data-testid=testid>{label}</A> }
+        .into_any()
 }
 
 /// A list of tags, comma-separated.

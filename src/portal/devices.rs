@@ -27,8 +27,7 @@ use crate::{
 pub async fn list_devices(product_id: String, request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{fns, service::device};
     let (ctx, principal) = fns::caller().await?;
-    let body =
-        serde_json::to_value(request).map_err(|e| fns::refuse(crate::server::error::Error::internal(e.to_string())))?;
+    let body = fns::list_body(&request)?;
     let mut page = device::list(&ctx, &principal, &product_id, &body).await.map_err(fns::refuse)?;
     // A key account reads its organizations by name.
     crate::portal::organization_paths::name_organizations(&ctx, &principal, &mut page, "organization_id")

@@ -45,3 +45,8 @@ pub async fn caller() -> Result<(Ctx, Principal), ApiError> {
     let principal = web::principal(&ctx, &session).await.map_err(refuse)?;
     Ok((ctx, principal))
 }
+
+/// A portal table's list request as the list language's JSON body, the one `/v2` lists read.
+pub fn list_body(request: &crate::model::list::ListRequest) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(request).map_err(|e| refuse(ApiError::invalid("body", &e.to_string())))
+}

@@ -23,7 +23,7 @@ use crate::{
 pub async fn list_audit_log(request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{audit, fns};
     let (ctx, principal) = fns::caller().await?;
-    let body = serde_json::to_value(&request).map_err(|e| fns::refuse(ApiError::invalid("body", &e.to_string())))?;
+    let body = fns::list_body(&request)?;
     let query = audit::list_query(&body).map_err(fns::refuse)?;
     audit::list(&ctx, &principal, &query).await.map_err(fns::refuse)
 }

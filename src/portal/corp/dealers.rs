@@ -12,9 +12,9 @@ use serde_json::{Map, Value};
 use super::layout::with_session;
 use crate::{
     components::{
-        dialog::{ConfirmButton, Modal},
+        dialog::{ConfirmButton, DialogFooter, Modal},
         record::{leave_after, reload_after, EnableButtons, RecordCard},
-        table::{rendered, Column, DataTable, Filter, TableState},
+        table::{self, rendered, Column, DataTable, Filter, TableState},
         ErrorNote, TextField,
     },
     i18n::{use_i18n, Texts},
@@ -31,7 +31,7 @@ use crate::{
 pub async fn list_dealers(request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{fns, service::dealer};
     let (ctx, principal) = fns::caller().await?;
-    let body = serde_json::to_value(&request).map_err(|e| fns::refuse(ApiError::invalid("body", &e.to_string())))?;
+    let body = fns::list_body(&request)?;
     let query = dealer::list_query(&body).map_err(fns::refuse)?;
     dealer::list(&ctx, &principal, &query).await.map_err(fns::refuse)
 }
@@ -102,10 +102,7 @@ fn columns() -> Vec<Column> {
 }
 
 fn view_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
-    let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
-    let label: &'static str = t.view;
-    view! { <A href=format!("/corp/dealers/{id}") attr:class="text-indigo-600 hover:underline" attr:data-testid="dealer-link">{label}</A> }
-        .into_any()
+    table::view_link(row, t, "/corp/dealers", "dealer-link")
 }
 
 /// A login link with the corp id filled in, to hand to dealers or key accounts.
@@ -293,14 +290,7 @@ fn AddDealerDialog(open: RwSignal<bool>, on_added: Callback<Dealer>) -> impl Int
                         }
                     })}
                 </Transition>
-                {move || add.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
-                <div class="flex justify-end gap-2 pt-2">
-                    <button type="button" class="rounded-md border border-slate-300 px-3 py-2 text-sm" on:click=move |_| open.set(false)>{move || t().cancel}</button>
-                    <button type="submit" disabled=move || add.pending().get()
-                        class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
-                        {move || if add.pending().get() { t().saving } else { t().save }}
-                    </button>
-                </div>
+                <DialogFooter open=open pending=add.pending() error=Signal::derive(move || add.value().get().and_then(Result::err))/>
             </form>
         </Modal>
     }

@@ -11,9 +11,9 @@ use super::{
 };
 use crate::{
     components::{
-        dialog::{ConfirmButton, Modal},
+        dialog::{ConfirmButton, DialogFooter, Modal},
         record::{leave_after, reload_after, EnableButtons, RecordCard},
-        table::{rendered, Column, DataTable, TableState},
+        table::{self, rendered, Column, DataTable, TableState},
         ErrorNote, TextField,
     },
     i18n::{use_i18n, Texts},
@@ -31,7 +31,7 @@ use crate::{
 pub async fn list_heavy_buyers(request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{fns, service::heavy_buyer};
     let (ctx, principal) = fns::caller().await?;
-    let body = serde_json::to_value(&request).map_err(|e| fns::refuse(ApiError::invalid("body", &e.to_string())))?;
+    let body = fns::list_body(&request)?;
     let query = heavy_buyer::list_query(&body).map_err(fns::refuse)?;
     heavy_buyer::list(&ctx, &principal, &query).await.map_err(fns::refuse)
 }
@@ -80,10 +80,7 @@ fn columns() -> Vec<Column> {
 }
 
 fn view_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
-    let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
-    let label: &'static str = t.view;
-    view! { <A href=format!("/corp/heavy_buyers/{id}") attr:class="text-indigo-600 hover:underline" attr:data-testid="heavy-buyer-link">{label}</A> }
-        .into_any()
+    table::view_link(row, t, "/corp/heavy_buyers", "heavy-buyer-link")
 }
 
 #[component]
@@ -218,14 +215,7 @@ fn AddHeavyBuyerDialog(open: RwSignal<bool>, on_added: Callback<HeavyBuyer>) -> 
                     <TextField label=Signal::derive(move || t().phone.to_string()) value=phone error=phone_err name="phone"/>
                     <TextField label=Signal::derive(move || t().password.to_string()) value=password error=pass_err name="password" kind="password"/>
                 </div>
-                {move || add.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
-                <div class="flex justify-end gap-2 pt-2">
-                    <button type="button" class="rounded-md border border-slate-300 px-3 py-2 text-sm" on:click=move |_| open.set(false)>{move || t().cancel}</button>
-                    <button type="submit" disabled=move || add.pending().get()
-                        class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
-                        {move || if add.pending().get() { t().saving } else { t().save }}
-                    </button>
-                </div>
+                <DialogFooter open=open pending=add.pending() error=Signal::derive(move || add.value().get().and_then(Result::err))/>
             </form>
         </Modal>
     }

@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use super::layout::with_session;
 use crate::{
     components::{
-        dialog::{ConfirmButton, Modal},
+        dialog::{ConfirmButton, DialogFooter, Modal},
         record::{leave_after, reload_after, EnableButtons},
-        table::{rendered, Column, DataTable, Filter, TableState},
+        table::{self, rendered, Column, DataTable, Filter, TableState},
         ErrorNote, TextField,
     },
     i18n::{use_i18n, Lang, Texts},
@@ -26,7 +26,7 @@ use crate::{
 pub async fn list_members(request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{fns, service::member};
     let (ctx, principal) = fns::caller().await?;
-    let body = serde_json::to_value(&request).map_err(|e| fns::refuse(ApiError::invalid("body", &e.to_string())))?;
+    let body = fns::list_body(&request)?;
     let query = member::list_query(&body).map_err(fns::refuse)?;
     member::list(&ctx, &principal, &query).await.map_err(fns::refuse)
 }
@@ -97,10 +97,7 @@ fn columns() -> Vec<Column> {
 }
 
 fn view_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
-    let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
-    let label: &'static str = t.view;
-    view! { <A href=format!("/corp/members/{id}") attr:class="text-indigo-600 hover:underline" attr:data-testid="member-link">{label}</A> }
-        .into_any()
+    table::view_link(row, t, "/corp/members", "member-link")
 }
 
 #[component]
@@ -249,16 +246,7 @@ fn AddMemberDialog(open: RwSignal<bool>, on_added: Callback<Member>) -> impl Int
                 <TextField label=Signal::derive(move || t().phone.to_string()) value=phone error=phone_err name="phone"/>
                 <TextField label=Signal::derive(move || t().password.to_string()) value=password error=pass_err name="password" kind="password"/>
                 <RolePicker role=role role_id=role_id/>
-                {move || add.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
-                <div class="flex justify-end gap-2 pt-2">
-                    <button type="button" class="rounded-md border border-slate-300 px-3 py-2 text-sm" on:click=move |_| open.set(false)>
-                        {move || t().cancel}
-                    </button>
-                    <button type="submit" disabled=move || add.pending().get()
-                        class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
-                        {move || if add.pending().get() { t().saving } else { t().save }}
-                    </button>
-                </div>
+                <DialogFooter open=open pending=add.pending() error=Signal::derive(move || add.value().get().and_then(Result::err))/>
             </form>
         </Modal>
     }

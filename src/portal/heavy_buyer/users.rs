@@ -10,9 +10,9 @@ use super::organizations::{list_organizations, OrgSelect};
 use crate::portal::{organization_paths::organization_cell, partner::heavy_buyer_page};
 use crate::{
     components::{
-        dialog::{ConfirmButton, Modal},
+        dialog::{ConfirmButton, DialogFooter, Modal},
         record::{leave_after, RecordCard},
-        table::{rendered, Column, DataTable, TableState},
+        table::{self, rendered, Column, DataTable, TableState},
         ErrorNote, TextField,
     },
     i18n::{use_i18n, Texts},
@@ -36,7 +36,7 @@ pub async fn list_org_users(request: ListRequest) -> Result<Page, ApiError> {
         },
     };
     let (ctx, principal) = fns::caller().await?;
-    let body = serde_json::to_value(&request).map_err(|e| fns::refuse(ApiError::invalid("body", &e.to_string())))?;
+    let body = fns::list_body(&request)?;
     let mut page = org_user::list(&ctx, &principal, Account::Own, &body).await.map_err(fns::refuse)?;
     name_organizations(&ctx, &principal, &mut page, "organization").await.map_err(fns::refuse)?;
     Ok(page)
@@ -89,10 +89,7 @@ fn columns() -> Vec<Column> {
 }
 
 fn user_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
-    let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
-    let label: &'static str = t.view;
-    view! { <A href=format!("/heavy_buyer/users/{id}") attr:class="text-indigo-600 hover:underline" attr:data-testid="user-link">{label}</A> }
-        .into_any()
+    table::view_link(row, t, "/heavy_buyer/users", "user-link")
 }
 
 #[component]
@@ -232,14 +229,7 @@ fn AddUserDialog(open: RwSignal<bool>, on_added: Callback<OrgUser>) -> impl Into
                     <TextField label=Signal::derive(move || t().password.to_string()) value=password error=pass_err name="password" kind="password"/>
                     <PlacementFields organization=organization role=role contacter=contacter contact_way=contact_way org_error=org_err/>
                 </div>
-                {move || add.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
-                <div class="flex justify-end gap-2 pt-2">
-                    <button type="button" class="rounded-md border border-slate-300 px-3 py-2 text-sm" on:click=move |_| open.set(false)>{move || t().cancel}</button>
-                    <button type="submit" data-testid="add-user-save" disabled=move || add.pending().get()
-                        class="rounded-md bg-emerald-600 px-3 py-2 text-sm font-medium text-white hover:bg-emerald-700 disabled:opacity-60">
-                        {move || if add.pending().get() { t().saving } else { t().save }}
-                    </button>
-                </div>
+                <DialogFooter open=open pending=add.pending() error=Signal::derive(move || add.value().get().and_then(Result::err)) save_testid="add-user-save" partner=true/>
             </form>
         </Modal>
     }
