@@ -47,6 +47,8 @@ async function measure(browser, url, signIn) {
     bytes += e.encodedDataLength;
     if (wasm.ids.has(e.requestId)) { wasm.wire += e.encodedDataLength; wasm.files += 1; }
   });
+  // A panic during hydration (a mismatch) never marks the page: say so instead of timing out mutely.
+  page.on('pageerror', (e) => console.error(`weight: page error on ${url}: ${e.message.slice(0, 200)}`));
   const started = Date.now();
   await page.goto(url);
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 120_000 });
