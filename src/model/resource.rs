@@ -240,3 +240,51 @@ macro_rules! number_enum {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{kind::*, FieldType};
+    use crate::model::{device::Device, member::MemberStatus};
+
+    crate::resource! {
+        /// A declaration exercising every form the macro takes.
+        pub struct Probe: "probe" in "probes" {
+            id: Int,
+            note: Text [listed_only],
+            seen: Option<Time> as "seen_at",
+            tags: Tags,
+            status: MemberStatus,
+        }
+        secret { password as "password_hash" }
+    }
+
+    #[test]
+    fn a_declaration_gives_the_wire_struct_and_the_field_table() {
+        let r = &Probe::RESOURCE;
+        assert_eq!((r.name, r.table), ("probe", "probes"));
+        let seen = r.field("seen").unwrap();
+        assert_eq!((seen.column, seen.ty, seen.nullable, seen.queryable), ("seen_at", FieldType::Time, true, true));
+        let note = r.field("note").unwrap();
+        assert!(!note.queryable && !note.sortable && !note.nullable);
+        assert_eq!(r.field("status").unwrap().ty, FieldType::Int);
+        // The secret column is in the table, never listed or queryable, and not on the wire type.
+        let password = r.field("password").unwrap();
+        assert!(password.secret && !password.queryable);
+        let visible: Vec<&str> = r.visible().map(|f| f.name).collect();
+        assert_eq!(visible, ["id", "note", "seen", "tags", "status"]);
+        let probe =
+            Probe { id: 1, note: "n".into(), seen: None, tags: vec!["a".into()], status: MemberStatus::Disabled };
+        let json = serde_json::to_value(&probe).unwrap();
+        assert_eq!(json, serde_json::json!({"id": 1, "note": "n", "seen": null, "tags": ["a"], "status": 2}));
+        assert_eq!(serde_json::from_value::<Probe>(json).unwrap(), probe);
+        assert_eq!(Device::RESOURCE.field("heavy_buyer").unwrap().column, "heavy_buyer_id");
+    }
+
+    #[test]
+    fn a_number_enum_is_its_number_on_the_wire_and_refuses_others() {
+        assert_eq!(serde_json::to_value(MemberStatus::Active).unwrap(), serde_json::json!(1));
+        assert_eq!(serde_json::from_value::<MemberStatus>(serde_json::json!(2)).unwrap(), MemberStatus::Disabled);
+        assert!(serde_json::from_value::<MemberStatus>(serde_json::json!(7)).is_err());
+        assert_eq!(MemberStatus::from_code(0), Some(MemberStatus::Pending));
+    }
+}

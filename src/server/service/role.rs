@@ -78,13 +78,9 @@ async fn write_features(tx: &mut Tx, role_id: i64, features: &[i64]) -> Result<(
     Ok(())
 }
 
-async fn find(ctx: &Ctx, corp_id: &str, id: i64) -> Result<Role> {
-    let mut tx = ctx.db.begin_read().await?;
-    find_in(&mut tx, corp_id, id).await
-}
-
-/// A role of the corp with its features, read in `tx`.
-async fn find_in(tx: &mut Tx, corp_id: &str, id: i64) -> Result<Role> {
+/// A role of the corp with its features, read in `tx` (two queries, one snapshot: a read-only
+/// `begin_read` one when nothing is written).
+async fn find(tx: &mut Tx, corp_id: &str, id: i64) -> Result<Role> {
     let row: Option<(i64, String)> = tx
         .fetch_optional(
             &Sql::new("SELECT id, name FROM member_roles WHERE id = $1 AND corp_id = $2")
@@ -125,7 +121,7 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: RoleInput) -> Resul
         .await
         .map_err(name_taken)?;
     write_features(&mut tx, id, &features).await?;
-    let role = find_in(&mut tx, &me.corp_id, id).await?;
+    let role = find(&mut tx, &me.corp_id, id).await?;
     audit::record(&mut tx, principal, "role.create", "role", id, Change::created(&role)).await?;
     tx.commit().await?;
     Ok(role)
@@ -134,16 +130,16 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: RoleInput) -> Resul
 /// Seed 004 op 13. Members holding the role get the new features at their next request.
 pub async fn update(ctx: &Ctx, principal: &Principal, id: i64, input: RoleInput) -> Result<Role> {
     let me = permission::require_admin(principal)?;
-    find(ctx, &me.corp_id, id).await?;
+    find(&mut ctx.db.begin_read().await?, &me.corp_id, id).await?;
     let (name, features) = check_input(input)?;
     ensure_name_free(ctx, &me.corp_id, &name, Some(id)).await?;
     let mut tx = ctx.db.begin().await?;
-    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    let before = find(&mut tx, &me.corp_id, id).await?;
     tx.execute(&Sql::new("UPDATE member_roles SET name = $1 WHERE id = $2").bind(name).bind(id))
         .await
         .map_err(name_taken)?;
     write_features(&mut tx, id, &features).await?;
-    let after = find_in(&mut tx, &me.corp_id, id).await?;
+    let after = find(&mut tx, &me.corp_id, id).await?;
     audit::record(&mut tx, principal, "role.update", "role", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(after)
@@ -152,19 +148,20 @@ pub async fn update(ctx: &Ctx, principal: &Principal, id: i64, input: RoleInput)
 /// Seed 004 op 14: a role some member still holds is refused (4001099), naming how many.
 pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     let me = permission::require_admin(principal)?;
-    find(ctx, &me.corp_id, id).await?;
+    find(&mut ctx.db.begin_read().await?, &me.corp_id, id).await?;
     let (holders,): (i64,) =
         ctx.db.fetch_one(&Sql::new("SELECT COUNT(*) FROM members WHERE role_id = $1").bind(id)).await?;
     if holders > 0 {
         return Err(ApiError::new(codes::ROLE_IN_USE, format!("the role is held by {holders} member(s)")).into());
     }
     let mut tx = ctx.db.begin().await?;
-    let before = find_in(&mut tx, &me.corp_id, id).await?;
+    let before = find(&mut tx, &me.corp_id, id).await?;
     // Only while nobody holds it: a member given the role meanwhile keeps it.
     let deleted = tx
         .execute(
             &Sql::new(
-                "DELETE FROM member_roles WHERE id = $1 AND corp_id = $2                  AND NOT EXISTS (SELECT 1 FROM members WHERE role_id = $1)",
+                "DELETE FROM member_roles WHERE id = $1 AND corp_id = $2 \
+                 AND NOT EXISTS (SELECT 1 FROM members WHERE role_id = $1)",
             )
             .bind(id)
             .bind(me.corp_id.clone()),
