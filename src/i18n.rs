@@ -1166,8 +1166,9 @@ impl Texts {
     /// A field's label by its API name: the resource's own label for it if it has one, else the
     /// field's; "?" for a field nobody labelled (a unit test keeps that from happening).
     pub fn field_label(&self, resource: &str, field: &str) -> &'static str {
-        let find = |key: &str| self.fields.iter().find(|(k, _)| *k == key).map(|(_, label)| *label);
-        find(&format!("{resource}.{field}")).or_else(|| find(field)).unwrap_or("?")
+        let own = |key: &str| key.strip_prefix(resource).and_then(|rest| rest.strip_prefix('.')) == Some(field);
+        let pick = |matches: &dyn Fn(&str) -> bool| self.fields.iter().find(|(k, _)| matches(k)).map(|(_, l)| *l);
+        pick(&own).or_else(|| pick(&|k| k == field)).unwrap_or("?")
     }
 
     /// A device field's label by its API name.

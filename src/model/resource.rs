@@ -207,8 +207,6 @@ macro_rules! number_enum {
         pub enum $name { $( $(#[$vmeta])* $variant ),* }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
             /// The number the API and the database use.
             pub const fn code(self) -> i64 {
                 match self { $($name::$variant => $code),* }

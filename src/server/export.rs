@@ -10,21 +10,22 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
+
 use tower_sessions::Session;
 
-use crate::{
-    model::device::Device,
-    server::{
-        auth::{principal::Principal, web},
-        error::{error_response, ApiError, Error, Result},
-        list::ListQuery,
-        service::device,
-        state::{AppState, Ctx},
-    },
+use crate::server::{
+    auth::{principal::Principal, web},
+    error::{error_response, ApiError, Error, Result},
+    list::ListQuery,
+    service::device,
+    state::{AppState, Ctx},
 };
 
 const CHUNK: u64 = 1000;
+
+/// A device as the database decoder reads it: its fields as JSON, by name.
+type Record = Map<String, Value>;
 
 #[derive(Deserialize)]
 pub struct ExportParams {
@@ -64,7 +65,7 @@ pub async fn devices_csv(
 
 /// The caller, its request, and the first chunk: fetching it checks the product and the
 /// caller's right to see it before the first byte is sent, so a refusal is a proper error.
-async fn prepare(ctx: &Ctx, session: &Session, params: &ExportParams) -> Result<(Principal, ListQuery, Vec<Device>)> {
+async fn prepare(ctx: &Ctx, session: &Session, params: &ExportParams) -> Result<(Principal, ListQuery, Vec<Record>)> {
     let principal = web::principal(ctx, session).await?;
     let body: Value = match params.q.as_deref() {
         None | Some("") => Value::Object(Default::default()),
@@ -77,8 +78,8 @@ async fn prepare(ctx: &Ctx, session: &Session, params: &ExportParams) -> Result<
 
 /// Where the stream is: the header still to send, a chunk in hand, or the id to go on after.
 enum Next {
-    Header(Vec<Device>),
-    Chunk(Vec<Device>),
+    Header(Vec<Record>),
+    Chunk(Vec<Record>),
     After(i64),
     Done,
 }
@@ -89,7 +90,7 @@ fn rows(
     principal: Principal,
     product_id: String,
     query: ListQuery,
-    first: Vec<Device>,
+    first: Vec<Record>,
 ) -> impl futures_util::Stream<Item = std::result::Result<Bytes, Error>> {
     futures_util::stream::unfold(Next::Header(first), move |next| {
         let (ctx, principal, product_id, query) = (ctx.clone(), principal.clone(), product_id.clone(), query.clone());
@@ -112,13 +113,14 @@ fn rows(
                 }
             };
             let next = match devices.last() {
-                Some(last) if devices.len() as u64 == CHUNK => Next::After(last.id),
+                Some(last) if devices.len() as u64 == CHUNK => {
+                    Next::After(last.get("id").and_then(Value::as_i64).unwrap_or(i64::MAX))
+                }
                 _ => Next::Done,
             };
             let mut out = String::new();
             for d in devices {
-                let row = serde_json::to_value(d).unwrap_or_default();
-                out.push_str(&csv_line(query.projection.iter().map(|f| cell(row.get(f.name)))));
+                out.push_str(&csv_line(query.projection.iter().map(|f| cell(d.get(f.name)))));
             }
             Some((Ok(Bytes::from(out)), next))
         }
