@@ -1009,7 +1009,7 @@ async fn measure_all(server: &Running, url: &str, state: &BenchState, options: &
             path: format!("/v2/dealer/product/{}/devices", product.id),
             token: dealer_token.clone(),
             body: json!({"limit": 10}),
-            scope: visible(&product.id, device::scope_range(&state.dealer.scope)),
+            scope: visible(&product.id, backoffice::server::scope::dealer_chain(&state.dealer.scope)),
         },
         corp_shape(&format!("deep offset {}", thousands(deep)), json!({"offset": deep, "limit": 10})),
     ];

@@ -55,7 +55,7 @@ fn set_page_csp() {
     };
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; \
          frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
     );
     if let Ok(value) = HeaderValue::from_str(&policy) {
@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dealer") view={Lazy::<LazyDealerHome>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/dealer/dealers") view={Lazy::<LazySubDealers>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/dealer/devices") view={Lazy::<LazyDealerDevices>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/sales") view={Lazy::<LazyDealerSales>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/login") view={Lazy::<LazyHeavyBuyerLogin>::new()}/>
                 <Route path=path!("/heavy_buyer") view={Lazy::<LazyHeavyBuyerHome>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/devices") view={Lazy::<LazyHeavyBuyerDevices>::new()} ssr=SsrMode::Async/>
@@ -165,6 +166,7 @@ lazy_pages! {
     LazyDealerHome => dealer::DealerHome,
     LazySubDealers => dealer::SubDealers,
     LazyDealerDevices => dealer::DealerDevices,
+    LazyDealerSales => dealer::DealerSalesPage,
     LazyHeavyBuyerLogin => heavy_buyer::HeavyBuyerLogin,
     LazyHeavyBuyerHome => heavy_buyer::HeavyBuyerHome,
     LazyHeavyBuyerDevices => heavy_buyer::HeavyBuyerDevices,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::resource::kind::*;
+use crate::model::{lenient, place::Place, resource::kind::*};
 
 crate::resource! {
     /// A device as every list and read answers it. Field names follow seed 000's field table.
@@ -38,6 +38,15 @@ crate::resource! {
         /// (root 0), so a page can name them without decoding `dealer_scope`.
         dealer_id: Option<Int>,
         organization_id: Option<Int>,
+        /// Where it is installed (the original console's device form).
+        country: Text,
+        province: Text,
+        city: Text,
+        address: Text,
+    }
+    aliases {
+        /// The documents' example and the original console name the firmware version so.
+        firmware: Int as "firmware_version",
     }
 }
 
@@ -91,6 +100,10 @@ pub struct DeviceEdit {
     pub domain: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub place: Place,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 /// A device named by id and MAC: what a batch and a grant answer.
@@ -106,19 +119,25 @@ pub struct DeviceRefs {
     pub devices: Vec<DeviceRef>,
 }
 
-/// One entry of a grant or take-back body: `{"mac": …}` or `{"device_id": …}`.
+/// One entry of a grant or take-back body: `{"mac": …}` or `{"device_id": …}`. A grant may
+/// also give the device's `sn` and `name` (the original console's import of a CSV file), which
+/// the grant then sets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceKey {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
     pub device_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl DeviceKey {
     pub fn id(device_id: i64) -> Self {
-        Self { mac: None, device_id: Some(device_id) }
+        Self { mac: None, device_id: Some(device_id), sn: None, name: None }
     }
 }
 

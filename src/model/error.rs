@@ -50,6 +50,8 @@ pub mod codes {
     pub const ORG_USER_NOT_FOUND: u32 = 4041045;
     pub const ORGANIZATION_NOT_FOUND: u32 = 4041046;
     pub const UPPER_DEALER_NOT_FOUND: u32 = 4041050;
+    /// A sale of a dealer's ledger (beyond the documents).
+    pub const SALE_NOT_FOUND: u32 = 4041060;
     pub const TOO_MANY_REQUESTS: u32 = 4291001;
     pub const SERVER_FAULT: u32 = 5031001;
 }

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::resource::kind::*;
+use crate::model::{lenient, resource::kind::*};
 
 /// The organization every heavy buyer has: never stored, never deleted.
 pub const ROOT: i64 = 0;
@@ -66,6 +66,18 @@ impl Tree {
             }
         }
         false
+    }
+
+    /// How many steps `id` sits below the root (0 for the root), bounded like [`Tree::is_within`].
+    pub fn depth(&self, id: i64) -> usize {
+        let mut cur = id;
+        for depth in 0..=self.parents.len() {
+            match self.parents.get(&cur) {
+                Some(&parent) if cur != ROOT => cur = parent,
+                _ => return depth,
+            }
+        }
+        self.parents.len()
     }
 
     /// `top` and every organization below it (the root's subtree is the whole tree, root included).
@@ -130,9 +142,10 @@ pub fn path_label(orgs: &[Organization], id: i64) -> String {
 pub struct NewOrganization {
     #[serde(default)]
     pub name: String,
-    #[serde(default)]
+    /// The console sends the root as the string `"0"`.
+    #[serde(default, deserialize_with = "lenient::int")]
     pub parent: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::int")]
     pub sort: i64,
 }
 
@@ -141,15 +154,16 @@ pub struct NewOrganization {
 pub struct OrganizationEdit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
     pub parent: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
     pub sort: Option<i64>,
 }
 
 /// One entry of `PUT /v2/heavy_buyer/{id}/organization_list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganizationChange {
+    #[serde(deserialize_with = "lenient::int")]
     pub id: i64,
     #[serde(flatten)]
     pub edit: OrganizationEdit,
@@ -198,11 +212,12 @@ pub struct NewOrgUser {
     pub username: String,
     #[serde(default)]
     pub password: String,
-    /// Required (0 is the root); absent is 4001002, not a silent root.
-    #[serde(default)]
+    /// Required (0 is the root, which the console sends as `"0"`); absent is 4001002, not a
+    /// silent root.
+    #[serde(default, deserialize_with = "lenient::opt_int")]
     pub organization: Option<i64>,
     /// Required: 1 admin, 2 member.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_int")]
     pub role: Option<i64>,
     #[serde(default)]
     pub contacter: String,
@@ -228,9 +243,9 @@ pub struct OrgUserEdit {
     pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
     pub organization: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
     pub role: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacter: Option<String>,
@@ -252,6 +267,7 @@ impl std::fmt::Debug for OrgUserEdit {
 /// One entry of `POST /v2/heavy_buyer/{id}/organization/{id}/grant_device`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceGrant {
+    #[serde(deserialize_with = "lenient::int")]
     pub device_id: i64,
 }
 
@@ -301,12 +317,14 @@ mod tests {
         assert_eq!(sub, vec![1, 2, 3, 4]);
         assert_eq!(t.subtree(0).len(), 6);
         assert_eq!(t.first_cycle(), None);
+        assert_eq!([0, 1, 2, 3, 5].map(|id| t.depth(id)), [0, 1, 2, 3, 1]);
     }
 
     #[test]
     fn a_cycle_is_found_and_never_loops() {
         let t = tree(&[(1, 0), (2, 3), (3, 2)]);
         assert_eq!(t.first_cycle(), Some(2));
+        assert!(t.depth(2) <= 3);
         assert!(!t.is_within(0, 3));
     }
 }

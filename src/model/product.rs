@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::lenient;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Product {
     /// 32 characters.
@@ -40,10 +42,11 @@ pub struct NewProduct {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    #[serde(deserialize_with = "lenient::int")]
     pub link_type: i64,
     #[serde(default)]
     pub mode: String,
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "lenient::int")]
     pub kind: i64,
 }
 
@@ -54,11 +57,11 @@ pub struct ProductEdit {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
     pub link_type: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", default, deserialize_with = "lenient::opt_int", skip_serializing_if = "Option::is_none")]
     pub kind: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_release: Option<bool>,

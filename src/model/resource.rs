@@ -15,6 +15,7 @@
 //!         note: Text [listed_only],                       // returned, never filtered or sorted
 //!     }
 //!     secret { password as "password_hash" }             // refused wherever a request names it
+//!     aliases { firmware: Int as "firmware_version" }     // another name a request may use
 //! }
 //! ```
 
@@ -88,12 +89,21 @@ pub struct Resource {
     pub name: &'static str,
     pub table: &'static str,
     pub fields: &'static [Field],
+    /// Other names a request may use for a field (`firmware` for `firmware_version`): listed
+    /// under the name asked for, never in the default projection.
+    pub aliases: &'static [Field],
 }
 
 impl Resource {
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         let fields: &'static [Field] = self.fields;
         fields.iter().find(|f| f.name == name)
+    }
+
+    /// A field by its name or one of its aliases (what a list request may name).
+    pub fn named(&self, name: &str) -> Option<&'static Field> {
+        let aliases: &'static [Field] = self.aliases;
+        self.field(name).or_else(|| aliases.iter().find(|f| f.name == name))
     }
 
     /// The fields a list may return, in declaration order.
@@ -168,6 +178,7 @@ macro_rules! resource {
             $( $(#[$fmeta:meta])* $field:ident : $kind:ty $(as $col:literal)? $([$($flag:ident),*])? ),* $(,)?
         }
         $(secret { $( $sfield:ident as $scol:literal ),* $(,)? })?
+        $(aliases { $( $(#[$ameta:meta])* $alias:ident : $akind:ty as $acol:literal ),* $(,)? })?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -185,6 +196,9 @@ macro_rules! resource {
                         $crate::resource!(@column $field $($col)?),
                     ) $($(.$flag())*)?, )*
                     $($( $crate::model::resource::Field::secret(stringify!($sfield), $scol), )*)?
+                ],
+                aliases: &[
+                    $($( $crate::model::resource::Field::of::<$akind>(stringify!($alias), $acol), )*)?
                 ],
             };
         }
@@ -225,7 +239,7 @@ macro_rules! number_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let code = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
+                let code = $crate::model::lenient::int(deserializer)?;
                 $name::from_code(code).ok_or_else(|| {
                     <D::Error as ::serde::de::Error>::custom(format!("{code} is not a known {}", stringify!($name)))
                 })
@@ -283,6 +297,9 @@ mod tests {
         assert_eq!(serde_json::to_value(MemberStatus::Active).unwrap(), serde_json::json!(1));
         assert_eq!(serde_json::from_value::<MemberStatus>(serde_json::json!(2)).unwrap(), MemberStatus::Disabled);
         assert!(serde_json::from_value::<MemberStatus>(serde_json::json!(7)).is_err());
+        // The original console sends numbers it read from a form or a URL as strings.
+        assert_eq!(serde_json::from_value::<MemberStatus>(serde_json::json!("1")).unwrap(), MemberStatus::Active);
+        assert!(serde_json::from_value::<MemberStatus>(serde_json::json!("one")).is_err());
         assert_eq!(MemberStatus::from_code(0), Some(MemberStatus::Pending));
     }
 }

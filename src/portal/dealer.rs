@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use super::{
     corp::dealers::DealerTree,
     devices::PartnerDevices,
-    partner::{dealer_page, Portal, PortalLogin},
+    partner::{dealer_page, with_partner, Portal, PortalLogin},
+    sales::DealerSales,
 };
 use crate::{components::record::RecordCard, i18n::use_i18n};
 
@@ -20,18 +21,23 @@ pub fn DealerLogin() -> impl IntoView {
 #[component]
 pub fn DealerHome() -> impl IntoView {
     let i18n = use_i18n();
-    dealer_page(move |s| {
-        let d = s.dealer;
-        let t = i18n.t();
-        let rows = vec![
-            (t.dealer_code, d.dealer_code.clone()),
-            (t.upper_dealer, if d.upper_dealer_code.is_empty() { "—".into() } else { d.upper_dealer_code.clone() }),
-            (t.email, d.email.clone()),
-            (t.phone, d.phone.clone()),
-            (t.address, d.address.clone()),
-            (t.brand_owner, s.company.clone()),
-        ];
-        view! { <RecordCard title=d.name.clone() rows=rows testid="dealer-profile"/> }
+    dealer_page(move |session| {
+        with_partner(session, move |s| {
+            let d = s.dealer;
+            let t = i18n.t();
+            let rows = vec![
+                (t.dealer_code, d.dealer_code.clone()),
+                (t.upper_dealer, if d.upper_dealer_code.is_empty() { "—".into() } else { d.upper_dealer_code.clone() }),
+                (t.email, d.email.clone()),
+                (t.phone, d.phone.clone()),
+                (t.address, d.address.clone()),
+                (t.field_label("dealer", "contacter"), d.contacter.clone()),
+                (t.field_label("dealer", "sale_goal"), d.sale_goal.to_string()),
+                (t.field_label("dealer", "saled_amount"), d.saled_amount.to_string()),
+                (t.brand_owner, s.company.clone()),
+            ];
+            view! { <RecordCard title=d.name.clone() rows=rows testid="dealer-profile"/> }
+        })
     })
 }
 
@@ -52,4 +58,10 @@ pub fn SubDealers() -> impl IntoView {
 #[component]
 pub fn DealerDevices() -> impl IntoView {
     dealer_page(move |_| view! { <PartnerDevices/> })
+}
+
+/// The dealer's sales ledger and its sub-dealers'.
+#[component]
+pub fn DealerSalesPage() -> impl IntoView {
+    dealer_page(move |_| view! { <DealerSales/> })
 }

@@ -4,7 +4,7 @@
 //! decides), so the same component shows a corp everything and a dealer exactly its devices.
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_router::components::A;
+use leptos_router::components::{Redirect, A};
 use serde_json::{Map, Value};
 
 use crate::{
@@ -141,91 +141,109 @@ pub fn DeviceTable(
     #[prop(into)] product_id: Signal<String>,
     state: TableState,
     reload: RwSignal<u32>,
-    /// Row checkboxes, for the corp's assignment actions.
+    /// Row checkboxes, for the assignment actions: always, or as a signal says (read inside
+    /// the table's Suspense, so a session resource behind it is waited for there).
     #[prop(optional)]
     selectable: bool,
+    #[prop(optional, into)] selectable_when: Option<Signal<bool>>,
     /// A "view" link per row to the corp's device page.
     #[prop(optional)]
     detail_links: bool,
 ) -> impl IntoView {
+    // Built where the table is, outside any Suspense (see `with_session`); no product yet
+    // (the picker is about to choose one) lists nothing.
     let page = Resource::new(
         move || (product_id.get(), device_request(&state), reload.get()),
-        |(product, req, _)| list_devices(product, req),
+        |(product, req, _)| async move {
+            if product.is_empty() {
+                Ok(Page::default())
+            } else {
+                list_devices(product, req).await
+            }
+        },
     );
     let actions: Option<fn(&Map<String, Value>, &Texts) -> AnyView> = detail_links.then_some(detail_link as _);
     view! {
         <FilterBuilder fields=builder_fields() state=state/>
         {match actions {
             Some(actions) => view! {
-                <DataTable columns=columns() state=state page=page selectable=selectable actions=actions testid="devices-table"/>
+                <DataTable columns=columns() state=state page=page selectable=selectable selectable_when=selectable_when actions=actions testid="devices-table"/>
             }.into_any(),
             None => view! {
-                <DataTable columns=columns() state=state page=page selectable=selectable testid="devices-table"/>
+                <DataTable columns=columns() state=state page=page selectable=selectable selectable_when=selectable_when testid="devices-table"/>
             }.into_any(),
         }}
     }
 }
 
-/// Loads the products the caller may list devices of, shows a picker, and renders `body` for
-/// the chosen one (the first at start).
-pub fn with_product_picker<V: IntoView + 'static>(
-    body: impl Fn(RwSignal<String>) -> V + Send + Sync + Clone + 'static,
-) -> impl IntoView {
+/// The product a partner's Devices page shows: the `product` of its URL's query (the picker
+/// sets it, and sends a page without one to the first product). Read from the URL, it is the
+/// same on the server and in the browser, and known before anything loads, so the table (and its
+/// resource) is built once, outside every Suspense.
+pub fn product_from_query() -> Signal<String> {
+    let query = leptos_router::hooks::use_query_map();
+    Signal::derive(move || query.read().get("product").unwrap_or_default())
+}
+
+/// The caller's products as a picker; `href` is where choosing one goes. Without a current
+/// product, it goes to the first (or says there is none).
+#[component]
+pub fn ProductPicker(current: Signal<String>, href: fn(&str) -> String) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let products = Resource::new(|| (), |_| device_products());
-    let chosen = RwSignal::new(String::new());
     view! {
         <Transition fallback=|| ()>
-            {move || {
-                let body = body.clone();
-                Suspend::new(async move {
-                    match products.await {
-                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="text-slate-500">{move || t().no_devices_yet}</p> }.into_any(),
-                        Ok(list) => {
-                            if chosen.get_untracked().is_empty() {
-                                chosen.set(list[0].id.clone());
-                            }
-                            view! {
-                                <label class="mb-3 flex items-center gap-2 text-sm">
-                                    {move || t().choose_product}
-                                    <select data-testid="product-picker" class="rounded-md border border-slate-300 px-2 py-1"
-                                        on:change=move |ev| chosen.set(event_target_value(&ev))>
-                                        {list.into_iter().map(|p| {
-                                            let id = p.id.clone();
-                                            view! { <option value=p.id.clone() selected=move || chosen.get() == id>{p.name.clone()}</option> }
-                                        }).collect_view()}
-                                    </select>
-                                </label>
-                                {body(chosen).into_any()}
-                            }.into_any()
-                        }
+            {move || Suspend::new(async move {
+                match products.await {
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="text-slate-500">{move || t().no_devices_yet}</p> }.into_any(),
+                    Ok(list) if current.get_untracked().is_empty() => view! { <Redirect path=href(&list[0].id)/> }.into_any(),
+                    Ok(list) => {
+                        let navigate = leptos_router::hooks::use_navigate();
+                        view! {
+                            <label class="mb-3 flex items-center gap-2 text-sm">
+                                {move || t().choose_product}
+                                <select data-testid="product-picker" class="rounded-md border border-slate-300 px-2 py-1"
+                                    on:change=move |ev| navigate(&href(&event_target_value(&ev)), Default::default())>
+                                    {list.into_iter().map(|p| {
+                                        let id = p.id.clone();
+                                        view! { <option value=p.id.clone() selected=move || current.get() == id>{p.name.clone()}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                        }.into_any()
                     }
-                })
-            }}
+                }
+            })}
         </Transition>
     }
     .into_any()
+}
+
+fn partner_devices_href(product: &str) -> String {
+    // The path of the portal the page is in: `/dealer/devices` or `/heavy_buyer/devices`.
+    let path = leptos_router::hooks::use_location().pathname.get_untracked();
+    format!("{path}?product={product}")
 }
 
 /// The dealer's and the heavy buyer's Devices page: pick a product, see its devices in scope.
 #[component]
 pub fn PartnerDevices() -> impl IntoView {
     let i18n = use_i18n();
+    let product = product_from_query();
+    let state = device_table_state();
+    // Another product starts on its first page.
+    Effect::new(move |previous: Option<String>| {
+        let chosen = product.get();
+        if previous.is_some() {
+            state.offset.set(0);
+        }
+        chosen
+    });
     view! {
         <h1 class="mb-3 text-xl font-semibold">{move || i18n.t().devices_title}</h1>
-        {with_product_picker(|chosen| {
-            let state = device_table_state();
-            // Another product starts on its first page.
-            Effect::new(move |previous: Option<String>| {
-                let product = chosen.get();
-                if previous.is_some() {
-                    state.offset.set(0);
-                }
-                product
-            });
-            view! { <DeviceTable product_id=chosen state=state reload=RwSignal::new(0u32)/> }
-        })}
+        <ProductPicker current=product href=partner_devices_href/>
+        <DeviceTable product_id=product state=state reload=RwSignal::new(0u32)/>
     }
 }

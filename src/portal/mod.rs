@@ -5,10 +5,12 @@ pub mod api_docs;
 pub mod corp;
 pub mod dealer;
 pub mod devices;
+pub mod entry;
 pub mod heavy_buyer;
 pub mod home;
 pub mod organization_paths;
 pub mod partner;
+pub mod sales;
 
 use leptos::prelude::*;
 

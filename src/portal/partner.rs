@@ -15,6 +15,7 @@ use crate::{
         error::{codes, ApiError},
         heavy_buyer::HeavyBuyerSession,
     },
+    portal::entry::{load_entry_branding, EntryBanner},
 };
 
 /// The two partner portals; the name is also their URL prefix.
@@ -48,9 +49,23 @@ impl Portal {
 }
 
 /// Signs a dealer or a heavy buyer in and binds the login to this browser session.
+/// `entry` is the partner id of a branded sign-in link (empty for the plain page): a closed entry
+/// signs no one in.
 #[server(endpoint = "/portal_login")]
-pub async fn portal_login(portal: String, corp_id: String, account: String, password: String) -> Result<(), ApiError> {
-    use crate::server::{auth::token::Channel, auth::web, fns, secret::Secret, service::login};
+pub async fn portal_login(
+    portal: String,
+    corp_id: String,
+    account: String,
+    password: String,
+    #[server(default)] entry: String,
+) -> Result<(), ApiError> {
+    use crate::server::{
+        auth::token::Channel,
+        auth::web,
+        fns,
+        secret::Secret,
+        service::{entry as entries, login},
+    };
     let ctx = fns::ctx()?;
     let session = fns::session().await?;
     let client = fns::client_addr().await?;
@@ -60,7 +75,13 @@ pub async fn portal_login(portal: String, corp_id: String, account: String, pass
         "heavy_buyer" => login::Partner::HeavyBuyer,
         _ => return Err(fns::refuse(ApiError::invalid("portal", "unknown portal"))),
     };
-    let login = login::partner_login(&ctx, partner, &corp_id, &account, &password, &client, Channel::Web)
+    if let Ok(id) = entry.trim().parse::<i64>() {
+        let open = entries::get(&ctx, partner, id, &corp_id).await.map(|e| e.is_enable).unwrap_or(true);
+        if !open {
+            return Err(ApiError::new(codes::FORBIDDEN, "this sign-in page is closed"));
+        }
+    }
+    let login = login::partner_login(&ctx, partner, Some(&corp_id), &account, &password, &client, Channel::Web)
         .await
         .map_err(fns::refuse)?;
     web::sign_in(&session, &login.login_id).await.map_err(fns::refuse)?;
@@ -86,6 +107,17 @@ pub trait PartnerSession {
     fn user(&self) -> String;
     /// The brand owner's name.
     fn company(&self) -> String;
+    /// The portal modules its entry hides.
+    fn hidden_modules(&self) -> &[String];
+}
+
+/// The entry module a portal page belongs to (the original console's names), if it may be hidden.
+fn module_of(href: &str) -> Option<&'static str> {
+    match href.rsplit('/').next() {
+        Some("devices") => Some("device_list"),
+        Some("sales") => Some("analyse"),
+        _ => None,
+    }
 }
 
 impl PartnerSession for crate::model::dealer::DealerSession {
@@ -94,6 +126,9 @@ impl PartnerSession for crate::model::dealer::DealerSession {
     }
     fn company(&self) -> String {
         self.company.clone()
+    }
+    fn hidden_modules(&self) -> &[String] {
+        &self.hidden_modules
     }
 }
 
@@ -106,6 +141,9 @@ impl PartnerSession for crate::model::heavy_buyer::HeavyBuyerSession {
     }
     fn company(&self) -> String {
         self.company.clone()
+    }
+    fn hidden_modules(&self) -> &[String] {
+        &self.hidden_modules
     }
 }
 
@@ -125,10 +163,11 @@ pub async fn load_heavy_buyer_session() -> Result<HeavyBuyerSession, ApiError> {
     heavy_buyer::session(&ctx, &principal).await.map_err(fns::refuse)
 }
 
-const DEALER_NAV: [NavItem; 3] = [
+const DEALER_NAV: [NavItem; 4] = [
     ("/dealer", |t| t.my_profile, "nav-profile"),
     ("/dealer/dealers", |t| t.my_dealers, "nav-sub-dealers"),
     ("/dealer/devices", |t| t.devices_title, "nav-devices"),
+    ("/dealer/sales", |t| t.sales_title, "nav-sales"),
 ];
 
 const HEAVY_BUYER_NAV: [NavItem; 5] = [
@@ -141,25 +180,32 @@ const HEAVY_BUYER_NAV: [NavItem; 5] = [
 
 /// A dealer-portal page: the session checked, `body` framed.
 pub fn dealer_page<V: IntoView + 'static>(
-    body: impl Fn(DealerSession) -> V + Send + Sync + Clone + 'static,
+    body: impl FnOnce(PartnerSessionResource<DealerSession>) -> V,
 ) -> impl IntoView {
     partner_page(Portal::Dealer, &DEALER_NAV, load_dealer_session, body)
 }
 
 /// A heavy-buyer-portal page: the session checked, `body` framed.
 pub fn heavy_buyer_page<V: IntoView + 'static>(
-    body: impl Fn(HeavyBuyerSession) -> V + Send + Sync + Clone + 'static,
+    body: impl FnOnce(PartnerSessionResource<HeavyBuyerSession>) -> V,
 ) -> impl IntoView {
     partner_page(Portal::HeavyBuyer, &HEAVY_BUYER_NAV, load_heavy_buyer_session, body)
 }
 
+/// A partner portal's session, as its pages read it.
+pub type PartnerSessionResource<S> = Resource<Result<S, ApiError>>;
+
 /// A partner-portal page: loads the session with `load` (a signed-out or disabled partner goes
-/// to the portal's sign-in page) and frames `body` with the portal's navigation.
+/// to the portal's sign-in page), frames the page with the portal's navigation, and builds the
+/// page with `body` once, outside every Suspense. Server rendering runs a Suspense's children
+/// more than once, so a page built inside one would create its resources again each time and
+/// the browser would hydrate with other resource ids than the server's (issue 13): `body`
+/// creates its resources and reads the session through [`with_partner`], whose view must not.
 pub fn partner_page<S, Fut, V>(
     portal: Portal,
     nav: &'static [NavItem],
     load: fn() -> Fut,
-    body: impl Fn(S) -> V + Send + Sync + Clone + 'static,
+    body: impl FnOnce(PartnerSessionResource<S>) -> V,
 ) -> impl IntoView
 where
     S: PartnerSession + Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
@@ -167,28 +213,34 @@ where
     V: IntoView + 'static,
 {
     let session = Resource::new(|| (), move |_| load());
-    let login = format!("/{}/login", portal.prefix());
+    let page = body(session).into_any();
     view! {
         {crate::components::page_title(move |t| portal.name(t).to_owned())}
+        <PortalFrame portal=portal session=session nav=nav>{page}</PortalFrame>
+    }
+    // Erased here, where every partner page's view type would otherwise nest inside the frame's.
+    .into_any()
+}
+
+/// Renders `view` with the partner's session once it is there (nothing before; the frame
+/// handles signing in again). `view` may run more than once while the server renders: it must
+/// not create resources.
+pub fn with_partner<S, V>(
+    session: PartnerSessionResource<S>,
+    view: impl Fn(S) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView
+where
+    S: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
         <Suspense fallback=|| ()>
             {move || {
-                let body = body.clone();
-                let login = login.clone();
-                Suspend::new(async move {
-                    match session.await {
-                        Err(e) if needs_sign_in(&e) => view! { <Redirect path=login/> }.into_any(),
-                        Err(e) => session_error(e),
-                        Ok(s) => view! {
-                            <PortalFrame portal=portal user=s.user() company=s.company() nav=nav.to_vec()>
-                                {body(s).into_any()}
-                            </PortalFrame>
-                        }.into_any(),
-                    }
-                })
+                let view = view.clone();
+                Suspend::new(async move { session.await.ok().map(|s| view(s).into_any()) })
             }}
         </Suspense>
     }
-    // Erased here, where every partner page's view type would otherwise nest inside the frame's.
     .into_any()
 }
 
@@ -211,6 +263,17 @@ pub fn PortalLogin(
     let t = move || i18n.t();
     let query = use_query_map();
     let corp_id = move || query.read().get("corp_id").unwrap_or_default();
+    // A branded link (`?corp_id=…&id=…`) shows its partner's logo and text.
+    let entry_id = move || query.read().get("id").unwrap_or_default();
+    let branding = Resource::new(
+        move || (corp_id(), entry_id()),
+        move |(corp, id)| async move {
+            match id.parse::<i64>() {
+                Ok(id) if !corp.is_empty() => load_entry_branding(portal.prefix().to_owned(), id, corp).await.ok(),
+                _ => None,
+            }
+        },
+    );
     let login = ServerAction::<PortalLogin>::new();
     let error = move || login.value().get().and_then(Result::err);
     view! {
@@ -222,6 +285,11 @@ pub fn PortalLogin(
             </header>
             <main class="flex flex-1 items-center justify-center px-4">
                 <div class="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            view! { <EntryBanner portal=portal.prefix() branding=branding.await/> }
+                        })}
+                    </Transition>
                     <p class="text-xs font-medium uppercase tracking-wide text-emerald-600">{move || portal.name(t())}</p>
                     <h1 class="mt-1 text-2xl font-bold">{move || portal.title(t())}</h1>
                     <p class="mt-1 text-sm text-slate-500">{move || t().portal_login_hint}</p>
@@ -230,6 +298,7 @@ pub fn PortalLogin(
                         fallback=move || alternate_form.as_ref().map(ViewFn::run)>
                     <ActionForm action=login attr:class="mt-6 space-y-4" attr:data-testid="login-form">
                         <input type="hidden" name="portal" value=portal.prefix()/>
+                        <input type="hidden" name="entry" prop:value=entry_id/>
                         <label class="block">
                             <span class="text-sm font-medium">{move || t().corp_id_label}</span>
                             <input name="corp_id" type="text" required prop:value=corp_id
@@ -271,36 +340,57 @@ pub fn LoginFormEnd(#[prop(into)] pending: Signal<bool>, error: Signal<Option<Ap
 /// One entry of a partner portal's navigation: where, its label, its test id.
 pub type NavItem = (&'static str, fn(&Texts) -> &'static str, &'static str);
 
-/// The frame of a partner portal's pages: its navigation, who is signed in, for which brand
-/// owner, and out.
+/// The frame of a partner portal's pages: its navigation (less the modules the partner's entry
+/// hides), who is signed in, for which brand owner, and out. Only the header waits for the
+/// session; the page (`children`) is drawn once, outside it.
 #[component]
-pub fn PortalFrame(
+pub fn PortalFrame<S>(
     portal: Portal,
-    user: String,
-    company: String,
-    nav: Vec<NavItem>,
+    session: PartnerSessionResource<S>,
+    nav: &'static [NavItem],
     children: Children,
-) -> impl IntoView {
+) -> impl IntoView
+where
+    S: PartnerSession + Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
     let i18n = use_i18n();
     let t = move || i18n.t();
     let logout = ServerAction::<PortalLogout>::new();
+    let login = format!("/{}/login", portal.prefix());
     view! {
         <div class="min-h-screen">
             <header class="flex items-center gap-4 border-b border-slate-200 bg-white px-6 py-3">
                 <Brand/>
                 <span class="rounded bg-emerald-50 px-2 py-0.5 text-xs text-emerald-700">{move || portal.name(t())}</span>
-                <nav class="ml-4 flex gap-1 text-sm">
-                    {nav.into_iter().map(|(href, label, testid)| view! {
-                        <A href=href exact=true attr:data-testid=testid
-                            attr:class="rounded-md px-3 py-1 text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-slate-800 aria-[current=page]:text-white">
-                            {move || label(t())}
-                        </A>
-                    }).collect_view()}
-                </nav>
-                <span class="ml-auto text-sm" data-testid="portal-user">
-                    <span class="font-medium">{user}</span>
-                    <span class="ml-2 text-slate-500">{move || t().brand_owner} ": " {company.clone()}</span>
-                </span>
+                <Suspense fallback=|| ()>
+                    {move || {
+                        let login = login.clone();
+                        Suspend::new(async move {
+                            match session.await {
+                                Err(e) if needs_sign_in(&e) => view! { <Redirect path=login/> }.into_any(),
+                                Err(e) => session_error(e),
+                                Ok(s) => {
+                                    let hidden = |href: &str| module_of(href).is_some_and(|m| s.hidden_modules().iter().any(|h| h == m));
+                                    let shown: Vec<NavItem> = nav.iter().copied().filter(|(href, _, _)| !hidden(href)).collect();
+                                    view! {
+                                        <nav class="ml-4 flex gap-1 text-sm">
+                                            {shown.into_iter().map(|(href, label, testid)| view! {
+                                                <A href=href exact=true attr:data-testid=testid
+                                                    attr:class="rounded-md px-3 py-1 text-slate-600 hover:bg-slate-100 aria-[current=page]:bg-slate-800 aria-[current=page]:text-white">
+                                                    {move || label(t())}
+                                                </A>
+                                            }).collect_view()}
+                                        </nav>
+                                        <span class="ml-auto text-sm" data-testid="portal-user">
+                                            <span class="font-medium">{s.user()}</span>
+                                            <span class="ml-2 text-slate-500">{move || t().brand_owner} ": " {s.company()}</span>
+                                        </span>
+                                    }.into_any()
+                                }
+                            }
+                        })
+                    }}
+                </Suspense>
                 <LangSwitch/>
                 <ActionForm action=logout>
                     <input type="hidden" name="portal" value=portal.prefix()/>

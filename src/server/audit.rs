@@ -252,7 +252,7 @@ pub async fn corp_log(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Re
 
 /// `POST /v2/heavy_buyer/{id}/audit_log`: the heavy buyer's own log (another's reads as missing).
 pub async fn heavy_buyer_log(ctx: &Ctx, principal: &Principal, heavy_buyer_id: i64, query: &ListQuery) -> Result<Page> {
-    Seat::of(principal, heavy_buyer_id)?;
+    Seat::own(principal, heavy_buyer_id)?;
     run(ctx, heavy_buyer_scope(principal)?, query).await
 }
 

@@ -55,3 +55,43 @@ mod tests {
         assert_eq!(parse_iso("2024-13-01"), None);
     }
 }
+
+pub const DAY_MS: i64 = 86_400_000;
+
+/// A `yyyy-MM-dd` day (UTC) as the epoch day number.
+pub fn parse_day(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if text.len() != 10 {
+        return None;
+    }
+    parse_iso(text).filter(|ms| ms % DAY_MS == 0).map(|ms| ms / DAY_MS)
+}
+
+/// An epoch day number as `yyyy-MM-dd`.
+pub fn day(epoch_day: i64) -> String {
+    iso(epoch_day * DAY_MS)[..10].to_owned()
+}
+
+/// The first instant (epoch ms) of the UTC month `ms` falls in.
+pub fn month_start(ms: i64) -> i64 {
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.replace_day(1).ok())
+        .map(|t| t.date().midnight().assume_utc().unix_timestamp() * 1000)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::*;
+
+    #[test]
+    fn days_and_months() {
+        let d = parse_day("2016-12-01").unwrap();
+        assert_eq!(day(d), "2016-12-01");
+        assert_eq!(parse_day("2016-12-1"), None);
+        assert_eq!(parse_day("2016-13-01"), None);
+        let mid = parse_iso("2026-11-17T13:45:00Z").unwrap();
+        assert_eq!(iso(month_start(mid)), "2026-11-01T00:00:00.000Z");
+    }
+}

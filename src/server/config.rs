@@ -28,6 +28,9 @@ pub struct Config {
     pub watchdog: Option<Duration>,
     /// How long expired logins, old login failures and audit entries are kept.
     pub retention: Duration,
+    /// Web origins (`https://console.example.com`) whose pages may call `/v2` from the browser
+    /// (CORS); none by default.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/backoffice.db";
@@ -47,6 +50,7 @@ impl Default for Config {
             body_limit: 2 * 1024 * 1024,
             watchdog: Some(Duration::from_secs(60)),
             retention: Duration::from_secs(90 * 24 * 3600),
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -75,6 +79,7 @@ impl Config {
             retention: Duration::from_secs(
                 24 * 3600 * number("RETENTION_DAYS", d.retention.as_secs() / (24 * 3600))?.max(1),
             ),
+            cors_allowed_origins: origins("CORS_ALLOWED_ORIGINS")?,
         })
     }
 }
@@ -102,6 +107,7 @@ impl std::fmt::Debug for Config {
             .field("body_limit", &self.body_limit)
             .field("watchdog", &self.watchdog)
             .field("retention", &self.retention)
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
             .finish()
     }
 }
@@ -129,6 +135,26 @@ fn secs(name: &str, default: Duration) -> Result<Duration, String> {
         return Err(format!("{name}: must be at least 1 second"));
     }
     Ok(Duration::from_secs(n))
+}
+
+/// A comma-separated list of web origins (`scheme://host[:port]`, no path).
+fn origins(name: &str) -> Result<Vec<String>, String> {
+    let raw = std::env::var(name).unwrap_or_default();
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let o = o.trim_end_matches('/');
+            let ok = o.split_once("://").is_some_and(|(scheme, host)| {
+                matches!(scheme, "http" | "https") && !host.is_empty() && !host.contains('/')
+            });
+            if ok {
+                Ok(o.to_owned())
+            } else {
+                Err(format!("{name}: {o:?} is not an origin like https://console.example.com"))
+            }
+        })
+        .collect()
 }
 
 fn flag(name: &str, default: bool) -> Result<bool, String> {

@@ -6,7 +6,7 @@ use std::{net::SocketAddr, sync::Arc};
 use axum::{
     body::Body,
     extract::{DefaultBodyLimit, Request},
-    http::{header, HeaderValue, Method},
+    http::{header, HeaderName, HeaderValue, Method},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     Router,
@@ -14,8 +14,12 @@ use axum::{
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
-    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    cors::{AllowOrigin, CorsLayer},
+    services::ServeDir,
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
 };
 use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, SessionManagerLayer};
 
@@ -72,7 +76,8 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Serv
         .layer(middleware::from_fn(cross_site_check))
         .layer(sessions);
 
-    let routes = api::router().method_not_allowed_fallback(api::wrong_method).merge(site);
+    let api = api::router().method_not_allowed_fallback(api::wrong_method);
+    let routes = cross_origin(api, &ctx.config.cors_allowed_origins).merge(site);
     let mut router = harden(routes, &ctx.config)
         .with_state(state)
         .layer(compress())
@@ -96,6 +101,23 @@ fn assets(options: &LeptosOptions) -> Router<AppState> {
     Router::new()
         .fallback_service(files)
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(cache)))
+}
+
+/// Lets the pages of the configured origins (the original console, served elsewhere) call the
+/// JSON API from the browser: preflights answered, `Access-Token` and `Content-Type` allowed.
+/// The site itself (pages, server functions) stays same-origin. No origins: no CORS headers.
+fn cross_origin(api: Router<AppState>, origins: &[String]) -> Router<AppState> {
+    if origins.is_empty() {
+        return api;
+    }
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    api.layer(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+            .allow_headers([HeaderName::from_static("access-token"), header::CONTENT_TYPE])
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
 }
 
 /// Compresses answers the server makes as it goes (pages, JSON, the CSV export) for browsers

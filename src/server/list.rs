@@ -14,8 +14,8 @@ use sea_query::{
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
 
-use crate::model::list::Page;
 pub use crate::model::resource::{Field, FieldType, Resource};
+use crate::model::{lenient, list::Page};
 use crate::server::{
     clock,
     db::{Db, Executor},
@@ -156,7 +156,7 @@ fn shown(name: &str) -> String {
 
 /// Finds a field a request names; unknown and secret fields are both refused.
 fn lookup(resource: &Resource, section: &str, name: &str) -> Result<&'static Field, ApiError> {
-    match resource.field(name) {
+    match resource.named(name) {
         Some(field) if !field.secret => Ok(field),
         Some(_) => Err(ApiError::invalid(&format!("{section}.{name}"), "field not allowed")),
         None => Err(ApiError::invalid(&format!("{section}.{}", shown(name)), "unknown field")),
@@ -248,6 +248,8 @@ fn in_test(field: &Field, at: &str, arg: &Json) -> Result<Test, ApiError> {
 fn scalar(field: &Field, at: &str, v: &Json) -> Result<Scalar, ApiError> {
     let typed = match (field.ty, v) {
         (FieldType::Int, Json::Number(n)) => n.as_i64().map(Scalar::Int),
+        // The original console sends ids from its URLs as strings (`{"id": {"$in": ["12"]}}`).
+        (FieldType::Int, Json::String(s)) => lenient::parse_int(s).map(Scalar::Int),
         (ty, Json::String(s)) if ty.is_text() && s.chars().count() <= MAX_TEXT => Some(Scalar::Str(s.clone())),
         (FieldType::Bool, Json::Bool(b)) => Some(Scalar::Bool(*b)),
         (FieldType::Time, Json::String(s)) => clock::parse_iso(s).map(Scalar::Time),
@@ -428,7 +430,7 @@ pub async fn run_counted(
     }
     let fields: Vec<&Field> = resource.visible().collect();
     let rows = db.fetch_maps(&page_stmt, &fields).await?;
-    let list = rows.into_iter().map(|row| project(&query.projection, row)).collect();
+    let list = rows.into_iter().map(|row| project(resource, &query.projection, row)).collect();
     Ok(Page { count, list })
 }
 
@@ -456,8 +458,15 @@ pub async fn find<T: DeserializeOwned + Send>(
     Ok(ex.into().fetch_record(&select, resource).await?)
 }
 
-fn project(projection: &[&'static Field], mut row: Map<String, Json>) -> Map<String, Json> {
-    projection.iter().filter_map(|f| row.remove(f.name).map(|v| (f.name.to_owned(), v))).collect()
+/// A row cut down to the projection, in its order; an alias reads its field's value.
+fn project(resource: &Resource, projection: &[&'static Field], row: Map<String, Json>) -> Map<String, Json> {
+    projection
+        .iter()
+        .filter_map(|f| {
+            let source = resource.visible().find(|v| v.column == f.column).map_or(f.name, |v| v.name);
+            row.get(source).map(|v| (f.name.to_owned(), v.clone()))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -487,6 +496,7 @@ mod tests {
             Field::new("note", "note", FieldType::Str).listed_only(),
             Field::secret("password", "password_hash"),
         ],
+        aliases: &[Field::new("title", "name", FieldType::Str)],
     };
 
     fn refused(body: Json, needle: &str) {
@@ -559,10 +569,11 @@ mod tests {
 
     #[test]
     fn values_must_have_the_field_type() {
-        refused(json!({"query": {"status": "1"}}), "status");
+        refused(json!({"query": {"status": "one"}}), "status");
         refused(json!({"query": {"status": 1.5}}), "status");
-        refused(json!({"query": {"status": {"$gt": "1"}}}), "status");
-        refused(json!({"query": {"status": {"$in": [1, "2"]}}}), "status");
+        refused(json!({"query": {"status": "1.5"}}), "status");
+        refused(json!({"query": {"status": {"$gt": " 1"}}}), "status");
+        refused(json!({"query": {"status": {"$in": [1, "2x"]}}}), "status");
         refused(json!({"query": {"status": {"$in": 1}}}), "status");
         refused(json!({"query": {"name": 5}}), "name");
         refused(json!({"query": {"name": {"$like": 5}}}), "name");
@@ -591,6 +602,11 @@ mod tests {
         for clause in want {
             assert!(got.contains(&clause), "{clause:?} missing from {got:?}");
         }
+
+        // The original console's ids from its URLs: a string holding exactly an integer.
+        let query = accepted(json!({"query": {"id": {"$in": ["12", 13]}, "status": "0"}}));
+        let got: Vec<Test> = query.clauses.iter().map(|c| c.test.clone()).collect();
+        assert_eq!(got, [Test::In(vec![Scalar::Int(12), Scalar::Int(13)]), Test::Compare(Cmp::Eq, Scalar::Int(0))]);
     }
 
     #[test]
@@ -661,6 +677,21 @@ mod tests {
     }
 
     #[test]
+    fn an_alias_names_its_field_everywhere_and_lists_under_its_own_name() {
+        let query = accepted(
+            json!({"filter": ["id", "title"], "query": {"title": {"$like": "a"}}, "order": {"title": "desc"}}),
+        );
+        assert_eq!(names(&query.projection), ["id", "title"]);
+        assert_eq!(query.clauses[0].field.column, "name");
+        assert_eq!(query.order[0].0.column, "name");
+        let row: Map<String, Json> =
+            [("id".to_owned(), json!(1)), ("name".to_owned(), json!("ab"))].into_iter().collect();
+        assert_eq!(Json::Object(project(&RES, &query.projection, row)), json!({"id": 1, "title": "ab"}));
+        // Never part of the default projection.
+        assert!(!names(&accepted(json!({})).projection).contains(&"title"));
+    }
+
+    #[test]
     fn like_binds_an_escaped_pattern() {
         let query = accepted(json!({"query": {"name": {"$like": "50%_a\\b"}}}));
         let (count, page) = query.select(&RES, Scope::everything());
@@ -726,6 +757,7 @@ mod tests {
             Field::new("flag", "flag", FieldType::Bool),
             Field::new("at", "at", FieldType::Time),
         ],
+        aliases: &[],
     };
     const PROBE_NAMES: [&str; 5] = ["id", "name", "score", "flag", "at"];
     const OPS: [&str; 6] = ["$eq", "$ne", "$lt", "$gte", "$in", "$like"];

@@ -8,6 +8,14 @@ use sea_query::{Alias, Condition, ConditionExpression, Expr, SimpleExpr, Value};
 #[derive(Debug, Clone)]
 pub struct Scope(Condition);
 
+/// Rows whose `dealer_scope` is the dealer chain `scope` or one below it, as a key range:
+/// codes are letters and digits, which sort after `-`, and the separator `,` sorts before it,
+/// so `scope <= x < scope + "-"` holds exactly the chain and its extensions, on an index.
+pub fn dealer_chain(scope: &str) -> Condition {
+    let col = || Expr::col(Alias::new("dealer_scope"));
+    Condition::all().add(col().gte(scope.to_owned())).add(col().lt(format!("{scope}-")))
+}
+
 impl Scope {
     /// The rows whose `column` holds the tenant key `key`.
     pub fn tenant(column: &'static str, key: impl Into<Value>) -> Scope {

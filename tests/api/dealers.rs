@@ -31,8 +31,26 @@ both_backends!(
     dealer_permissions_follow_roles,
 );
 
-const DEALER_FIELDS: [&str; 9] =
-    ["id", "name", "email", "phone", "address", "status", "dealer_code", "upper_dealer_code", "create_time"];
+/// Seed 002's fields, then the original console's profile (issue 14).
+const DEALER_FIELDS: [&str; 17] = [
+    "id",
+    "name",
+    "email",
+    "phone",
+    "address",
+    "status",
+    "dealer_code",
+    "upper_dealer_code",
+    "create_time",
+    "contacter",
+    "region",
+    "sale_goal",
+    "saled_amount",
+    "home_page",
+    "country",
+    "province",
+    "city",
+];
 
 const DEALER_LIST: &str = "/v2/dealer_list";
 
@@ -312,7 +330,8 @@ async fn modify_and_get_a_dealer(backend: Backend) {
     app.get(&dealer_path(999_999), Some(&admin)).await.assert_error(4041030);
     app.put(&dealer_path(999_999), Some(&edit("X", "Y")), Some(&admin)).await.assert_error(4041030);
     app.get(&code_path("ZZZZZZ"), Some(&admin)).await.assert_error(4041030);
-    app.get("/v2/dealer/abc", Some(&admin)).await.assert_error(4001001);
+    // A key that is not a number names a dealer by code (the original console's habit).
+    app.get("/v2/dealer/abc", Some(&admin)).await.assert_error(4041030);
     app.put("/v2/dealer/abc", Some(&edit("X", "Y")), Some(&admin)).await.assert_error(4001001);
     app.get(&dealer_path(id), None).await.assert_error(4031002);
 }
@@ -558,11 +577,25 @@ async fn dealer_login_failures_answer_alike(backend: Backend) {
     // A corp member's credentials are not a dealer's.
     app.dealer_auth(&corp.corp_id, &corp.email, &corp.password).await.assert_error(4001007);
 
-    let missing_corp = json!({ "account": email, "password": DEALER_PASSWORD });
-    app.post("/v2/dealer_auth", &missing_corp, None).await.assert_error(4001002);
-    let blank_corp = json!({ "corp_id": "", "account": email, "password": DEALER_PASSWORD });
-    app.post("/v2/dealer_auth", &blank_corp, None).await.assert_error(4001002);
     app.dealer_auth(&corp.corp_id, "", DEALER_PASSWORD).await.assert_error(4001002);
+
+    // Without a corp id (as the original console signs in), an account of one dealer is enough
+    // — the wrong password is still refused alike — and an account that several corps' dealers
+    // use is asked for its corp id.
+    let missing_corp = json!({ "account": email, "password": DEALER_PASSWORD });
+    let a = app.post("/v2/dealer_auth", &missing_corp, None).await;
+    assert_eq!(a.assert_ok()["dealer_id"], dealer["id"]);
+    let blank_corp = json!({ "corp_id": "", "account": email, "password": "Wrong-pass1" });
+    assert_eq!(app.post("/v2/dealer_auth", &blank_corp, None).await.body, wrong.body);
+    let unknown = json!({ "account": "nobody@example.com", "password": "Wrong-pass1" });
+    assert_eq!(app.post("/v2/dealer_auth", &unknown, None).await.body, wrong.body);
+    let (other_admin, _) = app.login(&other).await;
+    let mut twin = new_dealer("twin", None);
+    twin["email"] = json!(email);
+    app.post("/v2/dealer", &twin, Some(&other_admin)).await.assert_ok();
+    let a = app.post("/v2/dealer_auth", &missing_corp, None).await;
+    a.assert_error(4001002);
+    assert!(a.body["error"]["msg"].as_str().unwrap().starts_with("corp_id"), "{}", a.body);
 
     // After all that, the right password still works.
     app.dealer_auth(&corp.corp_id, &email, DEALER_PASSWORD).await.assert_ok();

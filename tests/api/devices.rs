@@ -41,7 +41,7 @@ both_backends!(
     kept_counts_follow_every_change,
 );
 
-const DEVICE_FIELDS: [&str; 24] = [
+const DEVICE_FIELDS: [&str; 28] = [
     "id",
     "mac",
     "name",
@@ -66,6 +66,11 @@ const DEVICE_FIELDS: [&str; 24] = [
     "heavy_buyer",
     "dealer_id",
     "organization_id",
+    // Where it is installed (the original console's device form, issue 14).
+    "country",
+    "province",
+    "city",
+    "address",
 ];
 
 /// 2024-01-01T00:00:00.000Z in milliseconds.
@@ -861,7 +866,7 @@ async fn grants_are_all_or_nothing(backend: Backend) {
         json!([{ "device_id": d1 }, { "mac": "AABBCCDDEE02", "device_id": d2 }]),
         json!([{ "device_id": d1 }, {}]),
         json!([{ "device_id": d1 }, { "mac": "nope" }]),
-        json!([{ "device_id": d1, "name": "x" }]),
+        json!([{ "device_id": d1, "label": "x" }]),
         json!([{ "device_id": "one" }]),
         json!({ "device_id": d1 }),
     ];

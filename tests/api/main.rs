@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod console;
 mod contract;
 mod dealers;
 mod devices;
@@ -16,4 +17,5 @@ mod organizations;
 mod partner_matrix;
 mod products;
 mod roles;
+mod sales;
 mod web;

@@ -437,7 +437,7 @@ async fn admin_sets_other_members_roles(backend: Backend) {
     let theirs = app.add_role(&other_admin, "theirs", &[1001]).await;
     app.put(&role_path(99), Some(&json!({ "role_id": theirs })), Some(&admin)).await.assert_error(4041029);
     app.put(&role_path(99), Some(&json!({ "role_id": 999_999 })), Some(&admin)).await.assert_error(4041029);
-    app.put(&role_path(99), Some(&json!({ "role_id": "1" })), Some(&admin)).await.assert_error(4001001);
+    app.put(&role_path(99), Some(&json!({ "role_id": "one" })), Some(&admin)).await.assert_error(4001001);
 
     // Back to a built-in role: with an empty body or an empty object; the custom role is cleared.
     app.put(&role_path(3), Some(&json!({})), Some(&admin)).await.assert_empty();

@@ -2,7 +2,6 @@
 
 use leptos::{prelude::*, server_fn::codec::Json};
 
-use super::{layout::with_session, members::get_member};
 use crate::{
     components::{ErrorNote, TextField},
     i18n::use_i18n,
@@ -24,6 +23,18 @@ pub async fn edit_profile(input: MemberEdit) -> Result<Member, ApiError> {
     member::edit_own(&ctx, &principal, me, input).await.map_err(fns::refuse)
 }
 
+/// The signed-in member's own record.
+#[server(endpoint = "/me", input = Json)]
+pub async fn get_me() -> Result<Member, ApiError> {
+    use crate::server::{
+        fns,
+        service::{member, permission},
+    };
+    let (ctx, principal) = fns::caller().await?;
+    let me = permission::member(&principal).map_err(fns::refuse)?.member_id;
+    member::get(&ctx, &principal, me).await.map_err(fns::refuse)
+}
+
 #[server(endpoint = "/password", input = Json)]
 pub async fn change_password(current: String, new_password: String) -> Result<(), ApiError> {
     use crate::server::{fns, secret::Secret, service::member};
@@ -37,13 +48,10 @@ pub async fn change_password(current: String, new_password: String) -> Result<()
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
+    let me = Resource::new(|| (), |_| get_me());
     view! {
         {crate::components::page_title(|t| t.my_account.to_owned())}
         <h1 class="mb-4 text-2xl font-bold">{move || t().my_account}</h1>
-        {with_session(move |session| {
-            let id = session.abilities.member_id;
-            let me = Resource::new(move || id, get_member);
-            view! {
                 <div class="grid gap-4 lg:grid-cols-2">
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
@@ -55,8 +63,6 @@ pub fn AccountPage() -> impl IntoView {
                     </Transition>
                     <PasswordChange/>
                 </div>
-            }
-        })}
     }
 }
 

@@ -5,7 +5,6 @@
 use leptos::{prelude::*, server_fn::codec::Json};
 use serde_json::Value;
 
-use super::layout::with_session;
 use crate::{
     components::{
         filter::{BuilderField, FilterBuilder},
@@ -76,6 +75,6 @@ pub fn AuditLog() -> impl IntoView {
 pub fn AuditPage() -> impl IntoView {
     view! {
         {crate::components::page_title(|t| t.audit_title.to_owned())}
-        {with_session(move |_| view! { <AuditLog/> })}
+        <AuditLog/>
     }
 }

@@ -1,14 +1,31 @@
-//! The corp dashboard: the corp's information, from the same service as `GET /v2/corp`.
+//! The corp dashboard: the corp's information (the same service as `GET /v2/corp`) and its
+//! charts — sales per day and by region, key accounts and their devices, devices online — drawn
+//! as SVG and HTML on the server, so they read without JavaScript.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::codec::Json};
 
 use super::layout::with_session;
-use crate::i18n::use_i18n;
+use crate::{
+    i18n::use_i18n,
+    model::{
+        error::ApiError,
+        statistics::{DashboardFigures, DayTotal},
+    },
+};
+
+#[server(endpoint = "/dashboard_figures", input = Json)]
+pub async fn load_dashboard_figures() -> Result<DashboardFigures, ApiError> {
+    use crate::server::{fns, service::statistics};
+    let (ctx, principal) = fns::caller().await?;
+    statistics::dashboard(&ctx, &principal).await.map_err(fns::refuse)
+}
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
+    // Made here, outside the session's Suspense (see `with_session`).
+    let figures = Resource::new(|| (), |_| load_dashboard_figures());
     view! {
         {crate::components::page_title(|t| t.dashboard.to_owned())}
         {with_session(move |session| {
@@ -36,6 +53,7 @@ pub fn Dashboard() -> impl IntoView {
                                         }/>
                                     </dl>
                                 </section>
+                                <Charts figures=figures/>
                                 <section class="rounded-xl border border-slate-200 bg-white p-5">
                                     <h2 class="font-semibold">{move || t().my_account}</h2>
                                     <dl class="mt-3 space-y-2 text-sm">
@@ -108,4 +126,114 @@ fn Row(label: impl Fn() -> &'static str + Send + Sync + 'static, value: impl Int
             <dd class="truncate font-medium">{value}</dd>
         </div>
     }
+}
+
+/// The dashboard's charts, each shown when the member's role reads its figures.
+#[component]
+fn Charts(figures: Resource<Result<DashboardFigures, ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let f = figures.await.unwrap_or_default();
+                view! {
+                    {f.sales_by_day.map(|days| view! {
+                        <section class="rounded-xl border border-slate-200 bg-white p-5 lg:col-span-2" data-testid="sales-chart">
+                            <h2 class="font-semibold">{move || t().sales_per_day}</h2>
+                            <DayBars days=days/>
+                        </section>
+                    })}
+                    {f.sales_by_region.map(|regions| view! {
+                        <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="region-chart">
+                            <h2 class="font-semibold">{move || t().sales_by_region}</h2>
+                            <RegionBars regions=regions/>
+                        </section>
+                    })}
+                    <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="key-account-figures">
+                        <h2 class="font-semibold">{move || t().key_accounts_and_devices}</h2>
+                        <dl class="mt-3 space-y-2 text-sm">
+                            {f.heavy_buyers.map(|s| view! {
+                                <Row label=move || t().heavy_buyers_title value=format!("{} (+{})", grouped(s.heavy_buyer), s.current_month_heavy_buyer)/>
+                                <Row label=move || t().granted_devices value=format!("{} (+{})", grouped(s.device), s.current_month_device)/>
+                            })}
+                            {f.devices_online.map(|(online, total)| view! {
+                                <Row label=move || t().devices_online value=format!("{} / {}", grouped(online), grouped(total))/>
+                                <div class="h-2 rounded bg-slate-100" role="img" aria-label=format!("{online} / {total}")>
+                                    <div class="h-2 rounded bg-emerald-500" style=format!("width: {}%", percent(online, total))></div>
+                                </div>
+                            })}
+                        </dl>
+                    </section>
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn percent(part: i64, whole: i64) -> i64 {
+    if whole > 0 {
+        part * 100 / whole
+    } else {
+        0
+    }
+}
+
+/// Sales per day as bars; each bar says its day and count (a tooltip, and to screen readers).
+#[component]
+fn DayBars(days: Vec<DayTotal>) -> impl IntoView {
+    const W: usize = 600;
+    const H: i64 = 120;
+    let max = days.iter().map(|d| d.sale_total).max().unwrap_or(0).max(1);
+    let step = W / days.len().max(1);
+    let total: i64 = days.iter().map(|d| d.sale_total).sum();
+    let first = days.first().map(|d| d.day.clone()).unwrap_or_default();
+    let last = days.last().map(|d| d.day.clone()).unwrap_or_default();
+    // The days with sales, as text: what the bars say, for screen readers and without styles.
+    let spoken =
+        days.iter().filter(|d| d.sale_total > 0).map(|d| format!("{}: {}", d.day, d.sale_total)).collect::<Vec<_>>();
+    let bars = days
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let h = d.sale_total * (H - 10) / max;
+            view! {
+                <rect x=(i * step + 1).to_string() y=(H - h).to_string() width=(step.saturating_sub(2)).to_string() height=h.to_string()
+                    class="fill-indigo-500" data-testid="day-bar" data-day=d.day data-total=d.sale_total.to_string()/>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg viewBox=format!("0 0 {W} {H}") class="mt-3 h-32 w-full" role="img" aria-label=format!("{first} – {last}: {total}")>
+            {bars}
+        </svg>
+        <ul class="sr-only">{spoken.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+        <div class="flex justify-between text-xs text-slate-500">
+            <span>{first}</span>
+            <span data-testid="sales-total">{format!("Σ {total} · max {max}")}</span>
+            <span>{last}</span>
+        </div>
+    }
+}
+
+/// Sales by region as horizontal bars, the ten largest.
+#[component]
+fn RegionBars(regions: Vec<(String, i64)>) -> impl IntoView {
+    let i18n = use_i18n();
+    let max = regions.first().map(|r| r.1).unwrap_or(0).max(1);
+    if regions.is_empty() {
+        return view! { <p class="mt-3 text-sm text-slate-400">{move || i18n.t().no_rows}</p> }.into_any();
+    }
+    view! {
+        <ul class="mt-3 space-y-1 text-sm">
+            {regions.into_iter().take(10).map(|(region, n)| view! {
+                <li class="flex items-center gap-2" data-testid="region-bar">
+                    <span class="w-24 truncate text-slate-600">{region.replace('-', " · ")}</span>
+                    <span class="h-3 rounded bg-indigo-400" style=format!("width: {}%", n * 70 / max)></span>
+                    <span class="tabular-nums">{n}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }

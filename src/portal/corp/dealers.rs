@@ -19,12 +19,13 @@ use crate::{
     },
     i18n::{use_i18n, Texts},
     model::{
-        dealer::{Dealer, DealerEdit, DealerNode, NewDealer, PartnerStatus},
+        dealer::{Dealer, DealerEdit, DealerNode, DealerProfile, NewDealer, PartnerStatus},
         error::ApiError,
         list::{ListRequest, Page},
         permission::MANAGE_DEALERS,
         validate,
     },
+    portal::{entry::EntryForm, sales::SalesTable},
 };
 
 #[server(endpoint = "/dealers", input = Json)]
@@ -125,7 +126,7 @@ pub fn DealersPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let cols = columns();
-    let state = TableState::new(&cols, "name");
+    let state = TableState::new(&cols, "name").hiding(&["home_page", "country", "province", "city"]);
     let reload = RwSignal::new(0u32);
     let page = Resource::new(move || (state.request(), reload.get()), |(req, _)| list_dealers(req));
     let tree_mode = RwSignal::new(false);
@@ -231,11 +232,16 @@ fn FindByCode() -> impl IntoView {
 fn AddDealerDialog(open: RwSignal<bool>, on_added: Callback<Dealer>) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    let fields = [(); 5].map(|_| RwSignal::new(String::new()));
-    let [name, email, phone, password, address] = fields;
+    let fields = [(); 8].map(|_| RwSignal::new(String::new()));
+    let [name, email, phone, password, address, contacter, region, sale_goal] = fields;
     let upper = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
-    let uppers = Resource::new(move || open.get(), |_| dealer_tree());
+    // Loaded in the browser when the dialog opens (it is built inside the page's Suspense, where
+    // a resource would be made again on every server-side run).
+    let uppers = LocalResource::new(move || {
+        open.get();
+        dealer_tree()
+    });
     let add = ServerAction::<AddDealer>::new();
     let err = move |ok: bool, msg: fn(&Texts) -> &'static str| (touched.get() && !ok).then(|| msg(t()).to_owned());
     let name_err = Signal::derive(move || err(validate::text("name", &name.get(), 64).is_ok(), |t| t.err_required));
@@ -244,6 +250,12 @@ fn AddDealerDialog(open: RwSignal<bool>, on_added: Callback<Dealer>) -> impl Int
     let pass_err = Signal::derive(move || {
         err(validate::strong_password("password", &password.get()).is_ok(), |t| t.err_strong_password)
     });
+    // A goal is a whole number of devices; left empty, it is 0.
+    let goal = move || match sale_goal.get().trim() {
+        "" => Ok(None),
+        typed => typed.parse::<i64>().ok().filter(|g| *g >= 0).map(Some).ok_or(()),
+    };
+    let goal_err = Signal::derive(move || err(goal().is_ok(), |t| t.err_whole_number));
     Effect::new(move |_| {
         if let Some(Ok(d)) = add.value().get() {
             open.set(false);
@@ -260,11 +272,17 @@ fn AddDealerDialog(open: RwSignal<bool>, on_added: Callback<Dealer>) -> impl Int
             <form class="space-y-3" data-testid="add-dealer-form" novalidate on:submit=move |ev| {
                 ev.prevent_default();
                 touched.set(true);
-                if [name_err, email_err, phone_err, pass_err].iter().any(|e| e.get().is_some()) { return; }
+                if [name_err, email_err, phone_err, pass_err, goal_err].iter().any(|e| e.get().is_some()) { return; }
                 let upper_code = Some(upper.get()).filter(|c| !c.is_empty());
+                let profile = DealerProfile {
+                    contacter: Some(contacter.get()),
+                    region: Some(region.get()),
+                    sale_goal: goal().ok().flatten(),
+                    ..DealerProfile::default()
+                };
                 add.dispatch(AddDealer { input: NewDealer {
                     name: name.get(), email: email.get(), phone: phone.get(), password: password.get(),
-                    address: address.get(), upper_dealer_code: upper_code,
+                    address: address.get(), upper_dealer_code: upper_code, profile,
                 }});
             }>
                 <TextField label=Signal::derive(move || t().name.to_string()) value=name error=name_err name="name"/>
@@ -272,6 +290,9 @@ fn AddDealerDialog(open: RwSignal<bool>, on_added: Callback<Dealer>) -> impl Int
                 <TextField label=Signal::derive(move || t().phone.to_string()) value=phone error=phone_err name="phone"/>
                 <TextField label=Signal::derive(move || t().password.to_string()) value=password error=pass_err name="password" kind="password"/>
                 <TextField label=Signal::derive(move || t().address.to_string()) value=address name="address"/>
+                <TextField label=Signal::derive(move || t().field_label("dealer", "contacter").to_string()) value=contacter name="contacter"/>
+                <TextField label=Signal::derive(move || t().field_label("dealer", "region").to_string()) value=region name="region"/>
+                <TextField label=Signal::derive(move || t().field_label("dealer", "sale_goal").to_string()) value=sale_goal error=goal_err name="sale_goal" kind="number"/>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         let nodes = uppers.await.unwrap_or_default();
@@ -320,6 +341,15 @@ pub fn DealerPage() -> impl IntoView {
                 </Transition>
             }
         })}
+        // Built outside the Suspenses above (they make their own resources), again for each dealer.
+        {move || {
+            let id = id();
+            view! {
+                <EntryForm portal="dealer" id=id feature=MANAGE_DEALERS/>
+                <h2 class="mb-2 mt-6 text-lg font-semibold">{move || t().sales_title}</h2>
+                <SalesTable dealer_id=Some(id) reload=reload/>
+            }
+        }}
     }
 }
 
@@ -333,7 +363,8 @@ fn DealerCard(dealer: Dealer, can_manage: bool, reload: RwSignal<u32>) -> impl I
     let address = RwSignal::new(dealer.address.clone());
     let error = RwSignal::new(None::<ApiError>);
     let save = Action::new(move |_: &()| {
-        let input = DealerEdit { name: name.get_untracked(), address: address.get_untracked() };
+        let input =
+            DealerEdit { name: name.get_untracked(), address: address.get_untracked(), profile: Default::default() };
         async move { edit_dealer(id, input).await.map(|_| ()) }
     });
     let toggle = Action::new(move |on: &bool| {
@@ -353,6 +384,10 @@ fn DealerCard(dealer: Dealer, can_manage: bool, reload: RwSignal<u32>) -> impl I
         (t().email, dealer.email.clone()),
         (t().phone, dealer.phone.clone()),
         (t().address, dealer.address.clone()),
+        (t().field_label("dealer", "contacter"), dealer.contacter.clone()),
+        (t().field_label("dealer", "region"), dealer.region.clone()),
+        (t().field_label("dealer", "sale_goal"), dealer.sale_goal.to_string()),
+        (t().field_label("dealer", "saled_amount"), dealer.saled_amount.to_string()),
         (t().status, t().enabled_status(dealer.status).into()),
         (t().created, dealer.create_time.get(..16).unwrap_or("").replace('T', " ")),
     ];

@@ -22,7 +22,7 @@ use crate::{
     },
     portal::devices::{
         add_device, assign_devices, delete_device, device_table_state, edit_device, get_device, import_devices,
-        with_product_picker, DeviceTable,
+        DeviceTable, ProductPicker,
     },
 };
 
@@ -34,7 +34,8 @@ pub fn DevicesPage() -> impl IntoView {
     view! {
         {crate::components::page_title(|t| t.devices_title.to_owned())}
         <h1 class="mb-4 text-2xl font-bold">{move || t().devices_title}</h1>
-        {with_product_picker(|chosen| view! { {move || view! { <ProductDevices product_id=chosen.get()/> }} })}
+        // Each product's devices have their own page: this one goes to the first product's.
+        <ProductPicker current=Signal::derive(String::new) href=product_href/>
     }
 }
 
@@ -49,8 +50,13 @@ pub fn ProductDevicesPage() -> impl IntoView {
         {crate::components::page_title(|t| t.devices_title.to_owned())}
         <A href="/corp/products" attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().products_title}</A>
         <h1 class="mb-4 mt-1 text-2xl font-bold">{move || t().devices_title}</h1>
+        <ProductPicker current=Signal::derive(product_id) href=product_href/>
         {move || view! { <ProductDevices product_id=product_id()/> }}
     }
+}
+
+fn product_href(product: &str) -> String {
+    format!("/corp/products/{product}")
 }
 
 /// Everything the corp does with one product's devices.
@@ -68,10 +74,16 @@ fn ProductDevices(product_id: String) -> impl IntoView {
         let q = serde_json::to_string(&state.filter_request()).unwrap_or_default();
         format!("/export/devices.csv?product_id={}&q={}", product.get_value(), encode_component(&q))
     };
-    with_session(move |session| {
+    let product_id = Signal::derive(move || product.get_value());
+    // The table is built here, outside the session's Suspense (see `with_session`); whether rows
+    // can be ticked is read from the session inside the table's own Suspense.
+    let session = expect_context::<super::layout::SessionResource>();
+    let can_assign =
+        Signal::derive(move || session.get().and_then(Result::ok).is_some_and(|s| s.abilities.can(ASSIGN_DEVICES)));
+    let table = view! { <DeviceTable product_id=product_id state=state reload=reload selectable_when=can_assign detail_links=true/> };
+    let actions = with_session(move |session| {
         let can_manage = session.abilities.can(MANAGE_DEVICES);
         let can_assign = session.abilities.can(ASSIGN_DEVICES);
-        let product_id = Signal::derive(move || product.get_value());
         view! {
             <div class="mb-3 flex flex-wrap gap-2">
                 <Show when=move || can_manage>
@@ -102,9 +114,9 @@ fn ProductDevices(product_id: String) -> impl IntoView {
                 Ok(n) => view! { <p class="mb-3 text-sm text-emerald-700" data-testid="assign-result">{n} " " {move || t().assigned_n}</p> }.into_any(),
                 Err(e) => view! { <div class="mb-3"><ErrorNote error=e/></div> }.into_any(),
             })}
-            <DeviceTable product_id=product_id state=state reload=reload selectable=can_assign detail_links=true/>
         }
-    })
+    });
+    view! { {actions} {table} }
 }
 
 /// Percent-encodes a query-string value (RFC 3986 unreserved characters pass).
@@ -495,7 +507,7 @@ fn DeviceDetail(device: crate::model::device::Device, can_manage: bool, reload: 
                     <form class="space-y-3" data-testid="device-edit" on:submit=move |ev| {
                         ev.prevent_default();
                         let tag_list: Vec<String> = tags.get().split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
-                        save.dispatch(DeviceEdit { name: Some(name.get()), sn: Some(sn.get()), domain: Some(domain.get()), tags: Some(tag_list) });
+                        save.dispatch(DeviceEdit { name: Some(name.get()), sn: Some(sn.get()), domain: Some(domain.get()), tags: Some(tag_list), ..DeviceEdit::default() });
                     }>
                         <TextField label=Signal::derive(move || t().device_field("name").to_string()) value=name name="name"/>
                         <TextField label=Signal::derive(move || t().device_field("sn").to_string()) value=sn name="sn"/>

@@ -6,6 +6,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 use serde_json::{Map, Value};
 
 use super::{
+    super::entry::EntryForm,
     dealers::{ShareLink, ENABLED_FILTER},
     layout::with_session,
 };
@@ -88,7 +89,7 @@ pub fn HeavyBuyersPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let cols = columns();
-    let state = TableState::new(&cols, "name").hiding(&["contact_way"]);
+    let state = TableState::new(&cols, "name").hiding(&["contact_way", "country", "province", "city"]);
     let reload = RwSignal::new(0u32);
     let page = Resource::new(move || (state.request(), reload.get()), |(req, _)| list_heavy_buyers(req));
     let adding = RwSignal::new(false);
@@ -146,6 +147,7 @@ impl ProfileFields {
             location: self.location.get(),
             contacter: self.contacter.get(),
             contact_way: self.contact_way.get(),
+            place: Default::default(),
         }
     }
 
@@ -207,6 +209,7 @@ fn AddHeavyBuyerDialog(open: RwSignal<bool>, on_added: Callback<HeavyBuyer>) -> 
                 add.dispatch(AddHeavyBuyer { input: NewHeavyBuyer {
                     name: p.name, email: email.get(), phone: phone.get(), password: password.get(),
                     industry: p.industry, location: p.location, contacter: p.contacter, contact_way: p.contact_way,
+                    place: Default::default(),
                 }});
             }>
                 <div class="grid gap-3 sm:grid-cols-2">
@@ -245,6 +248,8 @@ pub fn HeavyBuyerPage() -> impl IntoView {
                 </Transition>
             }
         })}
+        // Outside the Suspenses above: it makes its own resource.
+        {move || view! { <EntryForm portal="heavy_buyer" id=id() feature=MANAGE_HEAVY_BUYERS/> }}
     }
 }
 

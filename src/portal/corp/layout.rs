@@ -32,26 +32,31 @@ pub fn CorpLayout() -> impl IntoView {
     provide_context(session);
     let logout = ServerAction::<CorpLogout>::new();
 
+    // The page (the `Outlet`) is built once, outside every Suspense: server rendering runs a
+    // Suspense's children more than once (a nondeterministic number of times), and each run
+    // would build the page again with new resources, so the resource ids the browser hydrates
+    // with would not match the server's (issue 13's hydration panic). Only the frame waits for
+    // the session; the pages wait for it themselves (`with_session`).
     view! {
-        <Suspense fallback=move || view! { <p class="p-8 text-slate-500">{move || t().loading}</p> }>
-            {move || Suspend::new(async move {
-                match session.await {
-                    // Not signed in, or signed in to another portal: the corp's sign-in page.
-                    Err(e) if needs_sign_in(&e) => view! { <Redirect path="/corp/login"/> }.into_any(),
-                    Err(e) => view! { <div class="p-8"><ErrorNote error=e/></div> }.into_any(),
-                    Ok(s) => {
-                        let can = s.abilities.clone();
-                        let (can_members, can_roles) = (can.can(READ_MEMBERS), can.can(READ_ROLES));
-                        let (can_dealers, can_buyers) = (can.can(READ_DEALERS), can.can(READ_HEAVY_BUYERS));
-                        let (can_products, can_devices) = (can.can(READ_PRODUCTS), can.can(READ_DEVICES));
-                        let is_admin = can.is_admin;
-                        view! {
-                        <div class="flex min-h-screen">
-                            <aside class="hidden w-60 shrink-0 flex-col bg-slate-900 px-4 py-5 text-slate-300 md:flex">
-                                <div class="text-white"><Brand/></div>
+        <div class="flex min-h-screen">
+            <aside class="hidden w-60 shrink-0 flex-col bg-slate-900 px-4 py-5 text-slate-300 md:flex">
+                <div class="text-white"><Brand/></div>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match session.await {
+                            // Not signed in, or signed in to another portal: the corp's sign-in page.
+                            Err(e) if needs_sign_in(&e) => view! { <Redirect path="/corp/login"/> }.into_any(),
+                            Err(e) => view! { <div class="mt-4 text-sm"><ErrorNote error=e/></div> }.into_any(),
+                            Ok(s) => {
+                                let can = s.abilities.clone();
+                                let (can_members, can_roles) = (can.can(READ_MEMBERS), can.can(READ_ROLES));
+                                let (can_dealers, can_buyers) = (can.can(READ_DEALERS), can.can(READ_HEAVY_BUYERS));
+                                let (can_products, can_devices) = (can.can(READ_PRODUCTS), can.can(READ_DEVICES));
+                                let is_admin = can.is_admin;
+                                view! {
                                 <p class="mt-1 truncate pl-10 text-xs text-slate-400">{s.info.company.clone()}</p>
                                 <nav class="mt-8 space-y-1 text-sm" data-testid="corp-nav">
-                                    <A href="/corp" exact=true attr:class="nav-link">{move || t().nav_dashboard}</A>
+                                    <A href="/corp" exact=true attr:class="nav-link" attr:data-testid="nav-dashboard">{move || t().nav_dashboard}</A>
                                     <Show when=move || can_members>
                                         <A href="/corp/members" attr:class="nav-link" attr:data-testid="nav-members">{move || t().nav_members}</A>
                                     </Show>
@@ -75,37 +80,47 @@ pub fn CorpLayout() -> impl IntoView {
                                     </Show>
                                     <A href="/corp/account" attr:class="nav-link" attr:data-testid="nav-account">{move || t().my_account}</A>
                                 </nav>
-                                <a href="/api-docs" class="mt-auto text-xs text-slate-400 hover:text-white">{move || t().api_docs}</a>
-                            </aside>
-                            <div class="flex min-w-0 flex-1 flex-col">
-                                <header class="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3">
-                                    <span class="text-sm" data-testid="member-name">
-                                        <span class="font-medium">{s.info.member.name.clone()}</span>
-                                        <span class="ml-2 rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600">
-                                            {move || t().role_name(s.info.member.role)}
-                                        </span>
+                                }.into_any()
+                            }
+                        }
+                    })}
+                </Suspense>
+                <a href="/api-docs" class="mt-auto text-xs text-slate-400 hover:text-white">{move || t().api_docs}</a>
+            </aside>
+            <div class="flex min-w-0 flex-1 flex-col">
+                <header class="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3">
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            session.await.ok().map(|s| view! {
+                                <span class="text-sm" data-testid="member-name">
+                                    <span class="font-medium">{s.info.member.name.clone()}</span>
+                                    <span class="ml-2 rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600">
+                                        {move || t().role_name(s.info.member.role)}
                                     </span>
-                                    <LangSwitch/>
-                                    <ActionForm action=logout>
-                                        <button type="submit" data-testid="logout"
-                                            class="rounded-md px-3 py-1 text-sm text-slate-600 hover:bg-slate-100">
-                                            {move || t().log_out}
-                                        </button>
-                                    </ActionForm>
-                                </header>
-                                <main class="flex-1 p-6"><Outlet/></main>
-                            </div>
-                        </div>
-                    }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+                                </span>
+                            })
+                        })}
+                    </Suspense>
+                    <LangSwitch/>
+                    <ActionForm action=logout>
+                        <button type="submit" data-testid="logout"
+                            class="rounded-md px-3 py-1 text-sm text-slate-600 hover:bg-slate-100">
+                            {move || t().log_out}
+                        </button>
+                    </ActionForm>
+                </header>
+                <main class="flex-1 p-6"><Outlet/></main>
+            </div>
+        </div>
     }
 }
 
 /// Waits for the session and renders `page` with it; the pages inside the layout use this so
 /// they never repeat the loading and error handling.
+///
+/// `page` may run more than once while the server renders (a Suspense re-runs its children),
+/// so it must not create resources: a page creates them in its own body, outside, and `page`
+/// only reads them. The same holds for every Suspense and Transition's children.
 pub fn with_session<V: IntoView + 'static>(
     page: impl Fn(CorpSession) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {

@@ -108,6 +108,7 @@ pub fn MembersPage() -> impl IntoView {
     let state = TableState::new(&cols, "name").hiding(&["role_id"]);
     let reload = RwSignal::new(0u32);
     let page = Resource::new(move || (state.request(), reload.get()), |(req, _)| list_members(req));
+    let roles = Resource::new(|| (), |_| list_roles());
     let adding = RwSignal::new(false);
     view! {
         {crate::components::page_title(|t| t.members_title.to_owned())}
@@ -129,20 +130,22 @@ pub fn MembersPage() -> impl IntoView {
                     Filter { key: "role", label: |t| t.role, options: &[(1, |t| t.roles[0]), (2, |t| t.roles[1]), (3, |t| t.roles[2]), (99, |t| t.roles[3])] },
                 ]/>
                 <Show when=move || is_admin>
-                    <AddMemberDialog open=adding on_added=Callback::new(move |_| reload.update(|n| *n += 1))/>
+                    <AddMemberDialog open=adding on_added=Callback::new(move |_| reload.update(|n| *n += 1)) roles=roles/>
                 </Show>
             }
         })}
     }
 }
 
+/// The corp's roles for the role pickers, made by the page outside every Suspense.
+type RolesResource = Resource<Result<Vec<Role>, ApiError>>;
+
 /// The role choice of a form: a built-in type, or 99 with one of the corp's roles. The whole
 /// picker waits for the roles, so the server and the browser render the same options.
 #[component]
-fn RolePicker(role: RwSignal<i64>, role_id: RwSignal<Option<i64>>) -> impl IntoView {
+fn RolePicker(role: RwSignal<i64>, role_id: RwSignal<Option<i64>>, roles: RolesResource) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    let roles = Resource::new(|| (), |_| list_roles());
     let choice = move || match (role.get(), role_id.get()) {
         (r, Some(id)) if r == MemberRole::Custom.code() => format!("99:{id}"),
         (r, _) => r.to_string(),
@@ -180,7 +183,7 @@ fn RolePicker(role: RwSignal<i64>, role_id: RwSignal<Option<i64>>) -> impl IntoV
 }
 
 #[component]
-fn AddMemberDialog(open: RwSignal<bool>, on_added: Callback<Member>) -> impl IntoView {
+fn AddMemberDialog(open: RwSignal<bool>, on_added: Callback<Member>, roles: RolesResource) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let (name, email, phone, password) = (
@@ -245,7 +248,7 @@ fn AddMemberDialog(open: RwSignal<bool>, on_added: Callback<Member>) -> impl Int
                 <TextField label=Signal::derive(move || t().email.to_string()) value=email error=email_err name="email" kind="email"/>
                 <TextField label=Signal::derive(move || t().phone.to_string()) value=phone error=phone_err name="phone"/>
                 <TextField label=Signal::derive(move || t().password.to_string()) value=password error=pass_err name="password" kind="password"/>
-                <RolePicker role=role role_id=role_id/>
+                <RolePicker role=role role_id=role_id roles=roles/>
                 <DialogFooter open=open pending=add.pending() error=Signal::derive(move || add.value().get().and_then(Result::err))/>
             </form>
         </Modal>
@@ -260,6 +263,7 @@ pub fn MemberPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let reload = RwSignal::new(0u32);
     let member = Resource::new(move || (id(), reload.get()), |(id, _)| get_member(id));
+    let roles = Resource::new(|| (), |_| list_roles());
     view! {
         {crate::components::page_title(|t| t.member_detail.to_owned())}
         <A href="/corp/members" attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().members_title}</A>
@@ -272,7 +276,7 @@ pub fn MemberPage() -> impl IntoView {
                         Suspend::new(async move {
                             match member.await {
                                 Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
-                                Ok(m) => view! { <MemberCard member=m is_admin=me.is_admin my_id=me.member_id reload=reload/> }.into_any(),
+                                Ok(m) => view! { <MemberCard member=m is_admin=me.is_admin my_id=me.member_id reload=reload roles=roles/> }.into_any(),
                             }
                         })
                     }}
@@ -283,7 +287,13 @@ pub fn MemberPage() -> impl IntoView {
 }
 
 #[component]
-fn MemberCard(member: Member, is_admin: bool, my_id: i64, reload: RwSignal<u32>) -> impl IntoView {
+fn MemberCard(
+    member: Member,
+    is_admin: bool,
+    my_id: i64,
+    reload: RwSignal<u32>,
+    roles: RolesResource,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let m = StoredValue::new(member);
@@ -330,7 +340,7 @@ fn MemberCard(member: Member, is_admin: bool, my_id: i64, reload: RwSignal<u32>)
                     <p class="text-sm text-slate-500">{move || t().admin_protected}</p>
                 </Show>
                 <Show when=move || is_admin && !is_self>
-                    <SetRole id=id current=m.with_value(|m| (m.role.code(), m.role_id)) reload=reload error=error/>
+                    <SetRole id=id current=m.with_value(|m| (m.role.code(), m.role_id)) reload=reload error=error roles=roles/>
                 </Show>
                 <Show when=move || administrable>
                     <div class="flex flex-wrap gap-2">
@@ -354,6 +364,7 @@ fn SetRole(
     current: (i64, Option<i64>),
     reload: RwSignal<u32>,
     error: RwSignal<Option<ApiError>>,
+    roles: RolesResource,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
@@ -373,7 +384,7 @@ fn SetRole(
     });
     view! {
         <div class="flex items-end gap-2">
-            <div class="flex-1"><RolePicker role=role role_id=role_id/></div>
+            <div class="flex-1"><RolePicker role=role role_id=role_id roles=roles/></div>
             <button type="button" data-testid="save-role" on:click=move |_| { save.dispatch(()); }
                 class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">
                 {move || t().set_role}

@@ -11,8 +11,8 @@ pub mod users;
 use organizations::{list_organizations, subtree_ids, OrgSelect};
 
 use super::{
-    devices::{device_table_state, with_product_picker, DeviceTable},
-    partner::{heavy_buyer_page, LoginFormEnd, Portal, PortalLogin},
+    devices::{device_table_state, product_from_query, DeviceTable, ProductPicker},
+    partner::{heavy_buyer_page, with_partner, LoginFormEnd, Portal, PortalLogin},
 };
 use crate::{
     components::{record::RecordCard, table::TableState, ErrorNote},
@@ -108,33 +108,35 @@ pub fn HeavyBuyerLogin() -> impl IntoView {
 #[component]
 pub fn HeavyBuyerHome() -> impl IntoView {
     let i18n = use_i18n();
-    heavy_buyer_page(move |s| {
-        let b = s.heavy_buyer;
-        let t = i18n.t();
-        let mut rows = vec![
-            (t.heavy_buyer_id_label, b.id.to_string()),
-            (t.industry, b.industry.clone()),
-            (t.location, b.location.clone()),
-            (t.contacter, b.contacter.clone()),
-            (t.contact_way, b.contact_way.clone()),
-            (t.email, b.email.clone()),
-            (t.phone, b.phone.clone()),
-            (t.brand_owner, s.company.clone()),
-        ];
-        if let Some(u) = &s.seat.user {
-            rows.insert(0, (t.username, u.username.clone()));
-            rows.insert(1, (t.org_role, t.org_role_name(u.role).to_owned()));
-        }
-        let link = format!("/heavy_buyer/login?heavy_buyer_id={}", b.id);
-        view! {
-            <RecordCard title=b.name.clone() rows=rows testid="heavy-buyer-profile"/>
-            <Show when=move || s.seat.user.is_none()>
-                <p class="mt-4 text-sm text-slate-600" data-testid="user-login-link">
-                    {move || i18n.t().user_login_link_hint} " "
-                    <a class="font-mono text-indigo-600 hover:underline" href=link.clone()>{link.clone()}</a>
-                </p>
-            </Show>
-        }
+    heavy_buyer_page(move |session| {
+        with_partner(session, move |s| {
+            let b = s.heavy_buyer;
+            let t = i18n.t();
+            let mut rows = vec![
+                (t.heavy_buyer_id_label, b.id.to_string()),
+                (t.industry, b.industry.clone()),
+                (t.location, b.location.clone()),
+                (t.contacter, b.contacter.clone()),
+                (t.contact_way, b.contact_way.clone()),
+                (t.email, b.email.clone()),
+                (t.phone, b.phone.clone()),
+                (t.brand_owner, s.company.clone()),
+            ];
+            if let Some(u) = &s.seat.user {
+                rows.insert(0, (t.username, u.username.clone()));
+                rows.insert(1, (t.org_role, t.org_role_name(u.role).to_owned()));
+            }
+            let link = format!("/heavy_buyer/login?heavy_buyer_id={}", b.id);
+            view! {
+                <RecordCard title=b.name.clone() rows=rows testid="heavy-buyer-profile"/>
+                <Show when=move || s.seat.user.is_none()>
+                    <p class="mt-4 text-sm text-slate-600" data-testid="user-login-link">
+                        {move || i18n.t().user_login_link_hint} " "
+                        <a class="font-mono text-indigo-600 hover:underline" href=link.clone()>{link.clone()}</a>
+                    </p>
+                </Show>
+            }
+        })
     })
 }
 
@@ -144,32 +146,33 @@ pub fn HeavyBuyerHome() -> impl IntoView {
 pub fn HeavyBuyerDevices() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    heavy_buyer_page(move |s| {
-        let can_manage = s.seat.can_manage;
+    heavy_buyer_page(move |session| {
+        // Everything is built here, once, outside the session's Suspense (see `partner_page`).
+        let product = product_from_query();
+        let state = device_table_state();
+        state.visible.set(vec!["id", "mac", "name", "is_online", "is_active", "organization_id", "create_time"]);
+        let reload = RwSignal::new(0u32);
+        Effect::new(move |previous: Option<String>| {
+            let chosen = product.get();
+            if previous.is_some() {
+                state.offset.set(0);
+                state.selected.set(Vec::new());
+            }
+            chosen
+        });
+        let can_manage = Signal::derive(move || session.get().and_then(Result::ok).is_some_and(|s| s.seat.can_manage));
         view! {
             <h1 class="mb-3 text-xl font-semibold">{move || t().devices_title}</h1>
-            {with_product_picker(move |chosen| {
-                let state = device_table_state();
-                state.visible.set(vec!["id", "mac", "name", "is_online", "is_active", "organization_id", "create_time"]);
-                let reload = RwSignal::new(0u32);
-                Effect::new(move |previous: Option<String>| {
-                    let product = chosen.get();
-                    if previous.is_some() {
-                        state.offset.set(0);
-                        state.selected.set(Vec::new());
-                    }
-                    product
-                });
-                view! {
-                    <OrgFilter state=state/>
-                    <Show when=move || can_manage>
-                        <GrantBar selected=state.selected reload=reload/>
-                    </Show>
-                    <DeviceTable product_id=chosen state=state reload=reload selectable=can_manage/>
-                }
-            })}
+            <ProductPicker current=product href=devices_href/>
+            <OrgFilter state=state/>
+            <GrantBar selected=state.selected reload=reload/>
+            <DeviceTable product_id=product state=state reload=reload selectable_when=can_manage/>
         }
     })
+}
+
+fn devices_href(product: &str) -> String {
+    format!("/heavy_buyer/devices?product={product}")
 }
 
 /// Narrows the device table to one organization and those below it (a condition on
@@ -232,14 +235,15 @@ fn GrantBar(selected: RwSignal<Vec<i64>>, reload: RwSignal<u32>) -> impl IntoVie
             reload.update(|n| *n += 1);
         }
     });
+    // Only a seat that manages sees the bar (the tree says whether it does).
     view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = orgs.await.unwrap_or_default();
+                let top = list.top;
+                list.can_manage.then(|| view! {
         <div class="mb-3 flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm" data-testid="grant-bar">
             <span data-testid="grant-selected-count">{move || format!("{} {}", selected.get().len(), t().selected_devices)}</span>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list = orgs.await.unwrap_or_default();
-                    let top = list.top;
-                    view! {
                         <select data-testid="grant-organization" class="rounded-md border border-slate-300 px-2 py-1"
                             on:change=move |ev| target.set(event_target_value(&ev))>
                             <option value="">{move || t().choose_organization}</option>
@@ -248,9 +252,6 @@ fn GrantBar(selected: RwSignal<Vec<i64>>, reload: RwSignal<u32>) -> impl IntoVie
                                 <option value=o.id.to_string()>{path_label(&list.organizations, o.id)}</option>
                             }).collect_view()}
                         </select>
-                    }
-                })}
-            </Transition>
             <button type="button" data-testid="grant-to-organization"
                 disabled=move || selected.get().is_empty() || target.get().is_empty() || grant.pending().get()
                 class="rounded-md bg-emerald-600 px-3 py-1.5 font-medium text-white hover:bg-emerald-700 disabled:opacity-50"
@@ -265,6 +266,9 @@ fn GrantBar(selected: RwSignal<Vec<i64>>, reload: RwSignal<u32>) -> impl IntoVie
             {move || done.get().map(|n| view! { <span class="text-emerald-700" data-testid="grant-result">{format!("{} {}", n, t().devices_granted)}</span> })}
             {move || grant.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
         </div>
+                })
+            })}
+        </Transition>
     }
 }
 

@@ -7,7 +7,10 @@ use leptos_router::{components::A, hooks::use_params_map};
 use serde_json::{Map, Value};
 
 use super::organizations::{list_organizations, OrgSelect};
-use crate::portal::{organization_paths::organization_cell, partner::heavy_buyer_page};
+use crate::portal::{
+    organization_paths::organization_cell,
+    partner::{heavy_buyer_page, with_partner},
+};
 use crate::{
     components::{
         dialog::{ConfirmButton, DialogFooter, Modal},
@@ -96,8 +99,7 @@ fn user_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
 pub fn OrgUsersPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    heavy_buyer_page(move |s| {
-        let can_manage = s.seat.can_manage;
+    heavy_buyer_page(move |session| {
         let cols = columns();
         let state = TableState::new(&cols, "username");
         let reload = RwSignal::new(0u32);
@@ -106,27 +108,27 @@ pub fn OrgUsersPage() -> impl IntoView {
         view! {
             <div class="mb-4 flex items-center justify-between">
                 <h1 class="text-2xl font-bold">{move || t().org_users_title}</h1>
-                <Show when=move || can_manage>
+                {with_partner(session, move |s| s.seat.can_manage.then(|| view! {
                     <button type="button" data-testid="add-user" on:click=move |_| adding.set(true)
                         class="rounded-md bg-emerald-600 px-3 py-2 text-sm font-medium text-white hover:bg-emerald-700">
                         {move || t().add_user}
                     </button>
-                </Show>
+                }))}
             </div>
             <p class="mb-3 text-sm text-slate-500">{move || t().org_users_hint}</p>
             <DataTable columns=cols state=state page=page actions=user_link testid="users-table"/>
-            <Show when=move || can_manage>
-                <AddUserDialog open=adding on_added=Callback::new(move |_| reload.update(|n| *n += 1))/>
-            </Show>
+            // Built here, outside every Suspense (its organization picker loads a resource); only
+            // a seat that manages can open it.
+            <AddUserDialog open=adding on_added=Callback::new(move |_| reload.update(|n| *n += 1))/>
         }
     })
 }
 
-/// The organizations a form may put a user in, loaded once per form.
+/// The organizations a form may put a user in (`tree`, made by the page outside every Suspense).
 fn with_tree<V: IntoView + 'static>(
+    tree: Resource<Result<OrganizationTree, ApiError>>,
     body: impl Fn(OrganizationTree) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
-    let tree = Resource::new(|| (), |_| list_organizations());
     view! {
         <Transition fallback=|| ()>
             {move || {
@@ -166,6 +168,7 @@ fn PlacementFields(
     role: RwSignal<String>,
     contacter: RwSignal<String>,
     contact_way: RwSignal<String>,
+    tree: Resource<Result<OrganizationTree, ApiError>>,
     #[prop(optional)] org_error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -173,7 +176,7 @@ fn PlacementFields(
     view! {
         <label class="block">
             <span class="text-sm font-medium">{move || t().organization}</span>
-            {with_tree(move |tree| view! { <OrgSelect tree=tree value=organization testid="user-organization"/> })}
+            {with_tree(tree, move |tree| view! { <OrgSelect tree=tree value=organization testid="user-organization"/> })}
             {move || org_error.and_then(|e| e.get()).map(|e| view! { <span class="mt-1 block text-xs text-red-600" data-testid="field-error">{e}</span> })}
         </label>
         <label class="block">
@@ -193,6 +196,7 @@ fn AddUserDialog(open: RwSignal<bool>, on_added: Callback<OrgUser>) -> impl Into
         std::array::from_fn(|_| RwSignal::new(String::new()));
     let role = RwSignal::new(OrgRole::Member.code().to_string());
     let touched = RwSignal::new(false);
+    let tree = Resource::new(|| (), |_| list_organizations());
     let add = ServerAction::<AddOrgUser>::new();
     let err = move |ok: bool, msg: fn(&Texts) -> &'static str| (touched.get() && !ok).then(|| msg(t()).to_owned());
     let name_err = Signal::derive(move || err(check_username(&username.get()).is_ok(), |t| t.err_username));
@@ -227,7 +231,7 @@ fn AddUserDialog(open: RwSignal<bool>, on_added: Callback<OrgUser>) -> impl Into
                 <div class="grid gap-3 sm:grid-cols-2">
                     <TextField label=Signal::derive(move || t().username.to_string()) value=username error=name_err name="username"/>
                     <TextField label=Signal::derive(move || t().password.to_string()) value=password error=pass_err name="password" kind="password"/>
-                    <PlacementFields organization=organization role=role contacter=contacter contact_way=contact_way org_error=org_err/>
+                    <PlacementFields organization=organization role=role contacter=contacter contact_way=contact_way tree=tree org_error=org_err/>
                 </div>
                 <DialogFooter open=open pending=add.pending() error=Signal::derive(move || add.value().get().and_then(Result::err)) save_testid="add-user-save" partner=true/>
             </form>
@@ -241,20 +245,22 @@ pub fn OrgUserPage() -> impl IntoView {
     let t = move || i18n.t();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    heavy_buyer_page(move |s| {
-        let can_manage = s.seat.can_manage;
-        let me = s.seat.user.as_ref().map(|u| u.id);
+    heavy_buyer_page(move |session| {
         let reload = RwSignal::new(0u32);
         // Outside the card: the card is drawn again after each save, the note must outlive that.
         let saved = RwSignal::new(false);
         let user = Resource::new(move || (id(), reload.get()), |(id, _)| get_org_user(id));
+        let tree = Resource::new(|| (), |_| list_organizations());
         view! {
             <A href="/heavy_buyer/users" attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().org_users_title}</A>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
+                    let Ok(s) = session.await else { return ().into_any() };
+                    let can_manage = s.seat.can_manage;
+                    let me = s.seat.user.as_ref().map(|u| u.id);
                     match user.await {
                         Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
-                        Ok(u) => view! { <UserCard user=u can_manage=can_manage is_me=me == Some(id()) reload=reload saved=saved/> }.into_any(),
+                        Ok(u) => view! { <UserCard user=u can_manage=can_manage is_me=me == Some(id()) reload=reload saved=saved tree=tree/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -269,6 +275,7 @@ fn UserCard(
     is_me: bool,
     reload: RwSignal<u32>,
     saved: RwSignal<bool>,
+    tree: Resource<Result<OrganizationTree, ApiError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
@@ -321,7 +328,7 @@ fn UserCard(
                             ..Default::default()
                         });
                     }>
-                        <PlacementFields organization=organization role=role contacter=contacter contact_way=contact_way/>
+                        <PlacementFields organization=organization role=role contacter=contacter contact_way=contact_way tree=tree/>
                         <button type="submit" data-testid="edit-user-save" class="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700">{move || t().save}</button>
                     </form>
                     <form class="space-y-3 border-t border-slate-100 pt-4" data-testid="reset-password" on:submit=move |ev| {

@@ -29,7 +29,7 @@ use crate::{
         list::{self, Field, FieldType, ListQuery, Resource},
         scope::Scope,
         secret::{random_bytes, Secret},
-        service::{corp, permission},
+        service::{corp, entry, login::Partner, permission},
         state::Ctx,
     },
 };
@@ -79,12 +79,40 @@ pub async fn get_by_code(ctx: &Ctx, principal: &Principal, code: &str) -> Result
     find(&ctx.db, principal, Condition::all().add(col("dealer_code").eq(code.trim().to_uppercase()))).await
 }
 
+/// Dealer `id` as the principal may read it, placed: its corp and its chain of codes (what
+/// the records that follow the dealer tree, such as sales, are scoped by).
+pub async fn placed(ctx: &Ctx, principal: &Principal, id: i64) -> Result<(String, String)> {
+    let mut select = Query::select();
+    select
+        .columns([Alias::new("corp_id"), Alias::new("scope")])
+        .from(Alias::new("dealers"))
+        .cond_where(readable(principal)?.and(col("id").eq(id)).into_condition());
+    let found: Option<(String, String)> = ctx.db.fetch_optional(&select).await?;
+    found.ok_or_else(not_found)
+}
+
+/// `GET /v2/dealer/{key}`: the original console names a dealer by id or by its dealer code
+/// (an upper dealer's, or one from a device's `dealer_scope`). New codes always hold a letter,
+/// so digits are an id; an all-digit code from before that rule is still found when no dealer
+/// has that id.
+pub async fn get_by_id_or_code(ctx: &Ctx, principal: &Principal, key: &str) -> Result<Dealer> {
+    let key = key.trim();
+    match crate::model::lenient::parse_int(key) {
+        Some(id) => match get(ctx, principal, id).await {
+            Err(Error::Api(e)) if e.code == codes::DEALER_NOT_FOUND => get_by_code(ctx, principal, key).await,
+            found => found,
+        },
+        None => get_by_code(ctx, principal, key).await,
+    }
+}
+
 /// What every dealer-portal page needs: the dealer, its corp and the corp's name.
 pub async fn session(ctx: &Ctx, principal: &Principal) -> Result<DealerSession> {
     let dealer = me(ctx, principal).await?;
     let corp_id = principal.dealer()?.corp_id.clone();
     let company = corp::company(ctx, &corp_id).await?;
-    Ok(DealerSession { dealer, corp_id, company })
+    let hidden_modules = entry::hidden_modules(ctx, principal).await?;
+    Ok(DealerSession { dealer, corp_id, company, hidden_modules })
 }
 
 /// A dealer's own profile.
@@ -111,7 +139,7 @@ pub async fn tree(ctx: &Ctx, principal: &Principal) -> Result<Vec<DealerNode>> {
     let mut select = Query::select();
     select
         .columns(fields.iter().map(|f| Alias::new(f.column)))
-        .from(Alias::new("dealers"))
+        .from(Alias::new(DEALERS.table))
         .cond_where(readable(principal)?.into_condition())
         .order_by(Alias::new("scope"), Order::Asc);
     let mut rows = Vec::new();
@@ -127,7 +155,13 @@ pub async fn tree(ctx: &Ctx, principal: &Principal) -> Result<Vec<DealerNode>> {
 /// alphabet without look-alikes (no 0/O, 1/I).
 fn new_code() -> String {
     const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    random_bytes(6).into_iter().map(|b| ALPHABET[(b % 32) as usize] as char).collect()
+    loop {
+        let code: String = random_bytes(6).into_iter().map(|b| ALPHABET[(b % 32) as usize] as char).collect();
+        // An all-digit code would read as an id in `GET /v2/dealer/{key}`.
+        if !code.bytes().all(|b| b.is_ascii_digit()) {
+            return code;
+        }
+    }
 }
 
 /// Email and phone are unique among the corp's dealers.
@@ -160,6 +194,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<D
     let secret = Secret::new(input.password);
     password::check_strong_password("password", &secret)?;
     let address = validate::optional_text("address", &input.address, 128)?;
+    let profile = input.profile.checked()?;
     // The upper dealer: in the same corp (4041050). The tree can never loop: a new dealer has
     // no dealers below it yet, and nobody's place changes afterwards.
     let upper = match input.upper_dealer_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
@@ -194,8 +229,10 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<D
             .fetch_one(
                 &Sql::new(
                     "INSERT INTO dealers (corp_id, name, email, phone, password_hash, address, status, dealer_code, \
-                     upper_dealer_id, upper_dealer_code, scope, create_time) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                     upper_dealer_id, upper_dealer_code, scope, create_time, contacter, region, sale_goal, home_page, \
+                     country, province, city) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+                     RETURNING id",
                 )
                 .bind(me.corp_id.clone())
                 .bind(name.clone())
@@ -208,7 +245,14 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<D
                 .bind(upper.as_ref().map(|u| u.0))
                 .bind(upper.as_ref().map(|u| u.1.clone()).unwrap_or_default())
                 .bind(scope)
-                .bind(now_ms()),
+                .bind(now_ms())
+                .bind(profile.contacter.clone().unwrap_or_default())
+                .bind(profile.region.clone().unwrap_or_default())
+                .bind(profile.sale_goal.unwrap_or(0))
+                .bind(profile.home_page.clone().unwrap_or_default())
+                .bind(profile.place.country.clone().unwrap_or_default())
+                .bind(profile.place.province.clone().unwrap_or_default())
+                .bind(profile.place.city.clone().unwrap_or_default()),
             )
             .await;
         match inserted {
@@ -235,15 +279,33 @@ async fn manageable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<Dealer>
     get(ctx, principal, id).await
 }
 
-/// Seed 002 op 2: name and address.
+/// Seed 002 op 2: name and address, and the profile fields given (the others stay).
 pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: DealerEdit) -> Result<Dealer> {
     manageable(ctx, principal, id).await?;
     let name = validate::text("name", &input.name, 64)?;
     let address = validate::optional_text("address", &input.address, 128)?;
+    let p = input.profile.checked()?;
     let mut tx = ctx.db.begin().await?;
     let before = by_id(&mut tx, principal, id).await?;
-    tx.execute(&Sql::new("UPDATE dealers SET name = $1, address = $2 WHERE id = $3").bind(name).bind(address).bind(id))
-        .await?;
+    tx.execute(
+        &Sql::new(
+            "UPDATE dealers SET name = $1, address = $2, contacter = COALESCE($3, contacter), \
+             region = COALESCE($4, region), sale_goal = COALESCE($5, sale_goal), \
+             home_page = COALESCE($6, home_page), country = COALESCE($7, country), \
+             province = COALESCE($8, province), city = COALESCE($9, city) WHERE id = $10",
+        )
+        .bind(name)
+        .bind(address)
+        .bind(p.contacter)
+        .bind(p.region)
+        .bind(p.sale_goal)
+        .bind(p.home_page)
+        .bind(p.place.country)
+        .bind(p.place.province)
+        .bind(p.place.city)
+        .bind(id),
+    )
+    .await?;
     let after = by_id(&mut tx, principal, id).await?;
     audit::record(&mut tx, principal, "dealer.update", "dealer", id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
@@ -301,6 +363,7 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     )
     .await?;
     token::revoke_principal(&mut tx, PrincipalKind::Dealer, id).await?;
+    entry::forget(&mut tx, Partner::Dealer, id).await?;
     // Only while nothing sits below it: a sub-dealer added meanwhile keeps its upper dealer.
     let deleted = tx
         .execute(

@@ -3,7 +3,7 @@
 //!
 //! Who sees which devices is decided once, in [`visible`]: a corp member with "view devices"
 //! sees the product's devices; a dealer those whose `dealer_scope` is its own scope or below it
-//! (a key range, see [`scope_range`]); a heavy buyer those granted to it. Every list, read and
+//! (a key range, see [`dealer_chain`]); a heavy buyer those granted to it. Every list, read and
 //! export goes through it.
 //!
 //! The corp's `device_total` is kept in the same transaction as every insert and delete, and the
@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use sea_query::{Alias, Condition, Expr, OnConflict, Query, SimpleExpr};
+use sea_query::{Alias, Condition, Expr, Func, OnConflict, Query, SimpleExpr};
 use serde_json::Value;
 
 use crate::{
@@ -34,7 +34,7 @@ use crate::{
         db::{Executor, Sql, Tx},
         error::{Error, Result},
         list::{self, ListQuery, Resource},
-        scope::Scope,
+        scope::{dealer_chain, Scope},
         service::{permission, product, quota, seat},
         state::Ctx,
     },
@@ -51,18 +51,10 @@ fn not_found() -> Error {
     ApiError::new(codes::DEVICE_NOT_FOUND, "device not found").into()
 }
 
-/// "This dealer and every dealer below it" as a key range over `dealer_scope`: a chain below
-/// `scope` is `scope` + "," + more codes, and codes are letters and digits, which sort after
-/// "-" (the byte after ","). So `[scope, scope + "-")` holds exactly the chain and its
-/// extensions, and an index on `(product_id, dealer_scope)` serves it as one range scan.
-pub fn scope_range(scope: &str) -> Condition {
-    Condition::all().add(col("dealer_scope").gte(scope.to_owned())).add(col("dealer_scope").lt(format!("{scope}-")))
-}
-
 /// The devices of `product_id` the principal may see (404 for a product of another corp).
 async fn visible(ctx: &Ctx, principal: &Principal, product_id: &str) -> Result<Scope> {
     let (corp_id, within) = match principal {
-        Principal::Dealer(me) => (me.corp_id.clone(), scope_range(&me.scope)),
+        Principal::Dealer(me) => (me.corp_id.clone(), dealer_chain(&me.scope)),
         Principal::HeavyBuyer(me) => {
             (me.corp_id.clone(), Condition::all().add(col("heavy_buyer_id").eq(me.heavy_buyer_id)))
         }
@@ -306,20 +298,32 @@ pub async fn create_batch(
 pub async fn update(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64, edit: DeviceEdit) -> Result<Device> {
     let me = permission::require(principal, MANAGE_DEVICES)?;
     product::find(&ctx.db, &me.corp_id, product_id).await?;
-    let current = of_product(&ctx.db, product_id, id).await?;
-    let name = validate::optional_text("name", edit.name.as_deref().unwrap_or(&current.name), 64)?;
-    let sn = validate::optional_text("sn", edit.sn.as_deref().unwrap_or(&current.sn), 64)?;
-    let domain = validate::optional_text("domain", edit.domain.as_deref().unwrap_or(&current.domain), 64)?;
-    let tags = validate::tags("tags", edit.tags.as_ref().unwrap_or(&current.tags))?.join(",");
+    let text =
+        |name: &str, v: &Option<String>, max| v.as_deref().map(|v| validate::optional_text(name, v, max)).transpose();
+    let name = text("name", &edit.name, 64)?;
+    let sn = text("sn", &edit.sn, 64)?;
+    let domain = text("domain", &edit.domain, 64)?;
+    let address = text("address", &edit.address, 128)?;
+    let tags = edit.tags.as_ref().map(|tags| validate::tags("tags", tags).map(|t| t.join(","))).transpose()?;
+    let place = edit.place.checked()?;
     let mut tx = ctx.db.begin().await?;
     let before = of_product(&mut tx, product_id, id).await?;
+    // Each field left out keeps the value it has when the update lands.
     tx.execute(
-        &Sql::new("UPDATE devices SET name = $1, sn = $2, domain = $3, tags = $4 WHERE id = $5")
-            .bind(name)
-            .bind(sn)
-            .bind(domain)
-            .bind(tags)
-            .bind(id),
+        &Sql::new(
+            "UPDATE devices SET name = COALESCE($1, name), sn = COALESCE($2, sn), domain = COALESCE($3, domain), \
+             tags = COALESCE($4, tags), country = COALESCE($5, country), province = COALESCE($6, province), \
+             city = COALESCE($7, city), address = COALESCE($8, address) WHERE id = $9",
+        )
+        .bind(name)
+        .bind(sn)
+        .bind(domain)
+        .bind(tags)
+        .bind(place.country)
+        .bind(place.province)
+        .bind(place.city)
+        .bind(address)
+        .bind(id),
     )
     .await?;
     let after = of_product(&mut tx, product_id, id).await?;
@@ -427,6 +431,38 @@ async fn resolve(tx: &mut Tx, product_id: &str, keys: &[DeviceKey]) -> Result<Ve
     Ok(held)
 }
 
+/// A grant's `sn` and `name` (the original console imports a CSV file of `mac, sn, name`): set
+/// on each device named, in the grant's transaction.
+async fn label(tx: &mut Tx, product_id: &str, keys: &[DeviceKey]) -> Result<()> {
+    for (i, key) in keys.iter().enumerate().filter(|(_, k)| k.sn.is_some() || k.name.is_some()) {
+        let text = |name: &str, v: &Option<String>| {
+            v.as_deref().map(|v| validate::optional_text(&format!("[{i}].{name}"), v, 64)).transpose()
+        };
+        let (sn, name) = (text("sn", &key.sn)?, text("name", &key.name)?);
+        let device = match (&key.mac, key.device_id) {
+            (Some(mac), _) => col("mac").eq(validate::mac(&format!("[{i}].mac"), mac)?),
+            (None, Some(id)) => col("id").eq(id),
+            (None, None) => continue,
+        };
+        let mut update = Query::update();
+        update
+            .table(Alias::new("devices"))
+            .value(Alias::new("sn"), Func::coalesce([Expr::val(sn).into(), col("sn").into()]))
+            .value(Alias::new("name"), Func::coalesce([Expr::val(name).into(), col("name").into()]))
+            .cond_where(Condition::all().add(col("product_id").eq(product_id.to_owned())).add(device));
+        tx.execute(&update).await?;
+    }
+    Ok(())
+}
+
+/// Take-backs name devices only: an `sn` or `name` there would be dropped, so it is refused.
+fn keys_only(keys: &[DeviceKey]) -> Result<()> {
+    match keys.iter().position(|k| k.sn.is_some() || k.name.is_some()) {
+        Some(i) => Err(ApiError::invalid(&format!("[{i}]"), "sn and name are set by a grant, not a take-back").into()),
+        None => Ok(()),
+    }
+}
+
 /// Sets `assignments` on the given devices, in chunks under the bound-parameter limit. The
 /// write is conditional: each device changes only while `still` (what the caller checked when it
 /// read them) holds, and every one must change, so two assignments racing for one device cannot
@@ -519,6 +555,7 @@ pub async fn grant_to_dealer(
     }
     let held = resolve(&mut tx, product_id, keys).await?;
     assign(&mut tx, &held, None, &[("dealer_id", dealer_id.into()), ("dealer_scope", scope.into())]).await?;
+    label(&mut tx, product_id, keys).await?;
     record_assignment(&mut tx, principal, "device.grant_to_dealer", product_id, &held, Some(dealer_id)).await?;
     tx.commit().await?;
     Ok(refs(held))
@@ -534,6 +571,7 @@ pub async fn revoke_from_dealer(
     product_id: &str,
     keys: &[DeviceKey],
 ) -> Result<DeviceRefs> {
+    keys_only(keys)?;
     let (mut tx, corp_id) = begin_assignment(ctx, principal, product_id).await?;
     let (scope, _) = dealer_of(&mut tx, &corp_id, dealer_id).await?;
     let held = resolve(&mut tx, product_id, keys).await?;
@@ -543,7 +581,7 @@ pub async fn revoke_from_dealer(
     {
         return Err(ApiError::invalid("devices", &format!("{} is not assigned to this dealer", h.mac)).into());
     }
-    let still_below = scope_range(&scope);
+    let still_below = dealer_chain(&scope);
     assign(&mut tx, &held, Some(still_below), &LEAVE_DEALERS).await?;
     record_assignment(&mut tx, principal, "device.revoke_from_dealer", product_id, &held, Some(dealer_id)).await?;
     tx.commit().await?;
@@ -579,9 +617,14 @@ pub async fn grant_to_heavy_buyer(
         &mut tx,
         &new,
         Some(still_free),
-        &[("heavy_buyer_id", heavy_buyer_id.into()), ("organization_id", 0_i64.into())],
+        &[
+            ("heavy_buyer_id", heavy_buyer_id.into()),
+            ("organization_id", 0_i64.into()),
+            ("heavy_buyer_granted_time", now_ms().into()),
+        ],
     )
     .await?;
+    label(&mut tx, product_id, keys).await?;
     record_assignment(&mut tx, principal, "device.grant_to_heavy_buyer", product_id, &new, Some(heavy_buyer_id))
         .await?;
     tx.commit().await?;
@@ -597,6 +640,7 @@ pub async fn revoke_from_heavy_buyer(
     product_id: &str,
     keys: &[DeviceKey],
 ) -> Result<DeviceRefs> {
+    keys_only(keys)?;
     let (mut tx, corp_id) = begin_assignment(ctx, principal, product_id).await?;
     heavy_buyer_of(&mut tx, &corp_id, heavy_buyer_id).await?;
     let held = resolve(&mut tx, product_id, keys).await?;

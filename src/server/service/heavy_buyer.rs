@@ -26,7 +26,7 @@ use crate::{
         list::{self, ListQuery, Resource},
         scope::Scope,
         secret::Secret,
-        service::{corp, org_user, permission, seat::Seat},
+        service::{corp, entry, login::Partner, org_user, permission, seat::Seat},
         state::Ctx,
     },
 };
@@ -63,7 +63,8 @@ pub async fn session(ctx: &Ctx, principal: &Principal) -> Result<HeavyBuyerSessi
     let seat = org_user::seat(ctx, principal).await?;
     let corp_id = Seat::me(principal)?.corp_id;
     let company = corp::company(ctx, &corp_id).await?;
-    Ok(HeavyBuyerSession { heavy_buyer, corp_id, company, seat })
+    let hidden_modules = entry::hidden_modules(ctx, principal).await?;
+    Ok(HeavyBuyerSession { heavy_buyer, corp_id, company, seat, hidden_modules })
 }
 
 /// The profile of the heavy buyer the caller is (or is a user of).
@@ -118,43 +119,73 @@ fn check_profile(name: &str, industry: &str, location: &str, contacter: &str, co
     })
 }
 
-/// Seed 000 op 1.
+/// The heavy buyer's own account: email, phone and a password hash.
+struct Account {
+    email: String,
+    phone: String,
+    password_hash: String,
+}
+
+/// Checks an account given in full (a part left out is 4001002) and hashes its password.
+async fn check_account(ctx: &Ctx, corp_id: &str, input: &NewHeavyBuyer) -> Result<Account> {
+    let email = validate::email("email", &input.email)?;
+    let phone = validate::phone("phone", &input.phone)?;
+    if input.password.is_empty() {
+        return Err(ApiError::missing("password").into());
+    }
+    let secret = Secret::new(input.password.clone());
+    password::check_strong_password("password", &secret)?;
+    ensure_account_free(ctx, corp_id, &email, &phone).await?;
+    let password_hash = password::hash(&secret).await?.0;
+    Ok(Account { email, phone, password_hash })
+}
+
+/// Seed 000 op 1, with or without an account of its own.
 pub async fn add(ctx: &Ctx, principal: &Principal, input: NewHeavyBuyer) -> Result<HeavyBuyer> {
     let me = permission::require(principal, MANAGE_HEAVY_BUYERS)?;
     let p = check_profile(&input.name, &input.industry, &input.location, &input.contacter, &input.contact_way)?;
-    let email = validate::email("email", &input.email)?;
-    let phone = validate::phone("phone", &input.phone)?;
-    let secret = Secret::new(input.password);
-    password::check_strong_password("password", &secret)?;
-    ensure_account_free(ctx, &me.corp_id, &email, &phone).await?;
-    let hash = password::hash(&secret).await?;
+    let place = input.place.checked()?;
+    let account = match input.has_account() {
+        true => Some(check_account(ctx, &me.corp_id, &input).await?),
+        false => None,
+    };
+    // Without an account, unique placeholders keep the columns' uniqueness (see migration 0007);
+    // they are no email or phone anyone can type, and the empty hash accepts no password.
+    let placeholder = format!("no-account:{}", crate::server::secret::random_hex(12));
+    let email_or_placeholder = account.as_ref().map_or_else(|| placeholder.clone(), |a| a.email.clone());
+    let phone_or_placeholder = account.as_ref().map_or_else(|| placeholder.clone(), |a| a.phone.clone());
     let mut tx = ctx.db.begin().await?;
     let inserted: Result<(i64,), sqlx::Error> = tx
         .fetch_one(
             &Sql::new(
                 "INSERT INTO heavy_buyers (corp_id, name, email, phone, password_hash, industry, location, contacter, \
-                 contact_way, status, create_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                 contact_way, status, create_time, country, province, city, has_account) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
             )
             .bind(me.corp_id.clone())
             .bind(p.name)
-            .bind(email.clone())
-            .bind(phone.clone())
-            .bind(hash.0)
+            .bind(email_or_placeholder.clone())
+            .bind(phone_or_placeholder)
+            .bind(account.as_ref().map(|a| a.password_hash.clone()).unwrap_or_default())
             .bind(p.industry)
             .bind(p.location)
             .bind(p.contacter)
             .bind(p.contact_way)
             .bind(PartnerStatus::Enabled.code())
-            .bind(now_ms()),
+            .bind(now_ms())
+            .bind(place.country.unwrap_or_default())
+            .bind(place.province.unwrap_or_default())
+            .bind(place.city.unwrap_or_default())
+            .bind(account.is_some()),
         )
         .await;
-    let (id,) = match inserted {
-        Err(e) if unique_violation(&e) => {
+    let (id,) = match (inserted, &account) {
+        (Err(e), Some(account)) if unique_violation(&e) => {
             drop(tx);
-            ensure_account_free(ctx, &me.corp_id, &email, &phone).await?;
+            ensure_account_free(ctx, &me.corp_id, &account.email, &account.phone).await?;
             return Err(e.into());
         }
-        other => other?,
+        (other, _) => other?,
     };
     let created = find(&mut tx, &me.corp_id, id).await?;
     audit::record(&mut tx, principal, "heavy_buyer.create", "heavy_buyer", id, Change::created(&created)).await?;
@@ -173,18 +204,23 @@ async fn manageable(ctx: &Ctx, principal: &Principal, id: i64) -> Result<String>
 pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: HeavyBuyerEdit) -> Result<HeavyBuyer> {
     let corp_id = manageable(ctx, principal, id).await?;
     let p = check_profile(&input.name, &input.industry, &input.location, &input.contacter, &input.contact_way)?;
+    let place = input.place.checked()?;
     let mut tx = ctx.db.begin().await?;
     let before = find(&mut tx, &corp_id, id).await?;
     tx.execute(
         &Sql::new(
-            "UPDATE heavy_buyers SET name = $1, industry = $2, location = $3, contacter = $4, contact_way = $5 \
-             WHERE id = $6",
+            "UPDATE heavy_buyers SET name = $1, industry = $2, location = $3, contacter = $4, contact_way = $5, \
+             country = COALESCE($6, country), province = COALESCE($7, province), city = COALESCE($8, city) \
+             WHERE id = $9",
         )
         .bind(p.name)
         .bind(p.industry)
         .bind(p.location)
         .bind(p.contacter)
         .bind(p.contact_way)
+        .bind(place.country)
+        .bind(place.province)
+        .bind(place.city)
         .bind(id),
     )
     .await?;
@@ -246,6 +282,7 @@ pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     revoke_users(&mut tx, id).await?;
     tx.execute(&Sql::new("DELETE FROM org_users WHERE heavy_buyer_id = $1").bind(id)).await?;
     tx.execute(&Sql::new("DELETE FROM organizations WHERE heavy_buyer_id = $1").bind(id)).await?;
+    entry::forget(&mut tx, Partner::HeavyBuyer, id).await?;
     tx.execute(&Sql::new("DELETE FROM heavy_buyers WHERE id = $1").bind(id)).await?;
     audit::record(&mut tx, principal, "heavy_buyer.delete", "heavy_buyer", id, Change::deleted(&before)).await?;
     tx.commit().await?;

@@ -169,22 +169,26 @@ impl Partner {
 }
 
 /// A dealer or a heavy buyer's own account logs in with its corp's id and its phone or email.
+/// The original console sends no corp id: then the account must name one partner across all
+/// corps, and one found in several corps is asked for its corp id (4001002).
 pub async fn partner_login(
     ctx: &Ctx,
     partner: Partner,
-    corp_id: &str,
+    corp_id: Option<&str>,
     account: &str,
     password: &Secret,
     client: &str,
     channel: Channel,
 ) -> Result<LoggedIn> {
-    let corp_id = corp_id.trim();
-    if corp_id.is_empty() {
-        return Err(ApiError::missing("corp_id").into());
-    }
     let account = account.trim();
+    let corp_id = match corp_id.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(corp_id) => corp_id.to_owned(),
+        None => sole_corp(ctx, partner, account).await?,
+    };
+    let corp_id = corp_id.as_str();
     let lookup = Sql::new(format!(
-        "SELECT id, corp_id, password_hash, status FROM {} WHERE corp_id = $1 AND (email = $2 OR phone = $3)",
+        "SELECT id, corp_id, password_hash, status FROM {} \
+         WHERE corp_id = $1 AND (email = $2 OR phone = $3) AND password_hash <> ''",
         partner.table()
     ))
     .bind(corp_id.to_owned())
@@ -201,6 +205,31 @@ pub async fn partner_login(
             .await?;
     let login_id = token::start_login(&ctx.db, partner.kind(), found.id, channel).await?;
     Ok(LoggedIn { corp_id: found.corp_id, principal_id: found.id, login_id })
+}
+
+/// The one corp whose partners include `account`; an unknown account gets an empty corp id, so
+/// it fails (and is throttled) like any unknown account.
+async fn sole_corp(ctx: &Ctx, partner: Partner, account: &str) -> Result<String> {
+    let corps: Vec<(String,)> = ctx
+        .db
+        .fetch_all(
+            &Sql::new(format!(
+                "SELECT DISTINCT corp_id FROM {} WHERE (email = $1 OR phone = $2) AND password_hash <> '' \
+                 ORDER BY corp_id LIMIT 2",
+                partner.table()
+            ))
+            .bind(account.to_lowercase())
+            .bind(account.to_owned()),
+        )
+        .await?;
+    match corps.as_slice() {
+        [] => Ok(String::new()),
+        [(corp_id,)] => Ok(corp_id.clone()),
+        _ => {
+            Err(ApiError::new(codes::MISSING_FIELD, "corp_id: required (this account belongs to several brands)")
+                .into())
+        }
+    }
 }
 
 /// An organization user logs in with its heavy buyer's id and its username (case-insensitive).

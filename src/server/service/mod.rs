@@ -4,6 +4,7 @@
 pub mod corp;
 pub mod dealer;
 pub mod device;
+pub mod entry;
 pub mod heavy_buyer;
 pub mod login;
 pub mod member;
@@ -13,4 +14,6 @@ pub mod permission;
 pub mod product;
 pub mod quota;
 pub mod role;
+pub mod sale;
 pub mod seat;
+pub mod statistics;

@@ -93,7 +93,7 @@ async fn ensure_free(tx: &mut Tx, heavy_buyer_id: i64, username: &str, except: i
 /// Seed 001 op 10: the users of the caller's part of the tree, with the list language.
 pub async fn list(ctx: &Ctx, principal: &Principal, account: impl Into<Account>, body: &Value) -> Result<Page> {
     let query = list::parse(&ORG_USERS, body)?;
-    let me = Seat::of(principal, account)?;
+    let me = Seat::acting(ctx, principal, account).await?;
     let heavy_buyer_id = me.heavy_buyer_id;
     let tree = seat::tree(&ctx.db, heavy_buyer_id).await?;
     let scope = me.scope(&tree, "organization");
@@ -107,7 +107,7 @@ pub async fn create(
     account: impl Into<Account>,
     input: NewOrgUser,
 ) -> Result<OrgUser> {
-    let me = Seat::of(principal, account)?;
+    let me = Seat::acting(ctx, principal, account).await?;
     let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     let username = check_username(&input.username)?;
@@ -170,7 +170,7 @@ pub async fn update(
     id: i64,
     edit: OrgUserEdit,
 ) -> Result<OrgUser> {
-    let me = Seat::of(principal, account)?;
+    let me = Seat::acting(ctx, principal, account).await?;
     let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     let mut values: Vec<(Alias, SimpleExpr)> = Vec::new();
@@ -230,7 +230,7 @@ pub async fn update(
 
 /// Beyond the seed: someone leaves. The user's logins end with it; nobody deletes themself.
 pub async fn delete(ctx: &Ctx, principal: &Principal, account: impl Into<Account>, id: i64) -> Result<()> {
-    let me = Seat::of(principal, account)?;
+    let me = Seat::acting(ctx, principal, account).await?;
     let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     if me.user_id == Some(id) {

@@ -57,11 +57,21 @@ async fn fetch_in(tx: &mut Tx, heavy_buyer_id: i64, ids: &[i64]) -> Result<Vec<O
 /// stored, so it is not listed.
 pub async fn list(ctx: &Ctx, principal: &Principal, account: impl Into<Account>, body: &Value) -> Result<Page> {
     let query = list::parse(&ORGANIZATIONS, body)?;
-    let me = Seat::of(principal, account)?;
+    let me = Seat::acting(ctx, principal, account).await?;
     let heavy_buyer_id = me.heavy_buyer_id;
     let tree = seat::tree(&ctx.db, heavy_buyer_id).await?;
     let scope = me.scope(&tree, "id");
-    list::run(&ctx.db, &ORGANIZATIONS, &query, scope).await
+    let mut page = list::run(&ctx.db, &ORGANIZATIONS, &query, scope).await?;
+    // The original console draws levels from `level` (the root is level 1); it is added when the
+    // request asked for every field (no `filter`, or an empty one).
+    if query.projection.len() == ORGANIZATIONS.visible().count() {
+        for row in &mut page.list {
+            if let Some(id) = row.get("id").and_then(Value::as_i64) {
+                row.insert("level".into(), Value::from(tree.depth(id) + 1));
+            }
+        }
+    }
+    Ok(page)
 }
 
 /// What the portal draws its tree from: where the caller's view starts, whether it may change
@@ -88,7 +98,7 @@ pub async fn create(
     account: impl Into<Account>,
     input: NewOrganization,
 ) -> Result<Organization> {
-    let me = Seat::of(principal, account)?;
+    let me = Seat::acting(ctx, principal, account).await?;
     let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     let name = validate::text("name", &input.name, 64)?;
@@ -136,7 +146,7 @@ pub async fn update_batch(
 ) -> Result<Vec<Organization>> {
     // Who first: someone who may not change the tree learns nothing about the body.
     let account = account.into();
-    Seat::of(principal, account)?.require_manager()?;
+    Seat::acting(ctx, principal, account).await?.require_manager()?;
     if changes.is_empty() {
         return Err(ApiError::invalid("organizations", "name at least one organization").into());
     }
@@ -153,7 +163,7 @@ async fn apply(
     changes: Vec<OrganizationChange>,
     batch: bool,
 ) -> Result<Vec<Organization>> {
-    let me = Seat::of(principal, account)?;
+    let me = Seat::acting(ctx, principal, account).await?;
     let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     let at = |i: usize| if batch { format!("[{i}].") } else { String::new() };
@@ -230,7 +240,7 @@ pub async fn deletion_impact(
     account: impl Into<Account>,
     id: i64,
 ) -> Result<DeletionImpact> {
-    let me = Seat::of(principal, account)?;
+    let me = Seat::acting(ctx, principal, account).await?;
     let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     let tree = seat::tree(&ctx.db, heavy_buyer_id).await?;
@@ -262,7 +272,7 @@ async fn count(ctx: &Ctx, table: &str, cond: Condition) -> Result<i64> {
 /// account itself, the deleting user's own organization for an organization user. Moving them
 /// any higher would hand a user made below the deleter rights over the whole key account.
 pub async fn delete(ctx: &Ctx, principal: &Principal, account: impl Into<Account>, id: i64) -> Result<()> {
-    let me = Seat::of(principal, account)?;
+    let me = Seat::acting(ctx, principal, account).await?;
     let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     let mut tx = lock_tree(ctx, heavy_buyer_id).await?;
@@ -304,7 +314,7 @@ pub async fn grant_devices(
     id: i64,
     grants: Vec<DeviceGrant>,
 ) -> Result<Vec<DeviceGrant>> {
-    let me = Seat::of(principal, account)?;
+    let me = Seat::acting(ctx, principal, account).await?;
     let heavy_buyer_id = me.heavy_buyer_id;
     me.require_manager()?;
     if grants.is_empty() {

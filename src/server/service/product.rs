@@ -15,7 +15,7 @@ use crate::{
         db::{Executor, Sql},
         error::{Error, Result},
         secret::random_hex,
-        service::{permission, quota},
+        service::{entry, permission, quota},
         state::Ctx,
     },
 };
@@ -112,7 +112,14 @@ pub async fn catalogue(ctx: &Ctx, principal: &Principal) -> Result<Vec<ProductBr
             Err(_) => permission::require(principal, READ_DEVICES)?.corp_id.clone(),
         },
     };
-    Ok(of_corp(ctx, &corp_id).await?.into_iter().map(ProductBrief::from).collect())
+    // A partner's entry may hide products from its portal.
+    let entry = entry::own(ctx, principal).await?.unwrap_or_default();
+    Ok(of_corp(ctx, &corp_id)
+        .await?
+        .into_iter()
+        .filter(|p| entry.shows_product(&p.id))
+        .map(ProductBrief::from)
+        .collect())
 }
 
 pub async fn create(ctx: &Ctx, principal: &Principal, input: NewProduct) -> Result<Product> {

@@ -14,12 +14,14 @@ use crate::{
     model::{
         error::{codes, ApiError},
         organization::{OrgRole, ROOT},
+        permission::{MANAGE_HEAVY_BUYERS, READ_HEAVY_BUYERS},
     },
     server::{
         auth::principal::Principal,
         db::{Executor, Sql, Tx},
         error::{Error, Result},
         scope::Scope,
+        service::permission,
         state::Ctx,
     },
 };
@@ -61,6 +63,9 @@ pub struct Seat {
     pub user_id: Option<i64>,
     /// The user's role; `None` for the account.
     pub role: Option<OrgRole>,
+    /// A corp member acting in one of its corp's heavy buyers (as the original console does
+    /// from the corp's side): whether its role manages heavy buyers (`None` for anyone else).
+    pub member_manages: Option<bool>,
 }
 
 impl Seat {
@@ -73,6 +78,7 @@ impl Seat {
                 top: ROOT,
                 user_id: None,
                 role: None,
+                member_manages: None,
             }),
             Principal::OrgUser(u) => Ok(Seat {
                 heavy_buyer_id: u.heavy_buyer_id,
@@ -80,13 +86,15 @@ impl Seat {
                 top: u.organization,
                 user_id: Some(u.user_id),
                 role: Some(u.role),
+                member_manages: None,
             }),
             _ => Err(ApiError::new(codes::FORBIDDEN, "this call is for heavy buyers and their users")),
         }
     }
 
-    /// The caller acting in `account`: a heavy buyer other than its own reads as missing (404).
-    pub fn of(principal: &Principal, account: impl Into<Account>) -> Result<Seat> {
+    /// The heavy buyer or one of its users acting in `account`: a heavy buyer other than its own
+    /// reads as missing (404).
+    pub fn own(principal: &Principal, account: impl Into<Account>) -> Result<Seat> {
         let me = Self::me(principal)?;
         match account.into() {
             Account::Named(id) if id != me.heavy_buyer_id => {
@@ -96,16 +104,47 @@ impl Seat {
         }
     }
 
-    /// The account and admin users may change things; members are refused (4031020).
+    /// The caller acting in `account`: as [`Seat::own`], and also a corp member reading ("read
+    /// key accounts") or managing ("manage key accounts") a heavy buyer of its corp as the
+    /// account would; another corp's heavy buyer reads as missing.
+    pub async fn acting(ctx: &Ctx, principal: &Principal, account: impl Into<Account>) -> Result<Seat> {
+        let account = account.into();
+        let (Principal::Member(_), Account::Named(heavy_buyer_id)) = (principal, account) else {
+            return Self::own(principal, account);
+        };
+        let me = permission::require(principal, READ_HEAVY_BUYERS)?;
+        let found: Option<(i64,)> = ctx
+            .db
+            .fetch_optional(
+                &Sql::new("SELECT id FROM heavy_buyers WHERE id = $1 AND corp_id = $2")
+                    .bind(heavy_buyer_id)
+                    .bind(me.corp_id.clone()),
+            )
+            .await?;
+        if found.is_none() {
+            return Err(ApiError::new(codes::HEAVY_BUYER_NOT_FOUND, "heavy buyer not found").into());
+        }
+        Ok(Seat {
+            heavy_buyer_id,
+            corp_id: me.corp_id.clone(),
+            top: ROOT,
+            user_id: None,
+            role: None,
+            member_manages: Some(permission::require(principal, MANAGE_HEAVY_BUYERS).is_ok()),
+        })
+    }
+
+    /// The account, admin users and members whose role manages heavy buyers may change things;
+    /// organization members are refused (4031020), other corp members 4031001.
     pub fn can_manage(&self) -> bool {
-        self.role != Some(OrgRole::Member)
+        self.role != Some(OrgRole::Member) && self.member_manages != Some(false)
     }
 
     pub fn require_manager(&self) -> Result<()> {
-        if self.can_manage() {
-            Ok(())
-        } else {
-            Err(needs_admin("needs an organization admin or the heavy-buyer account"))
+        match (self.member_manages, self.can_manage()) {
+            (_, true) => Ok(()),
+            (Some(false), _) => Err(ApiError::new(codes::FORBIDDEN, "your role does not allow this").into()),
+            _ => Err(needs_admin("needs an organization admin or the heavy-buyer account")),
         }
     }
 

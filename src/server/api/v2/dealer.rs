@@ -56,6 +56,13 @@ pub(super) fn routes(api: Api) -> Api {
                 ("password", string()),
                 ("address?", string()),
                 ("upper_dealer_code?", string()),
+                ("contacter?", string()),
+                ("region?", string()),
+                ("sale_goal?", integer()),
+                ("home_page?", string()),
+                ("country?", string()),
+                ("province?", string()),
+                ("city?", string()),
             ])),
             Some(dealer_schema()),
         ),
@@ -65,8 +72,18 @@ pub(super) fn routes(api: Api) -> Api {
         TAG.op(
             "put",
             "/v2/dealer/{dealer_id}",
-            "Modify a dealer's name and address",
-            Some(object(&[("name", string()), ("address", string())])),
+            "Modify a dealer's name, address and profile (fields left out stay)",
+            Some(object(&[
+                ("name", string()),
+                ("address?", string()),
+                ("contacter?", string()),
+                ("region?", string()),
+                ("sale_goal?", integer()),
+                ("home_page?", string()),
+                ("country?", string()),
+                ("province?", string()),
+                ("city?", string()),
+            ])),
             Some(dealer_schema()),
         ),
         put(edit),
@@ -75,7 +92,7 @@ pub(super) fn routes(api: Api) -> Api {
         TAG.op(
             "get",
             "/v2/dealer/{dealer_id}",
-            "A dealer (a corp member's, or a dealer's own or one below it)",
+            "A dealer by id or dealer code (a corp member's, or a dealer's own or one below it)",
             None,
             Some(dealer_schema()),
         ),
@@ -120,9 +137,9 @@ pub(super) fn routes(api: Api) -> Api {
             method: "post",
             path: "/v2/dealer_auth",
             tag: "dealers",
-            summary: "Dealer login (corp_id + account = phone or email)",
+            summary: "Dealer login (account = phone or email; corp_id when the account is in several corps)",
             auth: false,
-            request: Some(object(&[("corp_id", string()), ("account", string()), ("password", string())])),
+            request: Some(object(&[("corp_id?", string()), ("account", string()), ("password", string())])),
             response: Some(object(&[
                 ("dealer_id", integer()),
                 ("access_token", string()),
@@ -157,8 +174,8 @@ async fn edit(
     Ok(axum::Json(dealer::edit(&ctx, &p, id, body).await?))
 }
 
-async fn get_one(State(ctx): State<Ctx>, p: Principal, Path(id): Path<i64>) -> Result<axum::Json<Dealer>> {
-    Ok(axum::Json(dealer::get(&ctx, &p, id).await?))
+async fn get_one(State(ctx): State<Ctx>, p: Principal, Path(key): Path<String>) -> Result<axum::Json<Dealer>> {
+    Ok(axum::Json(dealer::get_by_id_or_code(&ctx, &p, &key).await?))
 }
 
 async fn remove(State(ctx): State<Ctx>, p: Principal, Path(id): Path<i64>) -> Result<StatusCode> {
@@ -182,7 +199,9 @@ async fn by_code(State(ctx): State<Ctx>, p: Principal, Path(code): Path<String>)
 
 #[derive(Deserialize)]
 pub(super) struct PortalAuth {
-    pub corp_id: String,
+    /// The original console leaves it out (see `login::partner_login`).
+    #[serde(default)]
+    pub corp_id: Option<String>,
     pub account: String,
     pub password: Secret,
 }
@@ -195,7 +214,7 @@ async fn auth(
     let login = login::partner_login(
         &ctx,
         Partner::Dealer,
-        &body.corp_id,
+        body.corp_id.as_deref(),
         &body.account,
         &body.password,
         &client,

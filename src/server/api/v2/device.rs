@@ -65,6 +65,16 @@ pub(super) fn routes(api: Api) -> Api {
         post(batch),
     )
     .op(
+        TAG.op(
+            "post",
+            "/v2/product/{product_id}/device_import_batch",
+            "The same as device_batch, at the path the original console imports a CSV file to",
+            Some(array(object(&new_fields))),
+            Some(refs_schema()),
+        ),
+        post(batch),
+    )
+    .op(
         TAG.op("get", "/v2/product/{product_id}/device/{device_id}", "A device", None, Some(device_schema())),
         get(get_one),
     )
@@ -73,7 +83,11 @@ pub(super) fn routes(api: Api) -> Api {
             "put",
             "/v2/product/{product_id}/device/{device_id}",
             "Change a device's name, sn, domain or tags (those given)",
-            Some(object(&editable())),
+            Some(object(&{
+                let mut fields = editable();
+                fields.extend(["country?", "province?", "city?", "address?"].map(|k| (k, string())));
+                fields
+            })),
             Some(device_schema()),
         ),
         put(update),

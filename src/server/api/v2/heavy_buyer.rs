@@ -16,6 +16,7 @@ use super::{
 };
 use crate::{
     model::{
+        dealer::PartnerStatus,
         error::ApiError,
         heavy_buyer::{HeavyBuyer, HeavyBuyerEdit, NewHeavyBuyer},
         list::Page,
@@ -52,12 +53,21 @@ pub(super) fn routes(api: Api) -> Api {
             ("location", string()),
             ("contacter", string()),
             ("contact_way", string()),
+            ("country?", string()),
+            ("province?", string()),
+            ("city?", string()),
         ]
     };
     let mut new_fields = profile();
-    new_fields.extend([("email", string()), ("phone", string()), ("password", string())]);
+    new_fields.extend([("email?", string()), ("phone?", string()), ("password?", string())]);
     api.op(
-        TAG.op("post", "/v2/heavy_buyer", "Add a heavy buyer", Some(object(&new_fields)), Some(buyer_schema())),
+        TAG.op(
+            "post",
+            "/v2/heavy_buyer",
+            "Add a heavy buyer; email, phone and password (all three, or none) make its own account",
+            Some(object(&new_fields)),
+            Some(buyer_schema()),
+        ),
         post(add),
     )
     .op(
@@ -86,6 +96,16 @@ pub(super) fn routes(api: Api) -> Api {
         put(disable),
     )
     .op(TAG.op("put", "/v2/heavy_buyer/{heavy_buyer_id}/enable", "Enable a heavy buyer", None, None), put(enable))
+    .op(
+        TAG.op(
+            "put",
+            "/v2/heavy_buyer/{heavy_buyer_id}/status/{status}",
+            "Enable (1) or disable (0) a heavy buyer (the original console's form of enable/disable)",
+            None,
+            None,
+        ),
+        put(set_status),
+    )
     .op(
         TAG.op(
             "post",
@@ -165,6 +185,15 @@ async fn enable(State(ctx): State<Ctx>, p: Principal, Path(id): Path<i64>) -> Re
     Ok(StatusCode::OK)
 }
 
+async fn set_status(State(ctx): State<Ctx>, p: Principal, Path((id, status)): Path<(i64, i64)>) -> Result<StatusCode> {
+    let enabled = match PartnerStatus::from_code(status) {
+        Some(status) => status == PartnerStatus::Enabled,
+        None => return Err(ApiError::invalid("status", "must be 0 or 1").into()),
+    };
+    heavy_buyer::set_enabled(&ctx, &p, id, enabled).await?;
+    Ok(StatusCode::OK)
+}
+
 async fn list(State(ctx): State<Ctx>, p: Principal, Json(body): Json<Value>) -> Result<axum::Json<Page>> {
     let query = heavy_buyer::list_query(&body)?;
     Ok(axum::Json(heavy_buyer::list(&ctx, &p, &query).await?))
@@ -221,7 +250,7 @@ async fn auth(
     let login = login::partner_login(
         &ctx,
         Partner::HeavyBuyer,
-        body.corp_id.as_deref().unwrap_or_default(),
+        body.corp_id.as_deref(),
         body.account.as_deref().unwrap_or_default(),
         &body.password,
         &client,

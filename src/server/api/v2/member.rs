@@ -78,6 +78,16 @@ pub(super) fn routes(api: Api) -> Api {
     .op(
         TAG.op(
             "post",
+            "/v2/corp/members",
+            "The corp's members, with the list query language (the original console's form of member_list)",
+            Some(list_body()),
+            Some(page_of(member_schema())),
+        ),
+        post(query_members),
+    )
+    .op(
+        TAG.op(
+            "post",
             "/v2/corp/member_list",
             "The corp's members, with the full list query language",
             Some(list_body()),
@@ -137,6 +147,16 @@ pub(super) fn routes(api: Api) -> Api {
         ),
         put(change_own_password),
     )
+    .op(
+        TAG.op(
+            "put",
+            "/v2/corp/member/password/reset",
+            "Change one's own password (the original console's form); one's other logins end",
+            Some(object(&[("oldpassword", string()), ("newpassword", string())])),
+            None,
+        ),
+        put(reset_own_password),
+    )
 }
 
 async fn get_member(State(ctx): State<Ctx>, p: Principal, Path(id): Path<i64>) -> Result<axum::Json<Member>> {
@@ -180,6 +200,7 @@ async fn add_member(State(ctx): State<Ctx>, p: Principal, Json(body): Json<NewMe
 
 #[derive(Deserialize)]
 struct RoleChoice {
+    #[serde(default, deserialize_with = "crate::model::lenient::opt_int")]
     role_id: Option<i64>,
 }
 
@@ -230,5 +251,20 @@ async fn change_own_password(
     Json(body): Json<PasswordChange>,
 ) -> Result<StatusCode> {
     member::change_own_password(&ctx, &p, body.password, body.newpassword).await?;
+    Ok(StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+struct PasswordReset {
+    oldpassword: Secret,
+    newpassword: Secret,
+}
+
+async fn reset_own_password(
+    State(ctx): State<Ctx>,
+    p: Principal,
+    Json(body): Json<PasswordReset>,
+) -> Result<StatusCode> {
+    member::change_own_password(&ctx, &p, body.oldpassword, body.newpassword).await?;
     Ok(StatusCode::OK)
 }

@@ -6,6 +6,7 @@ mod audit;
 mod corp;
 mod dealer;
 mod device;
+mod entry;
 pub mod extract;
 mod heavy_buyer;
 mod member;
@@ -13,6 +14,7 @@ pub mod openapi;
 mod organization;
 mod product;
 mod role;
+mod sale;
 
 use axum::{
     http::{Method, StatusCode},
@@ -72,6 +74,8 @@ fn all_routes() -> Api {
     let api = organization::routes(api);
     let api = product::routes(api);
     let api = device::routes(api);
+    let api = sale::routes(api);
+    let api = entry::routes(api);
     audit::routes(api)
 }
 
