@@ -81,7 +81,8 @@ async function logout(page) {
 
 async function openPage(page, navTestId, path) {
   await page.getByTestId(navTestId).click();
-  await expect(page).toHaveURL(new RegExp(`${path.replace(/\//g, '\\/')}$`));
+  // A Devices page adds its product (`?product=`) to the address.
+  await expect(page).toHaveURL(new RegExp(`${path.replace(/\//g, '\\/')}(\\?product=\\w+)?$`));
 }
 
 /** The `li` of the organization named `name`. */

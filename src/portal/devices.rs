@@ -198,7 +198,8 @@ pub fn ProductPicker(current: Signal<String>, href: fn(&str) -> String) -> impl 
                 match products.await {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="text-slate-500">{move || t().no_devices_yet}</p> }.into_any(),
-                    Ok(list) if current.get_untracked().is_empty() => view! { <Redirect path=href(&list[0].id)/> }.into_any(),
+                    // Tracked: once the address names the product, the picker shows.
+                    Ok(list) if current.get().is_empty() => view! { <Redirect path=href(&list[0].id)/> }.into_any(),
                     Ok(list) => {
                         let navigate = leptos_router::hooks::use_navigate();
                         view! {

@@ -49,14 +49,15 @@ pub async fn set_entry(portal: String, id: i64, config: EntryConfig) -> Result<E
 }
 
 /// The corp's form for one partner's entry, with the partner's own sign-in link: for members
-/// whose role holds `feature` (managing dealers or key accounts). Build it outside every
-/// Suspense: it makes its resource.
+/// whose role holds `feature` (managing dealers or key accounts). Build it in the page's body,
+/// not in a closure: it makes a resource and a Transition, whose hydration ids must come in the
+/// same order on the server and in the browser (see `with_session`).
 #[component]
-pub fn EntryForm(portal: &'static str, id: i64, feature: i64) -> impl IntoView {
+pub fn EntryForm(portal: &'static str, #[prop(into)] id: Signal<i64>, feature: i64) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let session = expect_context::<crate::portal::corp::layout::SessionResource>();
-    let entry = Resource::new(move || (), move |_| get_entry(portal.to_owned(), id));
+    let entry = Resource::new(move || id.get(), move |id| get_entry(portal.to_owned(), id));
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -64,6 +65,7 @@ pub fn EntryForm(portal: &'static str, id: i64, feature: i64) -> impl IntoView {
                 if !s.abilities.can(feature) {
                     return ().into_any();
                 }
+                let id = id.get_untracked();
                 let link = format!("/{portal}/login?corp_id={}&id={id}", s.info.id);
                 let fields = match entry.await {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),

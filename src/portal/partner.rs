@@ -78,7 +78,7 @@ pub async fn portal_login(
     if let Ok(id) = entry.trim().parse::<i64>() {
         let open = entries::get(&ctx, partner, id, &corp_id).await.map(|e| e.is_enable).unwrap_or(true);
         if !open {
-            return Err(ApiError::new(codes::FORBIDDEN, "this sign-in page is closed"));
+            return Err(fns::refuse(ApiError::new(codes::FORBIDDEN, "this sign-in page is closed")));
         }
     }
     let login = login::partner_login(&ctx, partner, Some(&corp_id), &account, &password, &client, Channel::Web)

@@ -62,12 +62,15 @@ fn columns() -> Vec<Column> {
 
 /// The ledger table of one dealer and those below it, newest sale first.
 #[component]
-pub fn SalesTable(dealer_id: Option<i64>, reload: RwSignal<u32>) -> impl IntoView {
+pub fn SalesTable(#[prop(into)] dealer_id: Signal<Option<i64>>, reload: RwSignal<u32>) -> impl IntoView {
     let cols = columns();
     let state = TableState::new(&cols, "name");
     state.visible.set(COLUMNS.to_vec());
     state.sort.set(Some(("sale_time", true)));
-    let page = Resource::new(move || (state.request(), reload.get()), move |(req, _)| list_sales(dealer_id, req));
+    let page = Resource::new(
+        move || (dealer_id.get(), state.request(), reload.get()),
+        |(dealer, req, _)| list_sales(dealer, req),
+    );
     view! {
         <FilterBuilder fields=BuilderField::all_of(&Sale::RESOURCE) state=state/>
         <DataTable columns=cols state=state page=page testid="sales-table"/>
@@ -107,7 +110,7 @@ pub fn DealerSales() -> impl IntoView {
             <RecordSaleForm on_done=Callback::new(move |_| reload.update(|n| *n += 1))/>
             <ImportSales on_done=Callback::new(move |_| reload.update(|n| *n += 1))/>
         </div>
-        <SalesTable dealer_id=None reload=reload/>
+        <SalesTable dealer_id=Signal::derive(|| None) reload=reload/>
     }
 }
 

@@ -325,6 +325,10 @@ pub fn DealerPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let reload = RwSignal::new(0u32);
     let dealer = Resource::new(move || (id(), reload.get()), |(id, _)| get_dealer(id));
+    // Built here, in the body (not in a closure that runs while rendering): they make resources
+    // and Transitions, whose hydration ids must come in one order on both sides (`with_session`).
+    let entry = view! { <EntryForm portal="dealer" id=Signal::derive(id) feature=MANAGE_DEALERS/> };
+    let sales = view! { <SalesTable dealer_id=Signal::derive(move || Some(id())) reload=reload/> };
     view! {
         {crate::components::page_title(|t| t.dealer_detail.to_owned())}
         <A href="/corp/dealers" attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().dealers_title}</A>
@@ -341,15 +345,9 @@ pub fn DealerPage() -> impl IntoView {
                 </Transition>
             }
         })}
-        // Built outside the Suspenses above (they make their own resources), again for each dealer.
-        {move || {
-            let id = id();
-            view! {
-                <EntryForm portal="dealer" id=id feature=MANAGE_DEALERS/>
-                <h2 class="mb-2 mt-6 text-lg font-semibold">{move || t().sales_title}</h2>
-                <SalesTable dealer_id=Some(id) reload=reload/>
-            }
-        }}
+        {entry}
+        <h2 class="mb-2 mt-6 text-lg font-semibold">{move || t().sales_title}</h2>
+        {sales}
     }
 }
 

@@ -232,6 +232,8 @@ pub fn HeavyBuyerPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let reload = RwSignal::new(0u32);
     let buyer = Resource::new(move || (id(), reload.get()), |(id, _)| get_heavy_buyer(id));
+    // Built in the body, not while rendering (see `with_session`).
+    let entry = view! { <EntryForm portal="heavy_buyer" id=Signal::derive(id) feature=MANAGE_HEAVY_BUYERS/> };
     view! {
         {crate::components::page_title(|t| t.heavy_buyer_detail.to_owned())}
         <A href="/corp/heavy_buyers" attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().heavy_buyers_title}</A>
@@ -248,8 +250,7 @@ pub fn HeavyBuyerPage() -> impl IntoView {
                 </Transition>
             }
         })}
-        // Outside the Suspenses above: it makes its own resource.
-        {move || view! { <EntryForm portal="heavy_buyer" id=id() feature=MANAGE_HEAVY_BUYERS/> }}
+        {entry}
     }
 }
 

@@ -118,9 +118,13 @@ pub fn CorpLayout() -> impl IntoView {
 /// Waits for the session and renders `page` with it; the pages inside the layout use this so
 /// they never repeat the loading and error handling.
 ///
-/// `page` may run more than once while the server renders (a Suspense re-runs its children),
-/// so it must not create resources: a page creates them in its own body, outside, and `page`
-/// only reads them. The same holds for every Suspense and Transition's children.
+/// `page` may run more than once while the server renders (a Suspense re-runs its children a
+/// varying number of times), and every resource, Suspense and Transition takes the next
+/// hydration id when it is made. So the browser (which runs `page` once) hydrates with the
+/// server's ids only if nothing that takes one is made in `page`, or anywhere while rendering
+/// after it: a page makes its resources, and the components that make their own (tables,
+/// pickers, forms with a Transition), in its body, and passes them in. What `page` builds may
+/// hold Suspenses only as its last part (a table at the end of the page).
 pub fn with_session<V: IntoView + 'static>(
     page: impl Fn(CorpSession) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
