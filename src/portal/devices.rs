@@ -27,6 +27,7 @@ use crate::{
 pub async fn list_devices(product_id: String, request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{fns, service::device};
     let (ctx, principal) = fns::caller().await?;
+    fns::require_module(&ctx, &principal, "device_list").await?;
     let body = fns::list_body(&request)?;
     let mut page = device::list(&ctx, &principal, &product_id, &body).await.map_err(fns::refuse)?;
     // A key account reads its organizations by name.

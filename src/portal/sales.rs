@@ -23,6 +23,7 @@ use crate::{
 pub async fn list_sales(dealer_id: Option<i64>, request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{fns, service::sale};
     let (ctx, principal) = fns::caller().await?;
+    fns::require_module(&ctx, &principal, "analyse").await?;
     let dealer_id = own_or(&principal, dealer_id)?;
     let body = fns::list_body(&request)?;
     sale::list(&ctx, &principal, dealer_id, &body).await.map_err(fns::refuse)
@@ -33,6 +34,7 @@ pub async fn list_sales(dealer_id: Option<i64>, request: ListRequest) -> Result<
 pub async fn record_sale(input: SaleInput) -> Result<Sale, ApiError> {
     use crate::server::{fns, service::sale};
     let (ctx, principal) = fns::caller().await?;
+    fns::require_module(&ctx, &principal, "analyse").await?;
     let dealer_id = own_or(&principal, None)?;
     sale::record(&ctx, &principal, dealer_id, input).await.map_err(fns::refuse)
 }

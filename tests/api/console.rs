@@ -23,6 +23,7 @@ both_backends!(
     devices_with_firmware_and_location,
     cors_preflights_for_configured_origins,
     entries_are_set_by_the_corp_and_read_by_anyone,
+    an_entry_hides_products_and_modules_from_the_partners_portal,
     statistics_count_sales_and_key_accounts,
 );
 
@@ -573,4 +574,61 @@ async fn statistics_count_sales_and_key_accounts(backend: Backend) {
     assert_eq!(a.assert_ok()["heavy_buyer"], json!(0));
     let a = console(&app, "GET", trend, None, Some(&other_admin)).await;
     assert_eq!(a.assert_ok(), &json!([]));
+}
+
+/// Calls a portal server function with a JSON body as the signed-in browser does.
+async fn portal_json(app: &TestApp, name: &str, body: Value) -> reqwest::StatusCode {
+    let req = app.client.post(app.url(&format!("/api/{name}"))).header("Origin", app.base.clone()).json(&body);
+    req.send().await.expect("server function called").status()
+}
+
+async fn an_entry_hides_products_and_modules_from_the_partners_portal(backend: Backend) {
+    let app = spawn(backend).await;
+    let corp = app.create_corp("console").await;
+    let admin = corp_token(&app, &corp).await;
+    let (shown, _) = app.product_with_device(&admin).await;
+    let hidden = app.post("/v2/product", &json!({ "name": "Secret", "link_type": 1 }), Some(&admin)).await;
+    let hidden = hidden.assert_ok()["id"].as_str().unwrap().to_owned();
+    let dealer = app.add_dealer(&admin, None).await;
+    let login = [
+        ("portal", "dealer"),
+        ("corp_id", corp.corp_id.as_str()),
+        ("account", dealer["email"].as_str().unwrap()),
+        ("password", DEALER_PASSWORD),
+    ];
+    let signed_in = app.server_fn("portal_login", &login).await.status();
+    assert!(signed_in.is_success() || signed_in.is_redirection(), "portal_login: {signed_in}");
+    let list = json!({ "product_id": shown, "request": {} });
+    assert_eq!(portal_json(&app, "devices", list.clone()).await, reqwest::StatusCode::OK);
+    assert_eq!(portal_json(&app, "sales", json!({ "dealer_id": null, "request": {} })).await, reqwest::StatusCode::OK);
+
+    let entry = json!({
+        "product": [{ "product_id": hidden, "is_visible": false }],
+        "module": [{ "type": "device_list", "is_visible": false }, { "type": "analyse", "is_visible": false }]
+    });
+    console(&app, "POST", &format!("/v2/dealer/{}/entry_config", dealer["id"]), Some(entry), Some(&admin))
+        .await
+        .assert_ok();
+    // The hidden product leaves its product list, the hidden modules refuse.
+    let res = app
+        .client
+        .post(app.url("/api/device_products"))
+        .header("Origin", app.base.clone())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let products: Value = res.json().await.unwrap();
+    let ids: Vec<&str> = products.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [shown.as_str()]);
+    assert_eq!(portal_json(&app, "devices", list).await, reqwest::StatusCode::FORBIDDEN);
+    assert_eq!(
+        portal_json(&app, "sales", json!({ "dealer_id": null, "request": {} })).await,
+        reqwest::StatusCode::FORBIDDEN
+    );
+    // The /v2 API (the console's own reads) is not the portal's: unchanged.
+    let token = app.dealer_token(&corp.corp_id, &dealer).await;
+    console(&app, "POST", &format!("/v2/dealer/product/{shown}/devices"), Some(json!({})), Some(&token))
+        .await
+        .assert_ok();
 }

@@ -43,27 +43,30 @@ fn dealer_schema() -> Value {
 /// Where this module's operations are listed in the API document.
 const TAG: Tag = Tag("dealers");
 
+/// The original console's dealer profile, in an add or an edit body (all optional).
+fn profile_fields() -> [(&'static str, Value); 7] {
+    ["contacter?", "region?", "sale_goal?", "home_page?", "country?", "province?", "city?"]
+        .map(|k| (k, if k == "sale_goal?" { integer() } else { string() }))
+}
+
 pub(super) fn routes(api: Api) -> Api {
     api.op(
         TAG.op(
             "post",
             "/v2/dealer",
             "Add a dealer (optionally under upper_dealer_code)",
-            Some(object(&[
-                ("name", string()),
-                ("email", string()),
-                ("phone", string()),
-                ("password", string()),
-                ("address?", string()),
-                ("upper_dealer_code?", string()),
-                ("contacter?", string()),
-                ("region?", string()),
-                ("sale_goal?", integer()),
-                ("home_page?", string()),
-                ("country?", string()),
-                ("province?", string()),
-                ("city?", string()),
-            ])),
+            Some(object(&{
+                let mut fields = vec![
+                    ("name", string()),
+                    ("email", string()),
+                    ("phone", string()),
+                    ("password", string()),
+                    ("address?", string()),
+                    ("upper_dealer_code?", string()),
+                ];
+                fields.extend(profile_fields());
+                fields
+            })),
             Some(dealer_schema()),
         ),
         post(add),
@@ -73,17 +76,11 @@ pub(super) fn routes(api: Api) -> Api {
             "put",
             "/v2/dealer/{dealer_id}",
             "Modify a dealer's name, address and profile (fields left out stay)",
-            Some(object(&[
-                ("name", string()),
-                ("address?", string()),
-                ("contacter?", string()),
-                ("region?", string()),
-                ("sale_goal?", integer()),
-                ("home_page?", string()),
-                ("country?", string()),
-                ("province?", string()),
-                ("city?", string()),
-            ])),
+            Some(object(&{
+                let mut fields = vec![("name", string()), ("address?", string())];
+                fields.extend(profile_fields());
+                fields
+            })),
             Some(dealer_schema()),
         ),
         put(edit),
