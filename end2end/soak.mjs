@@ -89,10 +89,12 @@ async function setUp() {
   const corpPages = [
     '/corp', '/corp/members', `/corp/members/${memberId}`, '/corp/roles', '/corp/account', '/corp/audit', '/corp/dealers',
     `/corp/dealers/${dealer.id}`, '/corp/heavy_buyers', `/corp/heavy_buyers/${buyer.id}`, '/corp/products',
-    `/corp/products/${product}`, `/corp/products/${empty}`, `/corp/products/${product}/devices/${devices[0]}`, '/corp/devices',
+    `/corp/products/${product}`, `/corp/products/${empty}`, `/corp/products/${product}/devices/${devices[0]}`,
   ];
-  const dealerPages = ['/dealer', '/dealer/dealers', '/dealer/devices'];
-  const buyerPages = ['/heavy_buyer', '/heavy_buyer/devices', '/heavy_buyer/organizations', '/heavy_buyer/users', `/heavy_buyer/users/${user}`];
+  // The Devices pages name their product in the address (without one they send the browser to
+  // the first product: a redirect, not a page).
+  const dealerPages = ['/dealer', '/dealer/dealers', `/dealer/devices?product=${product}`, '/dealer/sales'];
+  const buyerPages = ['/heavy_buyer', `/heavy_buyer/devices?product=${product}`, '/heavy_buyer/organizations', '/heavy_buyer/users', `/heavy_buyer/users/${user}`];
   // The audit log is the account's (a branch's admin is refused with 403, as it should be).
   const accountPages = [...buyerPages, '/heavy_buyer/audit'];
   const publicPages = ['/', '/api-docs', '/corp/login', '/dealer/login', '/heavy_buyer/login'];

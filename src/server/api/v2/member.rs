@@ -155,7 +155,7 @@ pub(super) fn routes(api: Api) -> Api {
             Some(object(&[("oldpassword", string()), ("newpassword", string())])),
             None,
         ),
-        put(reset_own_password),
+        put(change_own_password),
     )
 }
 
@@ -239,8 +239,11 @@ async fn reset_password(
     Ok(StatusCode::OK)
 }
 
+/// One's own password change: `{password, newpassword}`, or the original console's
+/// `{oldpassword, newpassword}` at `…/member/password/reset`.
 #[derive(Deserialize)]
 struct PasswordChange {
+    #[serde(alias = "oldpassword")]
     password: Secret,
     newpassword: Secret,
 }
@@ -254,17 +257,3 @@ async fn change_own_password(
     Ok(StatusCode::OK)
 }
 
-#[derive(Deserialize)]
-struct PasswordReset {
-    oldpassword: Secret,
-    newpassword: Secret,
-}
-
-async fn reset_own_password(
-    State(ctx): State<Ctx>,
-    p: Principal,
-    Json(body): Json<PasswordReset>,
-) -> Result<StatusCode> {
-    member::change_own_password(&ctx, &p, body.oldpassword, body.newpassword).await?;
-    Ok(StatusCode::OK)
-}
