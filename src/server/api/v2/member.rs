@@ -256,4 +256,3 @@ async fn change_own_password(
     member::change_own_password(&ctx, &p, body.password, body.newpassword).await?;
     Ok(StatusCode::OK)
 }
-
