@@ -6,7 +6,7 @@
 const { test, expect } = require('@playwright/test');
 const { corp, hydrated, login } = require('./helpers');
 
-const LOADS = 4;
+const LOADS = 3;
 
 async function coldLoads(browser, storageState, path) {
   for (let i = 0; i < LOADS; i += 1) {
