@@ -79,7 +79,7 @@ use backoffice::{
         secret::Secret,
         service::{
             corp::{self, NewCorp},
-            device::{self, DEVICES},
+            device::DEVICES,
         },
         state::Ctx,
     },

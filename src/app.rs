@@ -17,7 +17,7 @@ use crate::{
         corp, dealer,
         heavy_buyer::{self, organizations, users},
         home::Home,
-        NotFound,
+        platform, NotFound,
     },
 };
 
@@ -89,6 +89,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("products/:id") view={Lazy::<LazyProductDevicesPage>::new()}/>
                     <Route path=path!("products/:pid/devices/:id") view={Lazy::<LazyDevicePage>::new()}/>
                     <Route path=path!("devices") view={Lazy::<LazyDevicesPage>::new()}/>
+                </ParentRoute>
+                <Route path=path!("/platform/login") view={Lazy::<LazyPlatformLogin>::new()}/>
+                <ParentRoute path=path!("/platform") view={Lazy::<LazyPlatformLayout>::new()} ssr=SsrMode::Async>
+                    <Route path=path!("") view={Lazy::<LazyVendorsPage>::new()}/>
+                    <Route path=path!("vendors/:vid") view={Lazy::<LazyVendorPage>::new()}/>
                 </ParentRoute>
                 <Route path=path!("/dealer/login") view={Lazy::<LazyDealerLogin>::new()}/>
                 <Route path=path!("/dealer") view={Lazy::<LazyDealerHome>::new()} ssr=SsrMode::Async/>
@@ -162,6 +167,10 @@ lazy_pages! {
     LazyProductDevicesPage => corp::devices::ProductDevicesPage,
     LazyDevicePage => corp::devices::DevicePage,
     LazyDevicesPage => corp::devices::DevicesPage,
+    LazyPlatformLogin => platform::PlatformLogin,
+    LazyPlatformLayout => platform::PlatformLayout,
+    LazyVendorsPage => platform::VendorsPage,
+    LazyVendorPage => platform::VendorPage,
     LazyDealerLogin => dealer::DealerLogin,
     LazyDealerHome => dealer::DealerHome,
     LazySubDealers => dealer::SubDealers,

@@ -5,7 +5,7 @@ use backoffice::server::{
     config::Config,
     db::Db,
     http,
-    service::corp,
+    service::{corp, platform},
     state::Ctx,
     watchdog,
 };
@@ -30,16 +30,30 @@ async fn main() {
     match command {
         Command::Help => unreachable!("handled above"),
         Command::CreateCorp(input) => {
-            let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("database: {e}")));
-            let ctx = Ctx { db: db.clone(), config: std::sync::Arc::new(config) };
+            let ctx = connect(config).await;
             match corp::create_corp(&ctx, input).await {
                 Ok(created) => println!("{}", serde_json::to_string(&created).expect("plain struct serializes")),
                 Err(e) => fail(&e.into_api().msg),
             }
-            db.close().await;
+            ctx.db.close().await;
+        }
+        Command::CreatePlatformAdmin(input) => {
+            let ctx = connect(config).await;
+            match platform::create_admin(&ctx, input).await {
+                Ok(id) => println!("{}", serde_json::json!({ "admin_id": id })),
+                Err(e) => fail(&e.into_api().msg),
+            }
+            ctx.db.close().await;
         }
         Command::Serve => serve(config).await,
     }
+}
+
+/// The context a command-line task runs on: the database (migrated) and the settings.
+async fn connect(mut config: Config) -> Ctx {
+    config.resolve_secrets_key().unwrap_or_else(|msg| fail(&msg));
+    let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("database: {e}")));
+    Ctx { db, config: std::sync::Arc::new(config) }
 }
 
 async fn serve(config: Config) {

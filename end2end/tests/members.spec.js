@@ -72,7 +72,7 @@ test('an operations member sees no "add member" and is refused when it posts any
   await expect(page.getByTestId('table-row').first()).toBeVisible();
   await expect(page.getByTestId('add-member')).toHaveCount(0);
   const refused = await page.evaluate(async () => {
-    const res = await fetch('/api/member_add', {
+    const res = await fetch('/fn/member_add', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ input: { email: 'sneaky@example.com', phone: '13500000001', name: 'Sneaky', password: 'secret-1', type: 1 } }),

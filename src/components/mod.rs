@@ -12,6 +12,43 @@ use crate::{
     model::error::ApiError,
 };
 
+/// Renders `view` with a session once it is loaded (nothing before): the one wait behind the
+/// corp pages' `with_session` and the partner pages' `with_partner`. A failed load shows its
+/// error when `show_error` (else the frame around the page handles it).
+///
+/// `view` may run more than once while the server renders (a Suspense re-runs its children a
+/// varying number of times), and every resource, Suspense and Transition takes the next
+/// hydration id when it is made. So the browser (which runs `view` once) hydrates with the
+/// server's ids only if nothing that takes one is made in `view`, or anywhere while rendering
+/// after it: a page makes its resources, and the components that make their own (tables,
+/// pickers, forms with a Transition), in its body, and passes them in. What `view` builds may
+/// hold Suspenses only as its last part (a table at the end of the page).
+pub fn with_loaded<S, V>(
+    session: Resource<Result<S, ApiError>>,
+    show_error: bool,
+    view: impl Fn(S) -> V + Send + Sync + Clone + 'static,
+) -> AnyView
+where
+    S: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let view = view.clone();
+                Suspend::new(async move {
+                    match session.await {
+                        Ok(s) => view(s).into_any(),
+                        Err(e) if show_error => view! { <ErrorNote error=e/> }.into_any(),
+                        Err(_) => ().into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+    .into_any()
+}
+
 /// The page's `<title>`: "{page} · {app name}" in the current language (`page` empty: the app
 /// name alone).
 ///

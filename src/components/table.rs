@@ -186,11 +186,10 @@ pub fn DataTable(
     #[prop(optional)] actions: Option<fn(&Map<String, Value>, &Texts) -> AnyView>,
     #[prop(optional)] filters: Vec<Filter>,
     #[prop(optional)] testid: &'static str,
-    /// Offer a checkbox per row (ticked ids land in `state.selected`): always, or as
-    /// `selectable_when` says (read inside the table's Suspense, with the page).
-    #[prop(optional)]
-    selectable: bool,
-    #[prop(default = None)] selectable_when: Option<Signal<bool>>,
+    /// Offer a checkbox per row (ticked ids land in `state.selected`). Read inside the table's
+    /// Suspense, with the page: a signal derived from a session resource is waited for there.
+    #[prop(into, default = Signal::stored(false))]
+    selectable: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
@@ -271,7 +270,7 @@ pub fn DataTable(
             // boundaries are what exposed the server-rendering deadlock of issue 11).
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let selectable = selectable || selectable_when.is_some_and(|s| s.get());
+                    let selectable = selectable.get();
                     let (rows, count, error) = match page.await {
                         Ok(p) => (p.list, p.count, None),
                         Err(e) => (Vec::new(), 0, Some(e)),

@@ -112,17 +112,14 @@ pub struct DealerSession {
 impl DealerProfile {
     /// The profile with each given part trimmed and bounded; a goal is never negative.
     pub fn checked(&self) -> Result<DealerProfile, ApiError> {
-        let text = |name: &str, v: &Option<String>, max| {
-            v.as_deref().map(|v| validate::optional_text(name, v, max)).transpose()
-        };
         if self.sale_goal.is_some_and(|goal| goal < 0) {
             return Err(ApiError::invalid("sale_goal", "must be 0 or more"));
         }
         Ok(DealerProfile {
-            contacter: text("contacter", &self.contacter, 64)?,
-            region: text("region", &self.region, 64)?,
+            contacter: validate::given_text("contacter", &self.contacter, 64)?,
+            region: validate::given_text("region", &self.region, 64)?,
             sale_goal: self.sale_goal,
-            home_page: text("home_page", &self.home_page, 256)?,
+            home_page: validate::given_text("home_page", &self.home_page, 256)?,
             place: self.place.checked()?,
         })
     }

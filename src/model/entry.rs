@@ -4,8 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The modules the console configures; our portals have pages for `summary` (the profile),
-/// `device_list` (Devices) and `analyse` (Sales); the others are kept for the console.
+/// The modules our portals' pages belong to and an entry may hide: Devices, and the dealer's Sales.
+pub const DEVICES: &str = "device_list";
+pub const SALES: &str = "analyse";
+
+/// The modules the console configures (ours among them); the others are kept for the console.
 pub const DEALER_MODULES: [&str; 7] =
     ["summary", "device_list", "alert", "device_map", "analyse", "warranty", "helpdesk"];
 pub const HEAVY_BUYER_MODULES: [&str; 5] = ["summary", "device_list", "alert", "device_map", "analyse"];

@@ -52,7 +52,24 @@ pub mod codes {
     pub const UPPER_DEALER_NOT_FOUND: u32 = 4041050;
     /// A sale of a dealer's ledger (beyond the documents).
     pub const SALE_NOT_FOUND: u32 = 4041060;
+    // The operations platform (`/api`, OPS-CONTRACT.md); on `/api` a service's 400 is 422.
+    /// A verification code that is wrong, expired, used or tried too often.
+    pub const CODE_WRONG: u32 = 4001201;
+    /// A referrer (`rid`) that is not a user of the vendor, or would make a cycle.
+    pub const REFERRER_INVALID: u32 = 4001202;
+    pub const VENDOR_DISABLED: u32 = 4031040;
+    pub const END_USER_DISABLED: u32 = 4031041;
+    /// The vendor does not run this area (AX-08's options).
+    pub const AREA_OFF: u32 = 4031042;
+    pub const END_USER_NOT_FOUND: u32 = 4041070;
+    /// A deregistered vendor (AX-13) or end user (AA-10): its record is kept, and answers 410.
+    pub const VENDOR_GONE: u32 = 4101001;
+    pub const END_USER_GONE: u32 = 4101002;
     pub const TOO_MANY_REQUESTS: u32 = 4291001;
+    /// A verification code was sent to this mobile less than a minute ago (`Retry-After`).
+    pub const CODE_TOO_SOON: u32 = 4291002;
+    /// This mobile has had its codes for today.
+    pub const CODE_DAILY_LIMIT: u32 = 4291003;
     pub const SERVER_FAULT: u32 = 5031001;
 }
 

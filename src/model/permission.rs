@@ -18,10 +18,12 @@ pub enum Area {
     HeavyBuyers,
     Products,
     Devices,
+    /// The vendor's end users (members, 会员) of the operations platform.
+    EndUsers,
 }
 
-pub const AREAS: [Area; 6] =
-    [Area::Members, Area::Roles, Area::Dealers, Area::HeavyBuyers, Area::Products, Area::Devices];
+pub const AREAS: [Area; 7] =
+    [Area::Members, Area::Roles, Area::Dealers, Area::HeavyBuyers, Area::Products, Area::Devices, Area::EndUsers];
 
 /// One grantable feature.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +45,8 @@ pub const MANAGE_PRODUCTS: i64 = 1402;
 pub const READ_DEVICES: i64 = 1501;
 pub const MANAGE_DEVICES: i64 = 1502;
 pub const ASSIGN_DEVICES: i64 = 1503;
+pub const READ_END_USERS: i64 = 1601;
+pub const MANAGE_END_USERS: i64 = 1602;
 
 pub const FEATURES: &[Feature] = &[
     Feature { id: READ_MEMBERS, area: Area::Members, zh: "查看成员", en: "View members" },
@@ -56,6 +60,8 @@ pub const FEATURES: &[Feature] = &[
     Feature { id: READ_DEVICES, area: Area::Devices, zh: "查看设备", en: "View devices" },
     Feature { id: MANAGE_DEVICES, area: Area::Devices, zh: "管理设备", en: "Manage devices" },
     Feature { id: ASSIGN_DEVICES, area: Area::Devices, zh: "分配设备", en: "Assign devices" },
+    Feature { id: READ_END_USERS, area: Area::EndUsers, zh: "查看会员", en: "View users" },
+    Feature { id: MANAGE_END_USERS, area: Area::EndUsers, zh: "管理会员", en: "Manage users" },
 ];
 
 pub fn feature(id: i64) -> Option<&'static Feature> {
@@ -78,6 +84,8 @@ pub fn builtin_features(role: MemberRole) -> &'static [i64] {
         READ_DEVICES,
         MANAGE_DEVICES,
         ASSIGN_DEVICES,
+        READ_END_USERS,
+        MANAGE_END_USERS,
     ];
     const OPERATIONS: &[i64] = &[
         READ_MEMBERS,
@@ -89,6 +97,8 @@ pub fn builtin_features(role: MemberRole) -> &'static [i64] {
         READ_PRODUCTS,
         READ_DEVICES,
         ASSIGN_DEVICES,
+        READ_END_USERS,
+        MANAGE_END_USERS,
     ];
     const DEVELOPER: &[i64] = &[
         READ_MEMBERS,

@@ -20,12 +20,10 @@ pub struct Place {
 impl Place {
     /// Each given part trimmed and at most 64 characters (codes or names, as the picker gives).
     pub fn checked(&self) -> Result<Place, ApiError> {
-        let part =
-            |name: &str, v: &Option<String>| v.as_deref().map(|v| validate::optional_text(name, v, 64)).transpose();
         Ok(Place {
-            country: part("country", &self.country)?,
-            province: part("province", &self.province)?,
-            city: part("city", &self.city)?,
+            country: validate::given_text("country", &self.country, 64)?,
+            province: validate::given_text("province", &self.province, 64)?,
+            city: validate::given_text("city", &self.city, 64)?,
         })
     }
 }

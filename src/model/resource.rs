@@ -168,6 +168,17 @@ pub mod kind {
     }
 }
 
+/// A field's name on the wire: a raw identifier (`r#type`) without its `r#`, as serde names it.
+pub const fn wire_name(name: &'static str) -> &'static str {
+    let bytes = name.as_bytes();
+    if bytes.len() > 2 && bytes[0] == b'r' && bytes[1] == b'#' {
+        // SAFETY: dropping the two ASCII bytes `r#` leaves valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(bytes.split_at(2).1) }
+    } else {
+        name
+    }
+}
+
 /// Declares a resource: its wire struct (`Serialize`, `Deserialize`, fields in the order given)
 /// and `Struct::RESOURCE`, its [`Resource`] table. See the module's documentation.
 #[macro_export]
@@ -192,7 +203,7 @@ macro_rules! resource {
                 table: $table,
                 fields: &[
                     $( $crate::model::resource::Field::of::<$kind>(
-                        stringify!($field),
+                        $crate::model::resource::wire_name(stringify!($field)),
                         $crate::resource!(@column $field $($col)?),
                     ) $($(.$flag())*)?, )*
                     $($( $crate::model::resource::Field::secret(stringify!($sfield), $scol), )*)?
@@ -203,7 +214,7 @@ macro_rules! resource {
             };
         }
     };
-    (@column $field:ident) => { stringify!($field) };
+    (@column $field:ident) => { $crate::model::resource::wire_name(stringify!($field)) };
     (@column $field:ident $col:literal) => { $col };
 }
 

@@ -31,7 +31,7 @@ pub struct DashboardFigures {
     pub devices_online: Option<(i64, i64)>,
 }
 
-/// `days` consecutive days ending with `last`, with each day's total from `known` (0 where none).
+/// Each of `days`, with its total from `known` (0 where none).
 pub fn filled(known: &[DayTotal], days: impl IntoIterator<Item = String>) -> Vec<DayTotal> {
     days.into_iter()
         .map(|day| {

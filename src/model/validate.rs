@@ -24,6 +24,11 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, Api
     Ok(v.to_owned())
 }
 
+/// A text field an edit may leave out (`None` stays `None`), checked as [`optional_text`].
+pub fn given_text(field: &str, value: &Option<String>, max: usize) -> Result<Option<String>, ApiError> {
+    value.as_deref().map(|v| optional_text(field, v, max)).transpose()
+}
+
 /// A device MAC: 12 hexadecimal digits, answered in upper case. The `:` and `-` separators people
 /// copy from labels ("aa:bb:cc:dd:ee:ff") are dropped first.
 pub fn mac(field: &str, value: &str) -> Result<String, ApiError> {

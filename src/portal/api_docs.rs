@@ -1,5 +1,5 @@
-//! Interactive documentation of `/v2`: every operation of the OpenAPI document, with a form to
-//! send it from the browser and see the answer.
+//! Interactive documentation of `/v2` and `/api`: every operation of both OpenAPI documents,
+//! with a form to send it from the browser and see the answer.
 
 use leptos::prelude::*;
 use serde_json::Value;
@@ -10,11 +10,22 @@ use crate::{
     model::error::ApiError,
 };
 
-/// The OpenAPI document (the same one served at `/v2/openapi.json`), as JSON text.
-#[server(endpoint = "/openapi_document")]
+/// Both OpenAPI documents (the ones served at `/v2/openapi.json` and `/api/openapi.json`), as
+/// the JSON text of `[v2, api]`.
+#[server(prefix = "/fn", endpoint = "/openapi_document")]
 pub async fn openapi_document() -> Result<String, ApiError> {
-    Ok(crate::server::api::document().to_string())
+    use crate::server::api::document;
+    Ok(serde_json::json!([document("v2"), document("api")]).to_string())
 }
+
+/// The two APIs, in the order of [`openapi_document`]'s answer: name and what sets it apart.
+const APIS: [(&str, &str); 2] = [
+    ("/v2", "The original platform's API: errors as {\"error\":{\"code\",\"msg\"}}."),
+    (
+        "/api",
+        "The operations platform's API (seed 003): every answer in the envelope {status, code, message, total, data}.",
+    ),
+];
 
 /// One operation, flattened for display.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,8 +93,9 @@ pub fn ApiDocs() -> impl IntoView {
         </header>
         <main class="mx-auto max-w-5xl px-6 py-8">
             <h1 class="text-2xl font-bold">{move || t().api_docs}</h1>
-            <p class="mt-1 text-sm text-slate-500">
+            <p class="mt-1 space-x-4 text-sm text-slate-500">
                 <a class="text-indigo-600 hover:underline" href="/v2/openapi.json">"/v2/openapi.json"</a>
+                <a class="text-indigo-600 hover:underline" href="/api/openapi.json">"/api/openapi.json"</a>
             </p>
             <label class="mt-4 block text-sm">
                 <span class="font-medium">{move || t().access_token_hint}</span>
@@ -92,12 +104,17 @@ pub fn ApiDocs() -> impl IntoView {
             </label>
             <Suspense fallback=move || view! { <p>{move || t().loading}</p> }>
                 {move || Suspend::new(async move {
-                    let ops = doc.await.ok().and_then(|text| serde_json::from_str::<Value>(&text).ok()).map(|d| operations(&d)).unwrap_or_default();
-                    view! {
-                        <div class="mt-6 space-y-3">
-                            {ops.into_iter().map(|op| view! { <OperationCard op=op token=token/> }).collect_view()}
-                        </div>
-                    }
+                    let docs = doc.await.ok().and_then(|text| serde_json::from_str::<Vec<Value>>(&text).ok()).unwrap_or_default();
+                    APIS.iter().zip(docs).map(|((name, about), doc)| {
+                        let ops = operations(&doc);
+                        view! {
+                            <h2 class="mt-8 text-lg font-semibold" data-testid="api-section">{*name}</h2>
+                            <p class="text-sm text-slate-500">{*about}</p>
+                            <div class="mt-3 space-y-3">
+                                {ops.into_iter().map(|op| view! { <OperationCard op=op token=token/> }).collect_view()}
+                            </div>
+                        }
+                    }).collect_view()
                 })}
             </Suspense>
         </main>

@@ -57,7 +57,7 @@ pub fn SubDealers() -> impl IntoView {
 /// The devices assigned to the dealer or to the dealers below it.
 #[component]
 pub fn DealerDevices() -> impl IntoView {
-    dealer_page(move |_| view! { <PartnerDevices/> })
+    dealer_page(move |_| view! { <PartnerDevices href=|product| format!("/dealer/devices?product={product}")/> })
 }
 
 /// The dealer's sales ledger and its sub-dealers'.

@@ -23,11 +23,14 @@ use crate::{
     portal::organization_paths::organization_cell,
 };
 
-#[server(endpoint = "/devices", input = Json)]
+#[server(prefix = "/fn", endpoint = "/devices", input = Json)]
 pub async fn list_devices(product_id: String, request: ListRequest) -> Result<Page, ApiError> {
-    use crate::server::{fns, service::device};
+    use crate::server::{
+        fns,
+        service::{device, entry},
+    };
     let (ctx, principal) = fns::caller().await?;
-    fns::require_module(&ctx, &principal, "device_list").await?;
+    entry::require_module(&ctx, &principal, crate::model::entry::DEVICES).await.map_err(fns::refuse)?;
     let body = fns::list_body(&request)?;
     let mut page = device::list(&ctx, &principal, &product_id, &body).await.map_err(fns::refuse)?;
     // A key account reads its organizations by name.
@@ -38,35 +41,35 @@ pub async fn list_devices(product_id: String, request: ListRequest) -> Result<Pa
 }
 
 /// The products whose devices the caller may list (its brand owner's catalogue).
-#[server(endpoint = "/device_products", input = Json)]
+#[server(prefix = "/fn", endpoint = "/device_products", input = Json)]
 pub async fn device_products() -> Result<Vec<ProductBrief>, ApiError> {
     use crate::server::{fns, service::product};
     let (ctx, principal) = fns::caller().await?;
     product::catalogue(&ctx, &principal).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/device_get", input = Json)]
+#[server(prefix = "/fn", endpoint = "/device_get", input = Json)]
 pub async fn get_device(product_id: String, id: i64) -> Result<Device, ApiError> {
     use crate::server::{fns, service::device};
     let (ctx, principal) = fns::caller().await?;
     device::get(&ctx, &principal, &product_id, id).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/device_add", input = Json)]
+#[server(prefix = "/fn", endpoint = "/device_add", input = Json)]
 pub async fn add_device(product_id: String, input: NewDevice) -> Result<Device, ApiError> {
     use crate::server::{fns, service::device};
     let (ctx, principal) = fns::caller().await?;
     device::create(&ctx, &principal, &product_id, input).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/device_edit", input = Json)]
+#[server(prefix = "/fn", endpoint = "/device_edit", input = Json)]
 pub async fn edit_device(product_id: String, id: i64, input: DeviceEdit) -> Result<Device, ApiError> {
     use crate::server::{fns, service::device};
     let (ctx, principal) = fns::caller().await?;
     device::update(&ctx, &principal, &product_id, id, input).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/device_delete", input = Json)]
+#[server(prefix = "/fn", endpoint = "/device_delete", input = Json)]
 pub async fn delete_device(product_id: String, id: i64) -> Result<(), ApiError> {
     use crate::server::{fns, service::device};
     let (ctx, principal) = fns::caller().await?;
@@ -75,7 +78,7 @@ pub async fn delete_device(product_id: String, id: i64) -> Result<(), ApiError> 
 
 /// One chunk of an import (the page sends a file in chunks to show progress; each chunk is one
 /// transaction, and MACs already there are skipped, so sending a chunk again is harmless).
-#[server(endpoint = "/device_import", input = Json)]
+#[server(prefix = "/fn", endpoint = "/device_import", input = Json)]
 pub async fn import_devices(product_id: String, devices: Vec<NewDevice>) -> Result<DeviceRefs, ApiError> {
     use crate::{
         model::device::BatchEntry,
@@ -86,7 +89,7 @@ pub async fn import_devices(product_id: String, devices: Vec<NewDevice>) -> Resu
     device::create_batch(&ctx, &principal, &product_id, entries).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/device_assign", input = Json)]
+#[server(prefix = "/fn", endpoint = "/device_assign", input = Json)]
 pub async fn assign_devices(product_id: String, ids: Vec<i64>, action: Assignment) -> Result<DeviceRefs, ApiError> {
     use crate::server::{fns, service::device};
     let (ctx, principal) = fns::caller().await?;
@@ -142,11 +145,9 @@ pub fn DeviceTable(
     #[prop(into)] product_id: Signal<String>,
     state: TableState,
     reload: RwSignal<u32>,
-    /// Row checkboxes, for the assignment actions: always, or as a signal says (read inside
-    /// the table's Suspense, so a session resource behind it is waited for there).
-    #[prop(optional)]
-    selectable: bool,
-    #[prop(optional, into)] selectable_when: Option<Signal<bool>>,
+    /// Row checkboxes, for the assignment actions (see `DataTable`).
+    #[prop(into, default = Signal::stored(false))]
+    selectable: Signal<bool>,
     /// A "view" link per row to the corp's device page.
     #[prop(optional)]
     detail_links: bool,
@@ -168,10 +169,10 @@ pub fn DeviceTable(
         <FilterBuilder fields=builder_fields() state=state/>
         {match actions {
             Some(actions) => view! {
-                <DataTable columns=columns() state=state page=page selectable=selectable selectable_when=selectable_when actions=actions testid="devices-table"/>
+                <DataTable columns=columns() state=state page=page selectable=selectable actions=actions testid="devices-table"/>
             }.into_any(),
             None => view! {
-                <DataTable columns=columns() state=state page=page selectable=selectable selectable_when=selectable_when testid="devices-table"/>
+                <DataTable columns=columns() state=state page=page selectable=selectable testid="devices-table"/>
             }.into_any(),
         }}
     }
@@ -184,6 +185,18 @@ pub fn DeviceTable(
 pub fn product_from_query() -> Signal<String> {
     let query = leptos_router::hooks::use_query_map();
     Signal::derive(move || query.read().get("product").unwrap_or_default())
+}
+
+/// Another product's devices start on their first page, none of them ticked.
+pub fn start_over_on_another_product(product: Signal<String>, state: TableState) {
+    Effect::new(move |previous: Option<String>| {
+        let chosen = product.get();
+        if previous.is_some() {
+            state.offset.set(0);
+            state.selected.set(Vec::new());
+        }
+        chosen
+    });
 }
 
 /// The caller's products as a picker; `href` is where choosing one goes. Without a current
@@ -223,29 +236,17 @@ pub fn ProductPicker(current: Signal<String>, href: fn(&str) -> String) -> impl 
     .into_any()
 }
 
-fn partner_devices_href(product: &str) -> String {
-    // The path of the portal the page is in: `/dealer/devices` or `/heavy_buyer/devices`.
-    let path = leptos_router::hooks::use_location().pathname.get_untracked();
-    format!("{path}?product={product}")
-}
-
-/// The dealer's and the heavy buyer's Devices page: pick a product, see its devices in scope.
+/// A partner's Devices page: pick a product (`href` is its page's address for a product), see
+/// its devices in scope.
 #[component]
-pub fn PartnerDevices() -> impl IntoView {
+pub fn PartnerDevices(href: fn(&str) -> String) -> impl IntoView {
     let i18n = use_i18n();
     let product = product_from_query();
     let state = device_table_state();
-    // Another product starts on its first page.
-    Effect::new(move |previous: Option<String>| {
-        let chosen = product.get();
-        if previous.is_some() {
-            state.offset.set(0);
-        }
-        chosen
-    });
+    start_over_on_another_product(product, state);
     view! {
         <h1 class="mb-3 text-xl font-semibold">{move || i18n.t().devices_title}</h1>
-        <ProductPicker current=product href=partner_devices_href/>
+        <ProductPicker current=product href=href/>
         <DeviceTable product_id=product state=state reload=RwSignal::new(0u32)/>
     }
 }

@@ -24,7 +24,7 @@ fn partner(portal: &str) -> Result<crate::server::service::login::Partner, ApiEr
 }
 
 /// What a partner's sign-in page shows: public, like `GET …/entry_config`.
-#[server(endpoint = "/entry_branding", input = Json)]
+#[server(prefix = "/fn", endpoint = "/entry_branding", input = Json)]
 pub async fn load_entry_branding(portal: String, id: i64, corp_id: String) -> Result<EntryBranding, ApiError> {
     use crate::server::{fns, service::entry};
     let ctx = fns::ctx()?;
@@ -33,7 +33,7 @@ pub async fn load_entry_branding(portal: String, id: i64, corp_id: String) -> Re
 }
 
 /// A partner's entry as the corp edits it.
-#[server(endpoint = "/entry_get", input = Json)]
+#[server(prefix = "/fn", endpoint = "/entry_get", input = Json)]
 pub async fn get_entry(portal: String, id: i64) -> Result<EntryConfig, ApiError> {
     use crate::server::{fns, service::entry};
     let (ctx, principal) = fns::caller().await?;
@@ -41,7 +41,7 @@ pub async fn get_entry(portal: String, id: i64) -> Result<EntryConfig, ApiError>
     entry::get(&ctx, partner(&portal)?, id, &corp_id).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/entry_set", input = Json)]
+#[server(prefix = "/fn", endpoint = "/entry_set", input = Json)]
 pub async fn set_entry(portal: String, id: i64, config: EntryConfig) -> Result<EntryConfig, ApiError> {
     use crate::server::{fns, service::entry};
     let (ctx, principal) = fns::caller().await?;
@@ -122,9 +122,8 @@ fn EntryFields(portal: &'static str, id: i64, config: EntryConfig) -> impl IntoV
 /// The logo and text a partner's sign-in page shows above its form, and whether the page is
 /// open: read from the `corp_id` and `id` of its link (none without them).
 #[component]
-pub fn EntryBanner(portal: &'static str, branding: Option<EntryBranding>) -> impl IntoView {
+pub fn EntryBanner(branding: Option<EntryBranding>) -> impl IntoView {
     let i18n = use_i18n();
-    let _ = portal;
     branding.map(|b| {
         let closed = !b.is_enable;
         view! {

@@ -40,6 +40,11 @@ pub fn Home() -> impl IntoView {
                         <h2 class="font-semibold text-emerald-700">{move || t().heavy_buyer_portal}</h2>
                         <p class="mt-1 text-sm text-slate-600">{move || t().heavy_buyer_login_title}</p>
                     </a>
+                    <a href="/platform/login" data-testid="portal-platform"
+                        class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm hover:border-amber-400">
+                        <h2 class="font-semibold text-amber-700">{move || t().platform_portal}</h2>
+                        <p class="mt-1 text-sm text-slate-600">{move || t().platform_portal_hint}</p>
+                    </a>
                 </div>
             </main>
         </div>

@@ -10,6 +10,7 @@ pub mod heavy_buyer;
 pub mod home;
 pub mod organization_paths;
 pub mod partner;
+pub mod platform;
 pub mod sales;
 
 use leptos::prelude::*;

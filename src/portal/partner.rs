@@ -51,7 +51,7 @@ impl Portal {
 /// Signs a dealer or a heavy buyer in and binds the login to this browser session.
 /// `entry` is the partner id of a branded sign-in link (empty for the plain page): a closed entry
 /// signs no one in.
-#[server(endpoint = "/portal_login")]
+#[server(prefix = "/fn", endpoint = "/portal_login")]
 pub async fn portal_login(
     portal: String,
     corp_id: String,
@@ -76,10 +76,7 @@ pub async fn portal_login(
         _ => return Err(fns::refuse(ApiError::invalid("portal", "unknown portal"))),
     };
     if let Ok(id) = entry.trim().parse::<i64>() {
-        let open = entries::get(&ctx, partner, id, &corp_id).await.map(|e| e.is_enable).unwrap_or(true);
-        if !open {
-            return Err(fns::refuse(ApiError::new(codes::FORBIDDEN, "this sign-in page is closed")));
-        }
+        entries::require_open(&ctx, partner, id, &corp_id).await.map_err(fns::refuse)?;
     }
     let login = login::partner_login(&ctx, partner, Some(&corp_id), &account, &password, &client, Channel::Web)
         .await
@@ -90,7 +87,7 @@ pub async fn portal_login(
 }
 
 /// Ends the login and the session, back to the portal's sign-in page.
-#[server(endpoint = "/portal_logout")]
+#[server(prefix = "/fn", endpoint = "/portal_logout")]
 pub async fn portal_logout(portal: String) -> Result<(), ApiError> {
     use crate::server::{auth::web, fns};
     let ctx = fns::ctx()?;
@@ -114,8 +111,8 @@ pub trait PartnerSession {
 /// The entry module a portal page belongs to (the original console's names), if it may be hidden.
 fn module_of(href: &str) -> Option<&'static str> {
     match href.rsplit('/').next() {
-        Some("devices") => Some("device_list"),
-        Some("sales") => Some("analyse"),
+        Some("devices") => Some(crate::model::entry::DEVICES),
+        Some("sales") => Some(crate::model::entry::SALES),
         _ => None,
     }
 }
@@ -148,7 +145,7 @@ impl PartnerSession for crate::model::heavy_buyer::HeavyBuyerSession {
 }
 
 /// What every dealer-portal page loads first.
-#[server(endpoint = "/dealer_session")]
+#[server(prefix = "/fn", endpoint = "/dealer_session")]
 pub async fn load_dealer_session() -> Result<DealerSession, ApiError> {
     use crate::server::{fns, service::dealer};
     let (ctx, principal) = fns::caller().await?;
@@ -156,7 +153,7 @@ pub async fn load_dealer_session() -> Result<DealerSession, ApiError> {
 }
 
 /// What every heavy-buyer-portal page loads first.
-#[server(endpoint = "/heavy_buyer_session")]
+#[server(prefix = "/fn", endpoint = "/heavy_buyer_session")]
 pub async fn load_heavy_buyer_session() -> Result<HeavyBuyerSession, ApiError> {
     use crate::server::{fns, service::heavy_buyer};
     let (ctx, principal) = fns::caller().await?;
@@ -223,8 +220,8 @@ where
 }
 
 /// Renders `view` with the partner's session once it is there (nothing before; the frame
-/// handles signing in again). `view` may run more than once while the server renders: it must
-/// not create resources.
+/// handles signing in again). `view` must not make resources (see
+/// [`with_loaded`](crate::components::with_loaded)).
 pub fn with_partner<S, V>(
     session: PartnerSessionResource<S>,
     view: impl Fn(S) -> V + Send + Sync + Clone + 'static,
@@ -233,15 +230,7 @@ where
     S: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
     V: IntoView + 'static,
 {
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let view = view.clone();
-                Suspend::new(async move { session.await.ok().map(|s| view(s).into_any()) })
-            }}
-        </Suspense>
-    }
-    .into_any()
+    crate::components::with_loaded(session, false, view)
 }
 
 /// Whether a failed session load means "go to the sign-in page": not logged in, or logged in
@@ -287,7 +276,7 @@ pub fn PortalLogin(
                 <div class="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
-                            view! { <EntryBanner portal=portal.prefix() branding=branding.await/> }
+                            view! { <EntryBanner branding=branding.await/> }
                         })}
                     </Transition>
                     <p class="text-xs font-medium uppercase tracking-wide text-emerald-600">{move || portal.name(t())}</p>

@@ -19,27 +19,33 @@ use crate::{
 };
 
 /// The sales of dealer `dealer_id` (the caller's own when `None`) and those below it.
-#[server(endpoint = "/sales", input = Json)]
+#[server(prefix = "/fn", endpoint = "/sales", input = Json)]
 pub async fn list_sales(dealer_id: Option<i64>, request: ListRequest) -> Result<Page, ApiError> {
-    use crate::server::{fns, service::sale};
+    use crate::server::{
+        fns,
+        service::{entry, sale},
+    };
     let (ctx, principal) = fns::caller().await?;
-    fns::require_module(&ctx, &principal, "analyse").await?;
+    entry::require_module(&ctx, &principal, crate::model::entry::SALES).await.map_err(fns::refuse)?;
     let dealer_id = own_or(&principal, dealer_id)?;
     let body = fns::list_body(&request)?;
     sale::list(&ctx, &principal, dealer_id, &body).await.map_err(fns::refuse)
 }
 
 /// Records one sale for the signed-in dealer.
-#[server(endpoint = "/sale_add", input = Json)]
+#[server(prefix = "/fn", endpoint = "/sale_add", input = Json)]
 pub async fn record_sale(input: SaleInput) -> Result<Sale, ApiError> {
-    use crate::server::{fns, service::sale};
+    use crate::server::{
+        fns,
+        service::{entry, sale},
+    };
     let (ctx, principal) = fns::caller().await?;
-    fns::require_module(&ctx, &principal, "analyse").await?;
+    entry::require_module(&ctx, &principal, crate::model::entry::SALES).await.map_err(fns::refuse)?;
     let dealer_id = own_or(&principal, None)?;
     sale::record(&ctx, &principal, dealer_id, input).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/sale_delete", input = Json)]
+#[server(prefix = "/fn", endpoint = "/sale_delete", input = Json)]
 pub async fn delete_sale(id: i64) -> Result<(), ApiError> {
     use crate::server::{fns, service::sale};
     let (ctx, principal) = fns::caller().await?;

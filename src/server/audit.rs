@@ -116,6 +116,13 @@ fn actor(principal: &Principal) -> Actor {
             corp_id: u.corp_id.clone(),
             heavy_buyer_id: Some(u.heavy_buyer_id),
         },
+        Principal::EndUser(u) => {
+            Actor { kind: "end_user", id: u.user_id, corp_id: u.corp_id.clone(), heavy_buyer_id: None }
+        }
+        // The platform acts on a vendor: `record_in` names the vendor whose log it lands in.
+        Principal::Platform(a) => {
+            Actor { kind: "platform_admin", id: a.admin_id, corp_id: String::new(), heavy_buyer_id: None }
+        }
     }
 }
 
@@ -125,6 +132,8 @@ async fn actor_name(tx: &mut Tx, kind: &str, id: i64) -> Result<String> {
         "member" => "SELECT name FROM members WHERE id = $1",
         "dealer" => "SELECT name FROM dealers WHERE id = $1",
         "heavy_buyer" => "SELECT name FROM heavy_buyers WHERE id = $1",
+        "end_user" => "SELECT name FROM end_users WHERE id = $1",
+        "platform_admin" => "SELECT account FROM platform_admins WHERE id = $1",
         _ => "SELECT username FROM org_users WHERE id = $1",
     };
     let row: Option<(String,)> = tx.fetch_optional(&Sql::new(sql).bind(id)).await?;
@@ -141,6 +150,35 @@ pub async fn record(
     change: Change,
 ) -> Result<()> {
     write(tx, actor(principal), action, record_type, &record_id.to_string(), change).await
+}
+
+/// [`record`] in the log of the vendor `corp_id`: how the platform operator's changes to a
+/// vendor land in that vendor's own log.
+pub async fn record_in(
+    tx: &mut Tx,
+    principal: &Principal,
+    corp_id: &str,
+    action: &str,
+    record_type: &str,
+    record_id: impl ToString,
+    change: Change,
+) -> Result<()> {
+    let who = Actor { corp_id: corp_id.to_owned(), ..actor(principal) };
+    write(tx, who, action, record_type, &record_id.to_string(), change).await
+}
+
+/// Records what an end user did while signed out (registering, resetting its password with a
+/// code): the user is the actor, in its vendor's log.
+pub async fn record_end_user(
+    tx: &mut Tx,
+    corp_id: &str,
+    user_id: i64,
+    action: &str,
+    uid: &str,
+    change: Change,
+) -> Result<()> {
+    let who = Actor { kind: "end_user", id: user_id, corp_id: corp_id.to_owned(), heavy_buyer_id: None };
+    write(tx, who, action, "end_user", uid, change).await
 }
 
 /// Records a corp's registration, made by nobody yet signed in: its first admin is the actor.
@@ -202,7 +240,8 @@ pub async fn sign_in(
 ) -> Result<()> {
     let action = if success { "sign_in.success" } else { "sign_in.failure" };
     let (corp_id, heavy_buyer_id, kind, id) = match &found {
-        Some(a) => (Some(a.corp_id.to_owned()), a.heavy_buyer_id, a.kind, Some(a.id)),
+        // The platform's administrators have no vendor: their sign-ins are in no vendor's log.
+        Some(a) => (Some(a.corp_id.to_owned()).filter(|c| !c.is_empty()), a.heavy_buyer_id, a.kind, Some(a.id)),
         None => (None, None, "anonymous", None),
     };
     db.execute(

@@ -1,17 +1,23 @@
 //! The command line: serving (no arguments), `create-corp`, and `--help`.
 
-use crate::server::{secret::Secret, service::corp::NewCorp};
+use crate::server::{
+    secret::Secret,
+    service::{corp::NewCorp, platform::NewPlatformAdmin},
+};
 
 pub const HELP: &str = "\
 backoffice — the back office of an IoT cloud platform
 
 USAGE:
-    backoffice                 Serve the site and the /v2 API (address from LEPTOS_SITE_ADDR,
+    backoffice                 Serve the site and the /v2 and /api APIs (address from LEPTOS_SITE_ADDR,
                                default 127.0.0.1:3000)
     backoffice create-corp --company <name> --name <admin name> --email <email>
                            --phone <phone> --password <password>
-                               Create a corp and its first admin member (role 1, active); prints
-                               {\"corp_id\": \"...\", \"member_id\": ...}
+                               Create a corp (a vendor, with its vendor code) and its first admin
+                               member (role 1, active); prints {\"corp_id\": \"...\", \"member_id\": ...}
+    backoffice create-platform-admin --account <name> --password <password>
+                               Create an administrator of the platform operator, who signs in at
+                               /platform and POST /api/platform/auth; prints {\"admin_id\": ...}
     backoffice --help          Show this help
 
 The database comes from DATABASE_URL (sqlite:… or postgres://…); when it is unset the server
@@ -25,6 +31,7 @@ pub enum Command {
     Serve,
     Help,
     CreateCorp(NewCorp),
+    CreatePlatformAdmin(NewPlatformAdmin),
 }
 
 /// Parses the arguments after the program name; a mistake is a message for the user.
@@ -33,6 +40,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         None => Ok(Command::Serve),
         Some("-h" | "--help" | "help") => Ok(Command::Help),
         Some("create-corp") => create_corp(&args[1..]).map(Command::CreateCorp),
+        Some("create-platform-admin") => create_platform_admin(&args[1..]).map(Command::CreatePlatformAdmin),
         Some(other) => Err(format!("unknown command {other:?}; see backoffice --help")),
     }
 }
@@ -62,6 +70,22 @@ fn create_corp(args: &[String]) -> Result<NewCorp, String> {
     })
 }
 
+fn create_platform_admin(args: &[String]) -> Result<NewPlatformAdmin, String> {
+    let (mut account, mut password) = (None, None);
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let slot = match flag.as_str() {
+            "--account" => &mut account,
+            "--password" => &mut password,
+            other => return Err(format!("create-platform-admin: unknown option {other:?}; see backoffice --help")),
+        };
+        let value = it.next().ok_or_else(|| format!("create-platform-admin: {flag} needs a value"))?;
+        *slot = Some(value.clone());
+    }
+    let need = |v: Option<String>, flag: &str| v.ok_or_else(|| format!("create-platform-admin: {flag} is required"));
+    Ok(NewPlatformAdmin { account: need(account, "--account")?, password: Secret::new(need(password, "--password")?) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +105,10 @@ mod tests {
         assert!(parse(&args("create-corp --company")).unwrap_err().contains("needs a value"));
         assert!(parse(&args("create-corp --bogus x")).unwrap_err().contains("unknown option"));
         assert!(parse(&args("frobnicate")).is_err());
+        let a = parse(&args("create-platform-admin --account ops --password Secret123"));
+        assert!(
+            matches!(a, Ok(Command::CreatePlatformAdmin(NewPlatformAdmin { ref account, .. })) if account == "ops")
+        );
+        assert!(parse(&args("create-platform-admin --account ops")).unwrap_err().contains("--password is required"));
     }
 }

@@ -22,6 +22,19 @@ pub fn iso(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Epoch milliseconds as `YYYY-MM-DDTHH:MM:SSZ`, the `/api` form (seed 003 §1.3).
+pub fn iso_seconds(ms: i64) -> String {
+    seconds_only(&iso(ms))
+}
+
+/// An ISO time of [`iso`] cut to whole seconds (`….843Z` → `…Z`); other text as it is.
+pub fn seconds_only(iso: &str) -> String {
+    match (iso.rfind('.'), iso.strip_suffix('Z')) {
+        (Some(dot), Some(_)) => format!("{}Z", &iso[..dot]),
+        _ => iso.to_owned(),
+    }
+}
+
 pub fn iso_opt(ms: Option<i64>) -> Option<String> {
     ms.map(iso)
 }
@@ -45,6 +58,7 @@ mod tests {
         let ms = parse_iso("2015-10-09T08:15:40.843Z").unwrap();
         assert_eq!(iso(ms), "2015-10-09T08:15:40.843Z");
         assert_eq!(iso(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso_seconds(ms), "2015-10-09T08:15:40Z");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Typed settings from the environment (and an optional `.env`). `.env.example` documents each.
 
-use std::time::Duration;
+use std::{path::PathBuf, time::Duration};
+
+use crate::server::secret::SealKey;
 
 /// `Debug` shows the database URL without its password (the settings are logged at start).
 #[derive(Clone)]
@@ -31,6 +33,20 @@ pub struct Config {
     /// Web origins (`https://console.example.com`) whose pages may call `/v2` from the browser
     /// (CORS); none by default.
     pub cors_allowed_origins: Vec<String>,
+    /// The key vendors' secrets are sealed with (`SECRETS_KEY`, 64 hex digits). Unset: the key
+    /// in `secrets_key_file`, made on first start (`http::build` fills this in).
+    pub secrets_key: Option<SealKey>,
+    pub secrets_key_file: PathBuf,
+    /// How verification codes reach a phone (`SMS_PROVIDER`).
+    pub sms: Sms,
+}
+
+/// The SMS sender (`SMS_PROVIDER`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sms {
+    /// Development: each message goes to the server's log, and, with `SMS_OUTBOX_FILE`, one JSON
+    /// line per message to that file (what the browser tests read their codes from).
+    Log { outbox: Option<PathBuf> },
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/backoffice.db";
@@ -51,6 +67,9 @@ impl Default for Config {
             watchdog: Some(Duration::from_secs(60)),
             retention: Duration::from_secs(90 * 24 * 3600),
             cors_allowed_origins: Vec::new(),
+            secrets_key: None,
+            secrets_key_file: PathBuf::from("data/secrets.key"),
+            sms: Sms::Log { outbox: None },
         }
     }
 }
@@ -80,7 +99,43 @@ impl Config {
                 24 * 3600 * number("RETENTION_DAYS", d.retention.as_secs() / (24 * 3600))?.max(1),
             ),
             cors_allowed_origins: origins("CORS_ALLOWED_ORIGINS")?,
+            secrets_key: match std::env::var("SECRETS_KEY") {
+                Ok(v) if !v.trim().is_empty() => {
+                    Some(SealKey::from_hex(&v).ok_or("SECRETS_KEY: expected 64 hex digits (32 bytes)")?)
+                }
+                _ => None,
+            },
+            secrets_key_file: std::env::var("SECRETS_KEY_FILE")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(PathBuf::from)
+                .unwrap_or(d.secrets_key_file),
+            sms: sms()?,
         })
+    }
+}
+
+impl Config {
+    /// Fills in the secrets key from `secrets_key_file` (made there on first start) when
+    /// `SECRETS_KEY` did not give one.
+    pub fn resolve_secrets_key(&mut self) -> Result<(), String> {
+        if self.secrets_key.is_none() {
+            let key = SealKey::from_file(&self.secrets_key_file)
+                .map_err(|e| format!("secrets key file {}: {e}", self.secrets_key_file.display()))?;
+            self.secrets_key = Some(key);
+        }
+        Ok(())
+    }
+}
+
+/// `SMS_PROVIDER`: `log` (the default).
+fn sms() -> Result<Sms, String> {
+    let provider = std::env::var("SMS_PROVIDER").unwrap_or_default().trim().to_ascii_lowercase();
+    match provider.as_str() {
+        "" | "log" => Ok(Sms::Log {
+            outbox: std::env::var("SMS_OUTBOX_FILE").ok().filter(|v| !v.trim().is_empty()).map(PathBuf::from),
+        }),
+        other => Err(format!("SMS_PROVIDER: unknown provider {other:?} (expected log)")),
     }
 }
 
@@ -108,6 +163,9 @@ impl std::fmt::Debug for Config {
             .field("watchdog", &self.watchdog)
             .field("retention", &self.retention)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
+            .field("secrets_key", &self.secrets_key.as_ref().map(|_| "set"))
+            .field("secrets_key_file", &self.secrets_key_file)
+            .field("sms", &self.sms)
             .finish()
     }
 }

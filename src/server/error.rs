@@ -15,6 +15,10 @@ pub enum Error {
     /// Too many failed logins from one client address: 429 with `Retry-After` in seconds.
     #[error("throttled for {0} s")]
     Throttled(u64),
+    /// A request over a limit (a verification code asked for too soon): its error, and the
+    /// seconds after which it may come again (`Retry-After`).
+    #[error("{0} (retry after {1} s)")]
+    Limited(ApiError, u64),
     #[error("internal: {0}")]
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -43,6 +47,7 @@ impl Error {
         match self {
             Error::Api(e) => e,
             Error::Throttled(_) => ApiError::new(codes::TOO_MANY_REQUESTS, "too many failed logins, retry later"),
+            Error::Limited(e, _) => e,
             Error::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
                 ApiError::server_fault()
@@ -55,13 +60,16 @@ impl Error {
 pub fn error_response(err: ApiError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     let body = serde_json::json!({ "error": { "code": err.code, "msg": err.msg } });
-    (status, axum::Json(body)).into_response()
+    let mut response = (status, axum::Json(body)).into_response();
+    // `/api` renders the same error as its envelope (api::ops::envelope::errors).
+    response.extensions_mut().insert(err);
+    response
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let retry_after = match &self {
-            Error::Throttled(secs) => Some(*secs),
+            Error::Throttled(secs) | Error::Limited(_, secs) => Some(*secs),
             _ => None,
         };
         let mut response = error_response(self.into_api());

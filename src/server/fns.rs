@@ -50,13 +50,3 @@ pub async fn caller() -> Result<(Ctx, Principal), ApiError> {
 pub fn list_body(request: &crate::model::list::ListRequest) -> Result<serde_json::Value, ApiError> {
     serde_json::to_value(request).map_err(|e| refuse(ApiError::invalid("body", &e.to_string())))
 }
-
-/// Refuses (4031001) a partner whose sign-in entry hides `module` (the original console's module
-/// names: `device_list`, `analyse`), for the portal pages of that module.
-pub async fn require_module(ctx: &Ctx, principal: &Principal, module: &str) -> Result<(), ApiError> {
-    let hidden = crate::server::service::entry::hidden_modules(ctx, principal).await.map_err(refuse)?;
-    if hidden.iter().any(|m| m == module) {
-        return Err(refuse(ApiError::new(crate::model::error::codes::FORBIDDEN, "this page is not open to you")));
-    }
-    Ok(())
-}

@@ -48,13 +48,17 @@ pub struct Server {
 }
 
 /// Connects the database (applying migrations) and assembles every route and layer.
-pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Server, sqlx::Error> {
+pub async fn build(mut config: Config, leptos_options: LeptosOptions) -> Result<Server, sqlx::Error> {
+    config.resolve_secrets_key().map_err(|e| sqlx::Error::Configuration(e.into()))?;
     let db = Db::connect(&config.database_url).await?;
     let ctx = Ctx { db: db.clone(), config: Arc::new(config) };
     let store = Store::new(&db).await?;
     tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(600)));
     tokio::spawn(refresh_statistics_hourly(db.clone()));
     tokio::spawn(retention::purge_hourly(ctx.clone()));
+    if let Err(e) = crate::server::service::vendor::backfill_codes(&ctx).await {
+        tracing::warn!(error = ?e, "giving vendor codes to the corps without one failed");
+    }
 
     let sessions = SessionManagerLayer::new(store)
         .with_name("backoffice_session")
@@ -76,7 +80,7 @@ pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Serv
         .layer(middleware::from_fn(cross_site_check))
         .layer(sessions);
 
-    let api = api::router().method_not_allowed_fallback(api::wrong_method);
+    let api = api::router();
     let routes = cross_origin(api, &ctx.config.cors_allowed_origins).merge(site);
     let mut router = harden(routes, &ctx.config)
         .with_state(state)

@@ -303,11 +303,13 @@ fn parse_order(resource: &Resource, v: &Json) -> Result<Vec<(&'static Field, Dir
 }
 
 /// Appends `id ASC` so rows that tie on the requested keys keep one order across pages.
+/// The row id is the `id` column, whether or not the resource shows it (an end user shows its
+/// `uid` and keeps its number inside).
 fn with_tiebreak(resource: &Resource, mut order: Vec<(&'static Field, Dir)>) -> Vec<(&'static Field, Dir)> {
-    if let Some(id) = resource.field("id") {
-        if !order.iter().any(|(f, _)| f.name == id.name) {
-            order.push((id, Dir::Asc));
-        }
+    static ROW_ID: Field = Field::new("id", "id", FieldType::Int);
+    let id = resource.visible().find(|f| f.column == "id").unwrap_or(&ROW_ID);
+    if !order.iter().any(|(f, _)| f.column == id.column) {
+        order.push((id, Dir::Asc));
     }
     order
 }

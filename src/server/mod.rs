@@ -13,6 +13,7 @@ pub mod fns;
 pub mod http;
 pub mod jobs;
 pub mod list;
+pub mod providers;
 pub mod request;
 pub mod scope;
 pub mod secret;

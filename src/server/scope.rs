@@ -27,6 +27,18 @@ impl Scope {
         Self::tenant("corp_id", corp_id.to_owned())
     }
 
+    /// Every vendor's row of `corps` (`service::vendor`, for the platform operator only: each of
+    /// its callers checked `principal.platform()` first). `id IS NOT NULL` says "all" without
+    /// an empty condition.
+    pub fn every_vendor() -> Scope {
+        Scope(Condition::all().add(Expr::col(Alias::new("id")).is_not_null()))
+    }
+
+    /// Every vendor's rows of a table keyed by `corp_id` (the platform's lists of end users).
+    pub fn every_corp() -> Scope {
+        Scope(Condition::all().add(Expr::col(Alias::new("corp_id")).is_not_null()))
+    }
+
     /// A heavy buyer's rows (`heavy_buyer_id`).
     pub fn heavy_buyer(heavy_buyer_id: i64) -> Scope {
         Self::tenant("heavy_buyer_id", heavy_buyer_id)

@@ -5,13 +5,25 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::server::{config::Config, db::Db};
+use crate::server::{
+    config::Config,
+    db::Db,
+    error::{Error, Result},
+    secret::SealKey,
+};
 
 /// The service layer's context: the database and the settings. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub db: Db,
     pub config: Arc<Config>,
+}
+
+impl Ctx {
+    /// The key vendors' secrets are sealed with (resolved when the server is built).
+    pub fn seal_key(&self) -> Result<&SealKey> {
+        self.config.secrets_key.as_ref().ok_or_else(|| Error::internal("no secrets key configured"))
+    }
 }
 
 /// The axum router state. Leptos puts it into context for pages and server functions.

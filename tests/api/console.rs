@@ -578,7 +578,7 @@ async fn statistics_count_sales_and_key_accounts(backend: Backend) {
 
 /// Calls a portal server function with a JSON body as the signed-in browser does.
 async fn portal_json(app: &TestApp, name: &str, body: Value) -> reqwest::StatusCode {
-    let req = app.client.post(app.url(&format!("/api/{name}"))).header("Origin", app.base.clone()).json(&body);
+    let req = app.client.post(app.url(&format!("/fn/{name}"))).header("Origin", app.base.clone()).json(&body);
     req.send().await.expect("server function called").status()
 }
 
@@ -612,7 +612,7 @@ async fn an_entry_hides_products_and_modules_from_the_partners_portal(backend: B
     // The hidden product leaves its product list, the hidden modules refuse.
     let res = app
         .client
-        .post(app.url("/api/device_products"))
+        .post(app.url("/fn/device_products"))
         .header("Origin", app.base.clone())
         .json(&json!({}))
         .send()

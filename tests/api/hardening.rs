@@ -188,7 +188,7 @@ async fn partners_pick_products_without_the_key(backend: Backend) {
     assert!(signed_in.status().is_success() || signed_in.status().is_redirection(), "{}", signed_in.status());
     let picked = app
         .client
-        .post(app.url("/api/device_products"))
+        .post(app.url("/fn/device_products"))
         .header("Origin", app.base.clone())
         .header("Content-Type", "application/json")
         .body("{}")
@@ -281,7 +281,7 @@ async fn cross_site_sign_in_is_refused(backend: Backend) {
     {
         let res = app
             .client
-            .post(app.url("/api/corp_login"))
+            .post(app.url("/fn/corp_login"))
             .header(header, value)
             .header("Accept", "application/json")
             .form(&form)

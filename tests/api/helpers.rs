@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use backoffice::server::{
     clock::now_ms,
-    config::Config,
+    config::{Config, Sms},
     db::Sql,
     http,
-    secret::{random_hex, Secret},
+    secret::{random_hex, SealKey, Secret},
     service::corp::{self, NewCorp},
     state::Ctx,
 };
@@ -68,9 +68,11 @@ pub async fn fresh_database(backend: Backend) -> String {
     }
 }
 
-/// Settings for tests: the defaults, with whatever the test changes.
+/// Settings for tests: the defaults, with a secrets key of the test's own and the log SMS
+/// provider writing an outbox file of the test's own (where [`TestApp::sms_code`] reads codes).
 pub fn test_config() -> Config {
-    Config::default()
+    let outbox = std::env::temp_dir().join(format!("bo_sms_{}.jsonl", random_hex(6)));
+    Config { secrets_key: Some(SealKey::random()), sms: Sms::Log { outbox: Some(outbox) }, ..Config::default() }
 }
 
 pub async fn spawn(backend: Backend) -> TestApp {
@@ -125,6 +127,27 @@ impl Answer {
     pub fn assert_ok(&self) -> &Value {
         assert_eq!(self.status, StatusCode::OK, "{:?}", self.body);
         &self.body
+    }
+
+    /// Asserts `/api`'s success envelope with `status`; answers its `data`.
+    #[track_caller]
+    pub fn ok_envelope(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "{:?}", self.body);
+        assert_eq!(self.body["status"], json!(true), "{:?}", self.body);
+        assert_eq!(self.body["code"], json!("0"), "{:?}", self.body);
+        assert_eq!(self.body["message"], json!("OK"), "{:?}", self.body);
+        assert!(self.body["total"].is_i64(), "{:?}", self.body);
+        &self.body["data"]
+    }
+
+    /// Asserts `/api`'s failure envelope with this code (a string) and the status it implies.
+    #[track_caller]
+    pub fn assert_failure(&self, code: u32) {
+        assert_eq!(self.status.as_u16() as u32, code / 10_000, "status for {code}: {:?}", self.body);
+        assert_eq!(self.body["status"], json!(false), "{:?}", self.body);
+        assert_eq!(self.body["code"], json!(code.to_string()), "{:?}", self.body);
+        assert!(self.body["message"].is_string(), "{:?}", self.body);
+        assert_eq!((self.body["total"].clone(), self.body["data"].clone()), (json!(0), Value::Null), "{:?}", self.body);
     }
 
     /// Asserts `200 OK` with an empty body (the documents' 无).
@@ -383,10 +406,31 @@ impl TestApp {
             .expect("page loaded")
     }
 
+    /// The messages the log SMS provider sent to `mobile`, oldest first.
+    pub fn sms_to(&self, mobile: &str) -> Vec<Value> {
+        let Sms::Log { outbox: Some(path) } = &self.ctx.config.sms else {
+            panic!("tests use the log provider's outbox")
+        };
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|m| m["mobile"] == mobile)
+            .collect()
+    }
+
+    /// The code of the last message sent to `mobile`.
+    #[track_caller]
+    pub fn sms_code(&self, mobile: &str) -> String {
+        let sent = self.sms_to(mobile);
+        let last = sent.last().unwrap_or_else(|| panic!("no SMS to {mobile}"));
+        last["code"].as_str().expect("code").to_owned()
+    }
+
     /// Calls a server function the way the portal's forms do (URL-encoded, same origin).
     pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client
-            .post(self.url(&format!("/api/{name}")))
+            .post(self.url(&format!("/fn/{name}")))
             .header("Origin", self.base.clone())
             .header("Accept", "application/json")
             .form(form)

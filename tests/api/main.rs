@@ -13,6 +13,7 @@ mod hardening;
 mod heavy_buyers;
 mod matrix;
 mod members;
+mod operations;
 mod organizations;
 mod partner_matrix;
 mod products;

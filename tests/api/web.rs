@@ -107,7 +107,7 @@ async fn cross_site_posts_with_cookies_are_refused(backend: Backend) {
     let corp = app.create_corp("acme").await;
     log_in(&app, &corp.email, &corp.password).await;
     for origin in [Some("http://evil.example"), None] {
-        let mut req = app.client.post(app.url("/api/corp_logout")).header("Accept", "application/json");
+        let mut req = app.client.post(app.url("/fn/corp_logout")).header("Accept", "application/json");
         if let Some(o) = origin {
             req = req.header("Origin", o);
         }

@@ -12,7 +12,7 @@ use crate::{
     },
 };
 
-#[server(endpoint = "/profile", input = Json)]
+#[server(prefix = "/fn", endpoint = "/profile", input = Json)]
 pub async fn edit_profile(input: MemberEdit) -> Result<Member, ApiError> {
     use crate::server::{
         fns,
@@ -24,7 +24,7 @@ pub async fn edit_profile(input: MemberEdit) -> Result<Member, ApiError> {
 }
 
 /// The signed-in member's own record.
-#[server(endpoint = "/me", input = Json)]
+#[server(prefix = "/fn", endpoint = "/me", input = Json)]
 pub async fn get_me() -> Result<Member, ApiError> {
     use crate::server::{
         fns,
@@ -35,7 +35,7 @@ pub async fn get_me() -> Result<Member, ApiError> {
     member::get(&ctx, &principal, me).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/password", input = Json)]
+#[server(prefix = "/fn", endpoint = "/password", input = Json)]
 pub async fn change_password(current: String, new_password: String) -> Result<(), ApiError> {
     use crate::server::{fns, secret::Secret, service::member};
     let (ctx, principal) = fns::caller().await?;

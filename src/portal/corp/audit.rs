@@ -18,7 +18,7 @@ use crate::{
     },
 };
 
-#[server(endpoint = "/audit_log", input = Json)]
+#[server(prefix = "/fn", endpoint = "/audit_log", input = Json)]
 pub async fn list_audit_log(request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{audit, fns};
     let (ctx, principal) = fns::caller().await?;

@@ -13,7 +13,7 @@ use crate::{
     },
 };
 
-#[server(endpoint = "/dashboard_figures", input = Json)]
+#[server(prefix = "/fn", endpoint = "/dashboard_figures", input = Json)]
 pub async fn load_dashboard_figures() -> Result<DashboardFigures, ApiError> {
     use crate::server::{fns, service::statistics};
     let (ctx, principal) = fns::caller().await?;

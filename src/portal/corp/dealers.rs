@@ -28,7 +28,7 @@ use crate::{
     portal::{entry::EntryForm, sales::SalesTable},
 };
 
-#[server(endpoint = "/dealers", input = Json)]
+#[server(prefix = "/fn", endpoint = "/dealers", input = Json)]
 pub async fn list_dealers(request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{fns, service::dealer};
     let (ctx, principal) = fns::caller().await?;
@@ -38,49 +38,49 @@ pub async fn list_dealers(request: ListRequest) -> Result<Page, ApiError> {
 }
 
 /// The dealers the caller may see, as a tree (also used by the dealer portal).
-#[server(endpoint = "/dealer_tree", input = Json)]
+#[server(prefix = "/fn", endpoint = "/dealer_tree", input = Json)]
 pub async fn dealer_tree() -> Result<Vec<DealerNode>, ApiError> {
     use crate::server::{fns, service::dealer};
     let (ctx, principal) = fns::caller().await?;
     dealer::tree(&ctx, &principal).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/dealer", input = Json)]
+#[server(prefix = "/fn", endpoint = "/dealer", input = Json)]
 pub async fn get_dealer(id: i64) -> Result<Dealer, ApiError> {
     use crate::server::{fns, service::dealer};
     let (ctx, principal) = fns::caller().await?;
     dealer::get(&ctx, &principal, id).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/dealer_by_code", input = Json)]
+#[server(prefix = "/fn", endpoint = "/dealer_by_code", input = Json)]
 pub async fn find_dealer(code: String) -> Result<Dealer, ApiError> {
     use crate::server::{fns, service::dealer};
     let (ctx, principal) = fns::caller().await?;
     dealer::get_by_code(&ctx, &principal, &code).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/dealer_add", input = Json)]
+#[server(prefix = "/fn", endpoint = "/dealer_add", input = Json)]
 pub async fn add_dealer(input: NewDealer) -> Result<Dealer, ApiError> {
     use crate::server::{fns, service::dealer};
     let (ctx, principal) = fns::caller().await?;
     dealer::add(&ctx, &principal, input).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/dealer_edit", input = Json)]
+#[server(prefix = "/fn", endpoint = "/dealer_edit", input = Json)]
 pub async fn edit_dealer(id: i64, input: DealerEdit) -> Result<Dealer, ApiError> {
     use crate::server::{fns, service::dealer};
     let (ctx, principal) = fns::caller().await?;
     dealer::edit(&ctx, &principal, id, input).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/dealer_status", input = Json)]
+#[server(prefix = "/fn", endpoint = "/dealer_status", input = Json)]
 pub async fn set_dealer_status(id: i64, status: i64) -> Result<(), ApiError> {
     use crate::server::{fns, service::dealer};
     let (ctx, principal) = fns::caller().await?;
     dealer::set_status(&ctx, &principal, id, status).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/dealer_delete", input = Json)]
+#[server(prefix = "/fn", endpoint = "/dealer_delete", input = Json)]
 pub async fn delete_dealer(id: i64) -> Result<(), ApiError> {
     use crate::server::{fns, service::dealer};
     let (ctx, principal) = fns::caller().await?;

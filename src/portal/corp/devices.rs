@@ -80,7 +80,7 @@ fn ProductDevices(product_id: String) -> impl IntoView {
     let session = expect_context::<super::layout::SessionResource>();
     let can_assign =
         Signal::derive(move || session.get().and_then(Result::ok).is_some_and(|s| s.abilities.can(ASSIGN_DEVICES)));
-    let table = view! { <DeviceTable product_id=product_id state=state reload=reload selectable_when=can_assign detail_links=true/> };
+    let table = view! { <DeviceTable product_id=product_id state=state reload=reload selectable=can_assign detail_links=true/> };
     let actions = with_session(move |session| {
         let can_manage = session.abilities.can(MANAGE_DEVICES);
         let can_assign = session.abilities.can(ASSIGN_DEVICES);

@@ -28,7 +28,7 @@ use crate::{
     },
 };
 
-#[server(endpoint = "/heavy_buyers", input = Json)]
+#[server(prefix = "/fn", endpoint = "/heavy_buyers", input = Json)]
 pub async fn list_heavy_buyers(request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{fns, service::heavy_buyer};
     let (ctx, principal) = fns::caller().await?;
@@ -37,35 +37,35 @@ pub async fn list_heavy_buyers(request: ListRequest) -> Result<Page, ApiError> {
     heavy_buyer::list(&ctx, &principal, &query).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/heavy_buyer", input = Json)]
+#[server(prefix = "/fn", endpoint = "/heavy_buyer", input = Json)]
 pub async fn get_heavy_buyer(id: i64) -> Result<HeavyBuyer, ApiError> {
     use crate::server::{fns, service::heavy_buyer};
     let (ctx, principal) = fns::caller().await?;
     heavy_buyer::get(&ctx, &principal, id).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/heavy_buyer_add", input = Json)]
+#[server(prefix = "/fn", endpoint = "/heavy_buyer_add", input = Json)]
 pub async fn add_heavy_buyer(input: NewHeavyBuyer) -> Result<HeavyBuyer, ApiError> {
     use crate::server::{fns, service::heavy_buyer};
     let (ctx, principal) = fns::caller().await?;
     heavy_buyer::add(&ctx, &principal, input).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/heavy_buyer_edit", input = Json)]
+#[server(prefix = "/fn", endpoint = "/heavy_buyer_edit", input = Json)]
 pub async fn edit_heavy_buyer(id: i64, input: HeavyBuyerEdit) -> Result<HeavyBuyer, ApiError> {
     use crate::server::{fns, service::heavy_buyer};
     let (ctx, principal) = fns::caller().await?;
     heavy_buyer::edit(&ctx, &principal, id, input).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/heavy_buyer_enabled", input = Json)]
+#[server(prefix = "/fn", endpoint = "/heavy_buyer_enabled", input = Json)]
 pub async fn set_heavy_buyer_enabled(id: i64, enabled: bool) -> Result<(), ApiError> {
     use crate::server::{fns, service::heavy_buyer};
     let (ctx, principal) = fns::caller().await?;
     heavy_buyer::set_enabled(&ctx, &principal, id, enabled).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/heavy_buyer_delete", input = Json)]
+#[server(prefix = "/fn", endpoint = "/heavy_buyer_delete", input = Json)]
 pub async fn delete_heavy_buyer(id: i64) -> Result<(), ApiError> {
     use crate::server::{fns, service::heavy_buyer};
     let (ctx, principal) = fns::caller().await?;

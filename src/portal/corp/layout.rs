@@ -116,31 +116,10 @@ pub fn CorpLayout() -> impl IntoView {
 }
 
 /// Waits for the session and renders `page` with it; the pages inside the layout use this so
-/// they never repeat the loading and error handling.
-///
-/// `page` may run more than once while the server renders (a Suspense re-runs its children a
-/// varying number of times), and every resource, Suspense and Transition takes the next
-/// hydration id when it is made. So the browser (which runs `page` once) hydrates with the
-/// server's ids only if nothing that takes one is made in `page`, or anywhere while rendering
-/// after it: a page makes its resources, and the components that make their own (tables,
-/// pickers, forms with a Transition), in its body, and passes them in. What `page` builds may
-/// hold Suspenses only as its last part (a table at the end of the page).
+/// they never repeat the loading and error handling. `page` must not make resources (see
+/// [`with_loaded`](crate::components::with_loaded)).
 pub fn with_session<V: IntoView + 'static>(
     page: impl Fn(CorpSession) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
-    let session = expect_context::<SessionResource>();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let page = page.clone();
-                Suspend::new(async move {
-                    match session.await {
-                        Ok(s) => page(s).into_any(),
-                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
-    .into_any()
+    crate::components::with_loaded(expect_context::<SessionResource>(), true, page)
 }

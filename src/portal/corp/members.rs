@@ -22,7 +22,7 @@ use crate::{
     },
 };
 
-#[server(endpoint = "/members", input = Json)]
+#[server(prefix = "/fn", endpoint = "/members", input = Json)]
 pub async fn list_members(request: ListRequest) -> Result<Page, ApiError> {
     use crate::server::{fns, service::member};
     let (ctx, principal) = fns::caller().await?;
@@ -31,28 +31,28 @@ pub async fn list_members(request: ListRequest) -> Result<Page, ApiError> {
     member::list(&ctx, &principal, &query).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/member", input = Json)]
+#[server(prefix = "/fn", endpoint = "/member", input = Json)]
 pub async fn get_member(id: i64) -> Result<Member, ApiError> {
     use crate::server::{fns, service::member};
     let (ctx, principal) = fns::caller().await?;
     member::get(&ctx, &principal, id).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/member_add", input = Json)]
+#[server(prefix = "/fn", endpoint = "/member_add", input = Json)]
 pub async fn add_member(input: NewMember) -> Result<Member, ApiError> {
     use crate::server::{fns, service::member};
     let (ctx, principal) = fns::caller().await?;
     member::add(&ctx, &principal, input).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/member_role", input = Json)]
+#[server(prefix = "/fn", endpoint = "/member_role", input = Json)]
 pub async fn set_member_role(id: i64, role: i64, role_id: Option<i64>) -> Result<Member, ApiError> {
     use crate::server::{fns, service::member};
     let (ctx, principal) = fns::caller().await?;
     member::set_role(&ctx, &principal, id, role, role_id).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/member_enabled", input = Json)]
+#[server(prefix = "/fn", endpoint = "/member_enabled", input = Json)]
 pub async fn set_member_enabled(id: i64, enabled: bool) -> Result<(), ApiError> {
     use crate::server::{fns, service::member};
     let (ctx, principal) = fns::caller().await?;
@@ -61,14 +61,14 @@ pub async fn set_member_enabled(id: i64, enabled: bool) -> Result<(), ApiError> 
     done.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/member_password", input = Json)]
+#[server(prefix = "/fn", endpoint = "/member_password", input = Json)]
 pub async fn reset_member_password(id: i64, password: String) -> Result<(), ApiError> {
     use crate::server::{fns, secret::Secret, service::member};
     let (ctx, principal) = fns::caller().await?;
     member::reset_password(&ctx, &principal, id, Secret::new(password)).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/member_delete", input = Json)]
+#[server(prefix = "/fn", endpoint = "/member_delete", input = Json)]
 pub async fn delete_member(id: i64) -> Result<(), ApiError> {
     use crate::server::{fns, service::member};
     let (ctx, principal) = fns::caller().await?;
@@ -76,7 +76,7 @@ pub async fn delete_member(id: i64) -> Result<(), ApiError> {
 }
 
 /// The custom roles, for the role picker.
-#[server(endpoint = "/roles", input = Json)]
+#[server(prefix = "/fn", endpoint = "/roles", input = Json)]
 pub async fn list_roles() -> Result<Vec<Role>, ApiError> {
     use crate::server::{fns, service::role};
     let (ctx, principal) = fns::caller().await?;

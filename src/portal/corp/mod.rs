@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use crate::model::{corp::CorpSession, error::ApiError};
 
 /// Logs a corp member in and binds the login to this browser session.
-#[server(endpoint = "/corp_login")]
+#[server(prefix = "/fn", endpoint = "/corp_login")]
 pub async fn corp_login(account: String, password: String) -> Result<(), ApiError> {
     use crate::server::{auth::token::Channel, auth::web, fns, secret::Secret, service::login};
     let ctx = fns::ctx()?;
@@ -33,7 +33,7 @@ pub async fn corp_login(account: String, password: String) -> Result<(), ApiErro
 }
 
 /// Ends the login and the session.
-#[server(endpoint = "/corp_logout")]
+#[server(prefix = "/fn", endpoint = "/corp_logout")]
 pub async fn corp_logout() -> Result<(), ApiError> {
     use crate::server::{auth::web, fns};
     let ctx = fns::ctx()?;
@@ -44,7 +44,7 @@ pub async fn corp_logout() -> Result<(), ApiError> {
 }
 
 /// The same answer as `GET /v2/corp`, and what the member may do, for the logged-in member.
-#[server(endpoint = "/corp_info")]
+#[server(prefix = "/fn", endpoint = "/corp_info")]
 pub async fn load_corp_session() -> Result<CorpSession, ApiError> {
     use crate::server::{
         fns,

@@ -16,28 +16,28 @@ use crate::{
     },
 };
 
-#[server(endpoint = "/products", input = Json)]
+#[server(prefix = "/fn", endpoint = "/products", input = Json)]
 pub async fn list_products() -> Result<Vec<Product>, ApiError> {
     use crate::server::{fns, service::product};
     let (ctx, principal) = fns::caller().await?;
     product::list(&ctx, &principal).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/product_add", input = Json)]
+#[server(prefix = "/fn", endpoint = "/product_add", input = Json)]
 pub async fn add_product(input: NewProduct) -> Result<Product, ApiError> {
     use crate::server::{fns, service::product};
     let (ctx, principal) = fns::caller().await?;
     product::create(&ctx, &principal, input).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/product_edit", input = Json)]
+#[server(prefix = "/fn", endpoint = "/product_edit", input = Json)]
 pub async fn edit_product(id: String, input: ProductEdit) -> Result<Product, ApiError> {
     use crate::server::{fns, service::product};
     let (ctx, principal) = fns::caller().await?;
     product::update(&ctx, &principal, &id, input).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/product_delete", input = Json)]
+#[server(prefix = "/fn", endpoint = "/product_delete", input = Json)]
 pub async fn delete_product(id: String) -> Result<(), ApiError> {
     use crate::server::{fns, service::product};
     let (ctx, principal) = fns::caller().await?;

@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// Creates a role (`id` absent) or updates one.
-#[server(endpoint = "/role_save", input = Json)]
+#[server(prefix = "/fn", endpoint = "/role_save", input = Json)]
 pub async fn save_role(id: Option<i64>, input: RoleInput) -> Result<Role, ApiError> {
     use crate::server::{fns, service::role};
     let (ctx, principal) = fns::caller().await?;
@@ -29,7 +29,7 @@ pub async fn save_role(id: Option<i64>, input: RoleInput) -> Result<Role, ApiErr
     saved.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/role_delete", input = Json)]
+#[server(prefix = "/fn", endpoint = "/role_delete", input = Json)]
 pub async fn delete_role(id: i64) -> Result<(), ApiError> {
     use crate::server::{fns, service::role};
     let (ctx, principal) = fns::caller().await?;

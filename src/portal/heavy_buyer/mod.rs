@@ -11,7 +11,7 @@ pub mod users;
 use organizations::{list_organizations, subtree_ids, OrgSelect};
 
 use super::{
-    devices::{device_table_state, product_from_query, DeviceTable, ProductPicker},
+    devices::{device_table_state, product_from_query, start_over_on_another_product, DeviceTable, ProductPicker},
     partner::{heavy_buyer_page, with_partner, LoginFormEnd, Portal, PortalLogin},
 };
 use crate::{
@@ -25,7 +25,7 @@ use crate::{
 
 /// Signs an organization user in (heavy buyer id + username) and binds the login to this
 /// browser session.
-#[server(endpoint = "/org_user_login")]
+#[server(prefix = "/fn", endpoint = "/org_user_login")]
 pub async fn org_user_login(heavy_buyer_id: String, username: String, password: String) -> Result<(), ApiError> {
     use crate::server::{auth::token::Channel, auth::web, fns, secret::Secret, service::login};
     let ctx = fns::ctx()?;
@@ -43,7 +43,7 @@ pub async fn org_user_login(heavy_buyer_id: String, username: String, password: 
     Ok(())
 }
 
-#[server(endpoint = "/organization_grant", input = Json)]
+#[server(prefix = "/fn", endpoint = "/organization_grant", input = Json)]
 pub async fn grant_to_organization(organization: i64, device_ids: Vec<i64>) -> Result<Vec<DeviceGrant>, ApiError> {
     use crate::server::{
         fns,
@@ -152,21 +152,14 @@ pub fn HeavyBuyerDevices() -> impl IntoView {
         let state = device_table_state();
         state.visible.set(vec!["id", "mac", "name", "is_online", "is_active", "organization_id", "create_time"]);
         let reload = RwSignal::new(0u32);
-        Effect::new(move |previous: Option<String>| {
-            let chosen = product.get();
-            if previous.is_some() {
-                state.offset.set(0);
-                state.selected.set(Vec::new());
-            }
-            chosen
-        });
+        start_over_on_another_product(product, state);
         let can_manage = Signal::derive(move || session.get().and_then(Result::ok).is_some_and(|s| s.seat.can_manage));
         view! {
             <h1 class="mb-3 text-xl font-semibold">{move || t().devices_title}</h1>
             <ProductPicker current=product href=devices_href/>
             <OrgFilter state=state/>
             <GrantBar selected=state.selected reload=reload/>
-            <DeviceTable product_id=product state=state reload=reload selectable_when=can_manage/>
+            <DeviceTable product_id=product state=state reload=reload selectable=can_manage/>
         }
     })
 }
@@ -242,8 +235,8 @@ fn GrantBar(selected: RwSignal<Vec<i64>>, reload: RwSignal<u32>) -> impl IntoVie
                 let list = orgs.await.unwrap_or_default();
                 let top = list.top;
                 list.can_manage.then(|| view! {
-        <div class="mb-3 flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm" data-testid="grant-bar">
-            <span data-testid="grant-selected-count">{move || format!("{} {}", selected.get().len(), t().selected_devices)}</span>
+                    <div class="mb-3 flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm" data-testid="grant-bar">
+                        <span data-testid="grant-selected-count">{move || format!("{} {}", selected.get().len(), t().selected_devices)}</span>
                         <select data-testid="grant-organization" class="rounded-md border border-slate-300 px-2 py-1"
                             on:change=move |ev| target.set(event_target_value(&ev))>
                             <option value="">{move || t().choose_organization}</option>
@@ -252,20 +245,20 @@ fn GrantBar(selected: RwSignal<Vec<i64>>, reload: RwSignal<u32>) -> impl IntoVie
                                 <option value=o.id.to_string()>{path_label(&list.organizations, o.id)}</option>
                             }).collect_view()}
                         </select>
-            <button type="button" data-testid="grant-to-organization"
-                disabled=move || selected.get().is_empty() || target.get().is_empty() || grant.pending().get()
-                class="rounded-md bg-emerald-600 px-3 py-1.5 font-medium text-white hover:bg-emerald-700 disabled:opacity-50"
-                on:click=move |_| {
-                    if let Ok(org) = target.get().parse::<i64>() {
-                        done.set(None);
-                        grant.dispatch((org, selected.get()));
-                    }
-                }>
-                {move || t().grant_to_organization}
-            </button>
-            {move || done.get().map(|n| view! { <span class="text-emerald-700" data-testid="grant-result">{format!("{} {}", n, t().devices_granted)}</span> })}
-            {move || grant.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
-        </div>
+                        <button type="button" data-testid="grant-to-organization"
+                            disabled=move || selected.get().is_empty() || target.get().is_empty() || grant.pending().get()
+                            class="rounded-md bg-emerald-600 px-3 py-1.5 font-medium text-white hover:bg-emerald-700 disabled:opacity-50"
+                            on:click=move |_| {
+                                if let Ok(org) = target.get().parse::<i64>() {
+                                    done.set(None);
+                                    grant.dispatch((org, selected.get()));
+                                }
+                            }>
+                            {move || t().grant_to_organization}
+                        </button>
+                        {move || done.get().map(|n| view! { <span class="text-emerald-700" data-testid="grant-result">{format!("{} {}", n, t().devices_granted)}</span> })}
+                        {move || grant.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
+                    </div>
                 })
             })}
         </Transition>

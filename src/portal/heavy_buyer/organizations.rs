@@ -18,14 +18,14 @@ use crate::{
     },
 };
 
-#[server(endpoint = "/organizations", input = Json)]
+#[server(prefix = "/fn", endpoint = "/organizations", input = Json)]
 pub async fn list_organizations() -> Result<OrganizationTree, ApiError> {
     use crate::server::{fns, service::organization};
     let (ctx, principal) = fns::caller().await?;
     organization::view(&ctx, &principal).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/organization_add", input = Json)]
+#[server(prefix = "/fn", endpoint = "/organization_add", input = Json)]
 pub async fn add_organization(input: NewOrganization) -> Result<Organization, ApiError> {
     use crate::server::{
         fns,
@@ -36,7 +36,7 @@ pub async fn add_organization(input: NewOrganization) -> Result<Organization, Ap
 }
 
 /// Renames, moves and reorders: one transaction for all of `changes`.
-#[server(endpoint = "/organization_change", input = Json)]
+#[server(prefix = "/fn", endpoint = "/organization_change", input = Json)]
 pub async fn change_organizations(changes: Vec<OrganizationChange>) -> Result<Vec<Organization>, ApiError> {
     use crate::server::{
         fns,
@@ -46,7 +46,7 @@ pub async fn change_organizations(changes: Vec<OrganizationChange>) -> Result<Ve
     organization::update_batch(&ctx, &principal, Account::Own, changes).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/organization_impact", input = Json)]
+#[server(prefix = "/fn", endpoint = "/organization_impact", input = Json)]
 pub async fn organization_impact(id: i64) -> Result<DeletionImpact, ApiError> {
     use crate::server::{
         fns,
@@ -56,7 +56,7 @@ pub async fn organization_impact(id: i64) -> Result<DeletionImpact, ApiError> {
     organization::deletion_impact(&ctx, &principal, Account::Own, id).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/organization_delete", input = Json)]
+#[server(prefix = "/fn", endpoint = "/organization_delete", input = Json)]
 pub async fn delete_organization(id: i64) -> Result<(), ApiError> {
     use crate::server::{
         fns,

@@ -29,7 +29,7 @@ use crate::{
 
 /// The users the caller sees; each row's `organization` comes as a readable path (the root stays
 /// 0, which the table names in the reader's language). Sorting still goes by the id.
-#[server(endpoint = "/org_users", input = Json)]
+#[server(prefix = "/fn", endpoint = "/org_users", input = Json)]
 pub async fn list_org_users(request: ListRequest) -> Result<Page, ApiError> {
     use crate::{
         portal::organization_paths::name_organizations,
@@ -45,7 +45,7 @@ pub async fn list_org_users(request: ListRequest) -> Result<Page, ApiError> {
     Ok(page)
 }
 
-#[server(endpoint = "/org_user_add", input = Json)]
+#[server(prefix = "/fn", endpoint = "/org_user_add", input = Json)]
 pub async fn add_org_user(input: NewOrgUser) -> Result<OrgUser, ApiError> {
     use crate::server::{
         fns,
@@ -55,14 +55,14 @@ pub async fn add_org_user(input: NewOrgUser) -> Result<OrgUser, ApiError> {
     org_user::create(&ctx, &principal, Account::Own, input).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/org_user_get", input = Json)]
+#[server(prefix = "/fn", endpoint = "/org_user_get", input = Json)]
 pub async fn get_org_user(id: i64) -> Result<OrgUser, ApiError> {
     use crate::server::{fns, service::org_user};
     let (ctx, principal) = fns::caller().await?;
     org_user::get(&ctx, &principal, id).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/org_user_edit", input = Json)]
+#[server(prefix = "/fn", endpoint = "/org_user_edit", input = Json)]
 pub async fn edit_org_user(id: i64, edit: OrgUserEdit) -> Result<OrgUser, ApiError> {
     use crate::server::{
         fns,
@@ -72,7 +72,7 @@ pub async fn edit_org_user(id: i64, edit: OrgUserEdit) -> Result<OrgUser, ApiErr
     org_user::update(&ctx, &principal, Account::Own, id, edit).await.map_err(fns::refuse)
 }
 
-#[server(endpoint = "/org_user_delete", input = Json)]
+#[server(prefix = "/fn", endpoint = "/org_user_delete", input = Json)]
 pub async fn delete_org_user(id: i64) -> Result<(), ApiError> {
     use crate::server::{
         fns,

@@ -8,6 +8,7 @@ use axum::{
 
 use crate::model::{
     dealer::PartnerStatus,
+    end_user::EndUserState,
     member::{MemberRole, MemberStatus},
     organization::OrgRole,
     permission::builtin_features,
@@ -26,6 +27,27 @@ pub enum Principal {
     Dealer(DealerPrincipal),
     HeavyBuyer(HeavyBuyerPrincipal),
     OrgUser(OrgUserPrincipal),
+    /// The platform operator, above every vendor (seed 003's A*).
+    Platform(PlatformPrincipal),
+    /// An end user of one vendor (seed 003's C).
+    EndUser(EndUserPrincipal),
+}
+
+/// A platform administrator.
+#[derive(Debug, Clone)]
+pub struct PlatformPrincipal {
+    pub login_id: String,
+    pub admin_id: i64,
+}
+
+/// An end user: it sees itself and what it owns.
+#[derive(Debug, Clone)]
+pub struct EndUserPrincipal {
+    pub login_id: String,
+    pub user_id: i64,
+    pub uid: String,
+    /// Its vendor.
+    pub corp_id: String,
 }
 
 /// A dealer: it sees itself and the dealers whose scope starts with its own.
@@ -84,6 +106,28 @@ impl Principal {
             Principal::Dealer(d) => &d.login_id,
             Principal::HeavyBuyer(h) => &h.login_id,
             Principal::OrgUser(u) => &u.login_id,
+            Principal::Platform(a) => &a.login_id,
+            Principal::EndUser(u) => &u.login_id,
+        }
+    }
+
+    /// The caller as the platform operator, or 4031001.
+    pub fn platform(&self) -> Result<&PlatformPrincipal, ApiError> {
+        match self {
+            Principal::Platform(a) => Ok(a),
+            _ => Err(ApiError::new(codes::FORBIDDEN, "this call is for the platform operator")),
+        }
+    }
+
+    /// The vendor a principal belongs to (`None` for the platform operator).
+    pub fn corp_id(&self) -> Option<&str> {
+        match self {
+            Principal::Member(m) => Some(&m.corp_id),
+            Principal::Dealer(d) => Some(&d.corp_id),
+            Principal::HeavyBuyer(h) => Some(&h.corp_id),
+            Principal::OrgUser(u) => Some(&u.corp_id),
+            Principal::EndUser(u) => Some(&u.corp_id),
+            Principal::Platform(_) => None,
         }
     }
 
@@ -129,8 +173,11 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
             let row: Option<MemberAuthRow> = ctx
                 .db
                 .fetch_optional(
-                    &Sql::new("SELECT corp_id, role, role_id, status FROM members WHERE id = $1")
-                        .bind(login.principal_id),
+                    &Sql::new(format!(
+                        "SELECT m.corp_id, m.role, m.role_id, m.status FROM members m {} WHERE m.id = $1",
+                        open_vendor("m.corp_id")
+                    ))
+                    .bind(login.principal_id),
                 )
                 .await?;
             let row = row.filter(|r| r.status == MemberStatus::Active.code()).ok_or_else(invalid)?;
@@ -149,8 +196,11 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
             let row: Option<(String, String, String, i64)> = ctx
                 .db
                 .fetch_optional(
-                    &Sql::new("SELECT corp_id, dealer_code, scope, status FROM dealers WHERE id = $1")
-                        .bind(login.principal_id),
+                    &Sql::new(format!(
+                        "SELECT d.corp_id, d.dealer_code, d.scope, d.status FROM dealers d {} WHERE d.id = $1",
+                        open_vendor("d.corp_id")
+                    ))
+                    .bind(login.principal_id),
                 )
                 .await?;
             let (corp_id, dealer_code, scope, _) =
@@ -167,7 +217,11 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
             let row: Option<(String, i64)> = ctx
                 .db
                 .fetch_optional(
-                    &Sql::new("SELECT corp_id, status FROM heavy_buyers WHERE id = $1").bind(login.principal_id),
+                    &Sql::new(format!(
+                        "SELECT h.corp_id, h.status FROM heavy_buyers h {} WHERE h.id = $1",
+                        open_vendor("h.corp_id")
+                    ))
+                    .bind(login.principal_id),
                 )
                 .await?;
             let (corp_id, _) = row.filter(|r| r.1 == PartnerStatus::Enabled.code()).ok_or_else(invalid)?;
@@ -183,10 +237,11 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
             let row: Option<(i64, i64, i64, String, i64)> = ctx
                 .db
                 .fetch_optional(
-                    &Sql::new(
+                    &Sql::new(format!(
                         "SELECT u.heavy_buyer_id, u.organization, u.role, h.corp_id, h.status FROM org_users u \
-                         JOIN heavy_buyers h ON h.id = u.heavy_buyer_id WHERE u.id = $1 AND u.status = $2",
-                    )
+                         JOIN heavy_buyers h ON h.id = u.heavy_buyer_id {} WHERE u.id = $1 AND u.status = $2",
+                        open_vendor("h.corp_id")
+                    ))
                     .bind(login.principal_id)
                     .bind(PartnerStatus::Enabled.code()),
                 )
@@ -203,7 +258,43 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
                 role,
             }))
         }
+        PrincipalKind::PlatformAdmin => {
+            let row: Option<(i64,)> = ctx
+                .db
+                .fetch_optional(&Sql::new("SELECT status FROM platform_admins WHERE id = $1").bind(login.principal_id))
+                .await?;
+            row.filter(|(status,)| *status == 1).ok_or_else(invalid)?;
+            Ok(Principal::Platform(PlatformPrincipal { login_id: login.login_id, admin_id: login.principal_id }))
+        }
+        PrincipalKind::EndUser => {
+            // A deregistered or disabled user, or one of a vendor that is out, is signed out.
+            let row: Option<(String, String)> = ctx
+                .db
+                .fetch_optional(
+                    &Sql::new(format!(
+                        "SELECT u.uid, u.corp_id FROM end_users u {} \
+                         WHERE u.id = $1 AND u.state = $2 AND u.deregister_time IS NULL",
+                        open_vendor("u.corp_id")
+                    ))
+                    .bind(login.principal_id)
+                    .bind(EndUserState::Active.code()),
+                )
+                .await?;
+            let (uid, corp_id) = row.ok_or_else(invalid)?;
+            Ok(Principal::EndUser(EndUserPrincipal {
+                login_id: login.login_id,
+                user_id: login.principal_id,
+                uid,
+                corp_id,
+            }))
+        }
     }
+}
+
+/// Joins a principal's vendor (by the principal's `corp_col`) and keeps the principal only
+/// while its vendor may sign in: not disabled, not deregistered.
+fn open_vendor(corp_col: &str) -> String {
+    format!("JOIN corps c ON c.id = {corp_col} AND c.state <> 0 AND c.deregister_time IS NULL")
 }
 
 /// Loaded on every request, so a role change takes effect at the member's next call.

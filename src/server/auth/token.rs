@@ -28,6 +28,10 @@ pub enum PrincipalKind {
     Dealer = 2,
     HeavyBuyer = 3,
     OrgUser = 4,
+    /// The platform operator's administrator (`/api`, seed 003's A*).
+    PlatformAdmin = 5,
+    /// An end user of a vendor (`/api`, seed 003's C).
+    EndUser = 6,
 }
 
 impl PrincipalKind {
@@ -37,6 +41,8 @@ impl PrincipalKind {
             2 => Self::Dealer,
             3 => Self::HeavyBuyer,
             4 => Self::OrgUser,
+            5 => Self::PlatformAdmin,
+            6 => Self::EndUser,
             _ => return None,
         })
     }

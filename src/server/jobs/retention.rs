@@ -1,5 +1,6 @@
 //! Removes what is kept only for a while (`RETENTION_DAYS`): logins that ended or can no longer
-//! be used, their tokens, old login-failure counts, and audit entries. Every step is a plain
+//! be used, their tokens, old login-failure counts, and audit entries; and, after a day,
+//! verification codes and the SMS send counts (a code lives five minutes, a count one day). Every step is a plain
 //! `DELETE` of rows past the cutoff, so several app servers may run it at once: whichever runs
 //! first removes the rows, the others find none.
 
@@ -12,6 +13,7 @@ pub struct Purged {
     pub logins: u64,
     pub failures: u64,
     pub audit_entries: u64,
+    pub codes: u64,
 }
 
 /// One pass at time `now` (milliseconds).
@@ -40,7 +42,11 @@ pub async fn purge(ctx: &Ctx, now: i64) -> Result<Purged> {
         )
         .await?;
     let audit_entries = db.execute(&Sql::new("DELETE FROM audit_log WHERE create_time < $1").bind(cutoff)).await?;
-    Ok(Purged { tokens, logins, failures, audit_entries })
+    let day_ago = now - 24 * 3600 * 1000;
+    let mut codes =
+        db.execute(&Sql::new("DELETE FROM verification_codes WHERE create_time < $1").bind(day_ago)).await?;
+    codes += db.execute(&Sql::new("DELETE FROM sms_sends WHERE last_time < $1").bind(day_ago)).await?;
+    Ok(Purged { tokens, logins, failures, audit_entries, codes })
 }
 
 /// Runs [`purge`] at start and then every hour for the life of the server.

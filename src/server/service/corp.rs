@@ -1,19 +1,19 @@
-//! The corp itself: creating one (from the command line) and reading its information.
+//! The corp itself (the vendor of `/api`): creating one from the command line, and reading its
+//! information.
 
 use crate::{
     model::{
         corp::{CorpInfo, MemberBrief},
-        member::{MemberRole, MemberStatus},
         validate,
+        vendor::NewVendor,
     },
     server::{
-        audit::{self, Change},
         auth::{password, principal::Principal},
-        clock::{iso, now_ms},
-        db::{unique_violation, Sql},
+        clock::iso,
+        db::Sql,
         error::{codes, ApiError, Error, Result},
-        secret::{random_hex, Secret},
-        service::member,
+        secret::Secret,
+        service::vendor,
         state::Ctx,
     },
 };
@@ -34,53 +34,24 @@ pub struct CreatedCorp {
     pub member_id: i64,
 }
 
-/// Creates a corp and its first admin member (role 1, active) in one transaction.
+/// Creates a corp (a vendor, with its code) and its first admin member (role 1, active) in one
+/// transaction: `create-corp`'s checks, then the vendor registration of `service::vendor`.
 pub async fn create_corp(ctx: &Ctx, input: NewCorp) -> Result<CreatedCorp> {
     let company = validate::text("company", &input.company, 64)?;
     let name = validate::text("name", &input.name, 32)?;
     let email = validate::email("email", &input.email)?;
     let phone = validate::phone("phone", &input.phone)?;
     password::check_member_password("password", &input.password)?;
-    member::ensure_account_free(ctx, &email, &phone).await?;
-    let hash = password::hash(&input.password).await?;
-
-    let corp_id = random_hex(16);
-    let now = now_ms();
-    let mut tx = ctx.db.begin().await?;
-    tx.execute(
-        &Sql::new("INSERT INTO corps (id, company, create_time) VALUES ($1, $2, $3)")
-            .bind(corp_id.clone())
-            .bind(company)
-            .bind(now),
-    )
-    .await?;
-    let inserted: Result<(i64,), sqlx::Error> = tx
-        .fetch_one(
-            &Sql::new(
-                "INSERT INTO members (corp_id, name, phone, email, password_hash, role, status, create_time) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(corp_id.clone())
-            .bind(name)
-            .bind(phone)
-            .bind(email)
-            .bind(hash.0)
-            .bind(MemberRole::Admin.code())
-            .bind(MemberStatus::Active.code())
-            .bind(now),
-        )
-        .await;
-    let (member_id,) = match inserted {
-        Err(e) if unique_violation(&e) => {
-            // Lost a race with another registration of the same phone or email.
-            return Err(ApiError::new(codes::EMAIL_TAKEN, "email or phone already registered").into());
-        }
-        other => other?,
+    let vendor = NewVendor {
+        name: company,
+        contact: name,
+        email,
+        mobile: phone,
+        pwd: input.password.expose().to_owned(),
+        ..NewVendor::default()
     };
-    let change = Change::noted(serde_json::json!({ "company": input.company.trim(), "admin": member_id }));
-    audit::record_registration(&mut tx, &corp_id, member_id, change).await?;
-    tx.commit().await?;
-    Ok(CreatedCorp { corp_id, member_id })
+    let registered = vendor::create(ctx, None, vendor).await?;
+    Ok(CreatedCorp { corp_id: registered.vid, member_id: registered.member_id })
 }
 
 /// A corp's name, for the dealer and heavy-buyer portals' headers.

@@ -298,8 +298,7 @@ pub async fn create_batch(
 pub async fn update(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64, edit: DeviceEdit) -> Result<Device> {
     let me = permission::require(principal, MANAGE_DEVICES)?;
     product::find(&ctx.db, &me.corp_id, product_id).await?;
-    let text =
-        |name: &str, v: &Option<String>, max| v.as_deref().map(|v| validate::optional_text(name, v, max)).transpose();
+    let text = validate::given_text;
     let name = text("name", &edit.name, 64)?;
     let sn = text("sn", &edit.sn, 64)?;
     let domain = text("domain", &edit.domain, 64)?;
@@ -435,9 +434,7 @@ async fn resolve(tx: &mut Tx, product_id: &str, keys: &[DeviceKey]) -> Result<Ve
 /// on each device named, in the grant's transaction.
 async fn label(tx: &mut Tx, product_id: &str, keys: &[DeviceKey]) -> Result<()> {
     for (i, key) in keys.iter().enumerate().filter(|(_, k)| k.sn.is_some() || k.name.is_some()) {
-        let text = |name: &str, v: &Option<String>| {
-            v.as_deref().map(|v| validate::optional_text(&format!("[{i}].{name}"), v, 64)).transpose()
-        };
+        let text = |name: &str, v: &Option<String>| validate::given_text(&format!("[{i}].{name}"), v, 64);
         let (sn, name) = (text("sn", &key.sn)?, text("name", &key.name)?);
         let device = match (&key.mac, key.device_id) {
             (Some(mac), _) => col("mac").eq(validate::mac(&format!("[{i}].mac"), mac)?),

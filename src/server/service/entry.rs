@@ -20,13 +20,6 @@ use crate::{
     },
 };
 
-fn kind(partner: Partner) -> &'static str {
-    match partner {
-        Partner::Dealer => "dealer",
-        Partner::HeavyBuyer => "heavy_buyer",
-    }
-}
-
 fn modules(partner: Partner) -> &'static [&'static str] {
     match partner {
         Partner::Dealer => &DEALER_MODULES,
@@ -44,19 +37,16 @@ fn not_found(partner: Partner) -> Error {
 
 /// Whether partner `id` belongs to `corp_id`.
 async fn exists(ctx: &Ctx, partner: Partner, id: i64, corp_id: &str) -> Result<bool> {
-    let table = match partner {
-        Partner::Dealer => "dealers",
-        Partner::HeavyBuyer => "heavy_buyers",
-    };
-    let sql =
-        Sql::new(format!("SELECT id FROM {table} WHERE id = $1 AND corp_id = $2")).bind(id).bind(corp_id.to_owned());
+    let sql = Sql::new(format!("SELECT id FROM {} WHERE id = $1 AND corp_id = $2", partner.table()))
+        .bind(id)
+        .bind(corp_id.to_owned());
     Ok(ctx.db.fetch_optional::<(i64,)>(&sql).await?.is_some())
 }
 
 /// The stored entry of a partner known to exist, or the default.
 async fn stored(ctx: &Ctx, partner: Partner, id: i64) -> Result<EntryConfig> {
     let sql = Sql::new("SELECT config FROM entry_configs WHERE partner_kind = $1 AND partner_id = $2")
-        .bind(kind(partner))
+        .bind(partner.name())
         .bind(id);
     let row: Option<(String,)> = ctx.db.fetch_optional(&sql).await?;
     Ok(row.and_then(|(json,)| serde_json::from_str(&json).ok()).unwrap_or_default())
@@ -92,6 +82,25 @@ pub async fn own(ctx: &Ctx, principal: &Principal) -> Result<Option<EntryConfig>
     Ok(Some(stored(ctx, partner, id).await?))
 }
 
+/// Refuses (4031001) a partner whose entry hides `module` (the original console's names:
+/// `device_list` = Devices, `analyse` = Sales), for the portal's pages of that module; `/v2`, the
+/// console's own door, does not ask.
+pub async fn require_module(ctx: &Ctx, principal: &Principal, module: &str) -> Result<()> {
+    if hidden_modules(ctx, principal).await?.iter().any(|m| m == module) {
+        return Err(ApiError::new(codes::FORBIDDEN, "this page is not open to you").into());
+    }
+    Ok(())
+}
+
+/// Refuses (4031001) a sign-in through partner `id`'s branded page (`?corp_id=…&id=…`) while its
+/// entry is closed. A link naming no partner of that corp is the plain sign-in page.
+pub async fn require_open(ctx: &Ctx, partner: Partner, id: i64, corp_id: &str) -> Result<()> {
+    if exists(ctx, partner, id, corp_id.trim()).await? && !stored(ctx, partner, id).await?.is_enable {
+        return Err(ApiError::new(codes::FORBIDDEN, "this sign-in page is closed").into());
+    }
+    Ok(())
+}
+
 /// The portal modules the signed-in partner's entry hides.
 pub async fn hidden_modules(ctx: &Ctx, principal: &Principal) -> Result<Vec<String>> {
     Ok(own(ctx, principal)
@@ -118,18 +127,16 @@ pub async fn set(
     if !exists(ctx, partner, id, &corp_id).await? {
         return Err(not_found(partner));
     }
-    let config = check(input, &product_ids(ctx, &corp_id).await?)?;
+    let products = product_ids(ctx, &corp_id).await?;
+    let config = check(input, &products)?;
     let json = serde_json::to_string(&config).map_err(|e| Error::internal(e.to_string()))?;
     let mut tx = ctx.db.begin().await?;
-    tx.execute(
-        &Sql::new("DELETE FROM entry_configs WHERE partner_kind = $1 AND partner_id = $2").bind(kind(partner)).bind(id),
-    )
-    .await?;
+    forget(&mut tx, partner, id).await?;
     tx.execute(
         &Sql::new(
             "INSERT INTO entry_configs (partner_kind, partner_id, corp_id, config, update_time) VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(kind(partner))
+        .bind(partner.name())
         .bind(id)
         .bind(corp_id.clone())
         .bind(json)
@@ -140,13 +147,13 @@ pub async fn set(
         &mut tx,
         principal,
         "entry_config.set",
-        kind(partner),
+        partner.name(),
         id,
         crate::server::audit::Change::noted(serde_json::to_value(&config).unwrap_or_default()),
     )
     .await?;
     tx.commit().await?;
-    Ok(config.completed(product_ids(ctx, &corp_id).await?, modules(partner)))
+    Ok(config.completed(products, modules(partner)))
 }
 
 fn check(input: EntryConfig, products: &[String]) -> Result<EntryConfig, ApiError> {
@@ -177,7 +184,9 @@ fn check(input: EntryConfig, products: &[String]) -> Result<EntryConfig, ApiErro
 /// Forgets a deleted partner's entry (in the deletion's transaction).
 pub async fn forget(tx: &mut crate::server::db::Tx, partner: Partner, id: i64) -> Result<()> {
     tx.execute(
-        &Sql::new("DELETE FROM entry_configs WHERE partner_kind = $1 AND partner_id = $2").bind(kind(partner)).bind(id),
+        &Sql::new("DELETE FROM entry_configs WHERE partner_kind = $1 AND partner_id = $2")
+            .bind(partner.name())
+            .bind(id),
     )
     .await?;
     Ok(())

@@ -151,9 +151,13 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewHeavyBuyer) -> Resu
     };
     // Without an account, unique placeholders keep the columns' uniqueness (see migration 0007);
     // they are no email or phone anyone can type, and the empty hash accepts no password.
-    let placeholder = format!("no-account:{}", crate::server::secret::random_hex(12));
-    let email_or_placeholder = account.as_ref().map_or_else(|| placeholder.clone(), |a| a.email.clone());
-    let phone_or_placeholder = account.as_ref().map_or_else(|| placeholder.clone(), |a| a.phone.clone());
+    let (email, phone) = match &account {
+        Some(a) => (a.email.clone(), a.phone.clone()),
+        None => {
+            let placeholder = format!("no-account:{}", crate::server::secret::random_hex(12));
+            (placeholder.clone(), placeholder)
+        }
+    };
     let mut tx = ctx.db.begin().await?;
     let inserted: Result<(i64,), sqlx::Error> = tx
         .fetch_one(
@@ -164,8 +168,8 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewHeavyBuyer) -> Resu
             )
             .bind(me.corp_id.clone())
             .bind(p.name)
-            .bind(email_or_placeholder.clone())
-            .bind(phone_or_placeholder)
+            .bind(email)
+            .bind(phone)
             .bind(account.as_ref().map(|a| a.password_hash.clone()).unwrap_or_default())
             .bind(p.industry)
             .bind(p.location)
@@ -229,6 +233,12 @@ pub async fn edit(ctx: &Ctx, principal: &Principal, id: i64, input: HeavyBuyerEd
         .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// The original console's form of enable/disable: 1 enables, 0 disables (as a dealer's status).
+pub async fn set_status(ctx: &Ctx, principal: &Principal, id: i64, status: i64) -> Result<()> {
+    let status = PartnerStatus::from_code(status).ok_or_else(|| ApiError::invalid("status", "must be 0 or 1"))?;
+    set_enabled(ctx, principal, id, status == PartnerStatus::Enabled).await
 }
 
 /// Seed 000 op 3 and its counterpart: a disabled heavy buyer's logins, and its users', end.

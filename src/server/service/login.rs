@@ -2,7 +2,7 @@
 //! Both go through here, so the throttle, the lock, the timing and the status rules are the same.
 
 use crate::{
-    model::{dealer::PartnerStatus, member::MemberStatus},
+    model::{dealer::PartnerStatus, end_user::EndUserState, member::MemberStatus, vendor::Area},
     server::{
         audit,
         auth::{
@@ -13,6 +13,7 @@ use crate::{
         db::Sql,
         error::{codes, ApiError, Result},
         secret::Secret,
+        service::vendor,
         state::Ctx,
     },
 };
@@ -111,9 +112,14 @@ pub async fn member_login(
     channel: Channel,
 ) -> Result<LoggedIn> {
     let account = account.trim();
-    let lookup = Sql::new("SELECT id, corp_id, password_hash, status FROM members WHERE email = $1 OR phone = $2")
-        .bind(account.to_lowercase())
-        .bind(account.to_owned());
+    // A vendor's first admin may also sign in with the vendor's account name (`user`, AX-02).
+    let lookup = Sql::new(
+        "SELECT id, corp_id, password_hash, status FROM members \
+         WHERE email = $1 OR phone = $2 OR id = (SELECT admin_member_id FROM corps WHERE username = $3)",
+    )
+    .bind(account.to_lowercase())
+    .bind(account.to_owned())
+    .bind(account.to_lowercase());
     let door = Door {
         table: "members",
         kind: "member",
@@ -123,6 +129,7 @@ pub async fn member_login(
     let disabled = ApiError::new(codes::MEMBER_DISABLED, "this member is disabled or not activated");
     let member =
         password_login(ctx, door, account, password, client, lookup, MemberStatus::Active.code(), disabled).await?;
+    vendor::require_open(ctx, &member.corp_id).await?;
     ctx.db
         .execute(&Sql::new("UPDATE members SET last_auth_time = $1 WHERE id = $2").bind(now_ms()).bind(member.id))
         .await?;
@@ -139,14 +146,15 @@ pub enum Partner {
 
 impl Partner {
     /// The account table; a constant, never request text.
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             Partner::Dealer => "dealers",
             Partner::HeavyBuyer => "heavy_buyers",
         }
     }
 
-    fn audit_kind(self) -> &'static str {
+    /// The partner's name where records name its kind: the audit log, the entries.
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Partner::Dealer => "dealer",
             Partner::HeavyBuyer => "heavy_buyer",
@@ -196,13 +204,14 @@ pub async fn partner_login(
     .bind(account.to_owned());
     let door = Door {
         table: partner.table(),
-        kind: partner.audit_kind(),
+        kind: partner.name(),
         unknown_key: throttle::unknown_account_key(partner.table(), corp_id, account),
         heavy_buyer_id: None,
     };
     let found =
         password_login(ctx, door, account, password, client, lookup, PartnerStatus::Enabled.code(), partner.disabled())
             .await?;
+    vendor::require_open(ctx, &found.corp_id).await?;
     let login_id = token::start_login(&ctx.db, partner.kind(), found.id, channel).await?;
     Ok(LoggedIn { corp_id: found.corp_id, principal_id: found.id, login_id })
 }
@@ -264,7 +273,63 @@ pub async fn org_user_login(
     let disabled = ApiError::new(codes::HEAVY_BUYER_DISABLED, "this heavy buyer is disabled");
     let user =
         password_login(ctx, door, username, password, client, lookup, PartnerStatus::Enabled.code(), disabled).await?;
+    vendor::require_open(ctx, &user.corp_id).await?;
     let login_id = token::start_login(&ctx.db, PrincipalKind::OrgUser, user.id, channel).await?;
+    Ok(LoggedIn { corp_id: user.corp_id, principal_id: user.id, login_id })
+}
+
+/// A platform administrator signs in with its account name (case-insensitive) and password.
+pub async fn platform_login(
+    ctx: &Ctx,
+    account: &str,
+    password: &Secret,
+    client: &str,
+    channel: Channel,
+) -> Result<LoggedIn> {
+    let account = account.trim();
+    let lookup = Sql::new("SELECT id, '' AS corp_id, password_hash, status FROM platform_admins WHERE account = $1")
+        .bind(account.to_lowercase());
+    let door = Door {
+        table: "platform_admins",
+        kind: "platform_admin",
+        unknown_key: throttle::unknown_account_key("platform_admins", "", account),
+        heavy_buyer_id: None,
+    };
+    let disabled = ApiError::new(codes::MEMBER_DISABLED, "this administrator is disabled");
+    let admin = password_login(ctx, door, account, password, client, lookup, 1, disabled).await?;
+    let login_id = token::start_login(&ctx.db, PrincipalKind::PlatformAdmin, admin.id, channel).await?;
+    Ok(LoggedIn { corp_id: String::new(), principal_id: admin.id, login_id })
+}
+
+/// An end user signs in to its vendor with its mobile and password (AA, `POST /api/users/auth`).
+/// A user that set no password (it signs in with codes) fails like a wrong password.
+pub async fn end_user_login(
+    ctx: &Ctx,
+    vid: &str,
+    mobile: &str,
+    password: &Secret,
+    client: &str,
+    channel: Channel,
+) -> Result<LoggedIn> {
+    let mobile = mobile.trim();
+    let vid = vid.trim();
+    vendor::require_area(ctx, vid, Area::Users).await?;
+    let lookup = Sql::new(
+        "SELECT id, corp_id, password_hash, state AS status FROM end_users \
+         WHERE corp_id = $1 AND mobile = $2 AND deregister_time IS NULL AND password_hash <> ''",
+    )
+    .bind(vid.to_owned())
+    .bind(mobile.to_owned());
+    let door = Door {
+        table: "end_users",
+        kind: "end_user",
+        unknown_key: throttle::unknown_account_key("end_users", vid, mobile),
+        heavy_buyer_id: None,
+    };
+    let disabled = ApiError::new(codes::END_USER_DISABLED, "this user is disabled");
+    let user =
+        password_login(ctx, door, mobile, password, client, lookup, EndUserState::Active.code(), disabled).await?;
+    let login_id = token::start_login(&ctx.db, PrincipalKind::EndUser, user.id, channel).await?;
     Ok(LoggedIn { corp_id: user.corp_id, principal_id: user.id, login_id })
 }
 

@@ -110,8 +110,7 @@ struct Fields {
 }
 
 fn check(input: &SaleInput) -> Result<Fields, ApiError> {
-    let text =
-        |name: &str, v: &Option<String>, max| v.as_deref().map(|v| validate::optional_text(name, v, max)).transpose();
+    let text = validate::given_text;
     let place = input.place.checked()?;
     let sale_time = match input.sale_time.as_deref() {
         None => None,
@@ -158,7 +157,7 @@ struct Sold {
 }
 
 async fn sold(ctx: &Ctx, corp_id: &str, chain: &str, d: &SoldDevice) -> Result<Sold> {
-    let text = |name: &str, v: &Option<String>| v.as_deref().map(|v| validate::optional_text(name, v, 64)).transpose();
+    let text = |name: &str, v: &Option<String>| validate::given_text(name, v, 64);
     let (sn, product_mod) = (text("sn", &d.sn)?, text("product_mod", &d.product_mod)?);
     if d.device_id.is_none() && d.mac.as_deref().is_none_or(|m| m.trim().is_empty()) {
         return Ok(Sold {

@@ -85,19 +85,8 @@ fn by_region(rows: Vec<(String, String, i64)>) -> Map<String, Value> {
     out
 }
 
-/// `GET /v2/statistics/heavy_buyer/summary`, with the original console's spelling (`heavy_buger`,
-/// also in its path) beside ours.
-pub fn summary_json(s: &HeavyBuyerSummary) -> Value {
-    json!({
-        "heavy_buyer": s.heavy_buyer,
-        "current_month_heavy_buyer": s.current_month_heavy_buyer,
-        "heavy_buger": s.heavy_buyer,
-        "current_month_heavy_buger": s.current_month_heavy_buyer,
-        "device": s.device,
-        "current_month_device": s.current_month_device,
-    })
-}
-
+/// `GET /v2/statistics/heavy_buyer/summary`: the corp's key accounts and the devices granted to
+/// them, in all and this (UTC) month.
 pub async fn heavy_buyer_summary(ctx: &Ctx, principal: &Principal) -> Result<HeavyBuyerSummary> {
     let corp_id = permission::require(principal, READ_HEAVY_BUYERS)?.corp_id.clone();
     let month = clock::month_start(now_ms());

@@ -35,6 +35,7 @@ pub(super) fn routes(api: Api) -> Api {
             tag: "corp",
             summary: "Corp member login (account = phone or email)",
             auth: false,
+            status: 200,
             request: Some(object(&[("account", string()), ("password", string())])),
             response: Some(object(&[
                 ("corp_id", string()),
@@ -53,6 +54,7 @@ pub(super) fn routes(api: Api) -> Api {
             tag: "corp",
             summary: "Rotate the token pair (Access-Token header + refresh_token)",
             auth: true,
+            status: 200,
             request: Some(object(&[("refresh_token", string())])),
             response: Some(token_pair()),
         },
@@ -65,6 +67,7 @@ pub(super) fn routes(api: Api) -> Api {
             tag: "corp",
             summary: "The caller's corp and member information",
             auth: true,
+            status: 200,
             request: None,
             response: Some(object(&[
                 ("id", string()),

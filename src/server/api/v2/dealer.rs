@@ -136,6 +136,7 @@ pub(super) fn routes(api: Api) -> Api {
             tag: "dealers",
             summary: "Dealer login (account = phone or email; corp_id when the account is in several corps)",
             auth: false,
+            status: 200,
             request: Some(object(&[("corp_id?", string()), ("account", string()), ("password", string())])),
             response: Some(object(&[
                 ("dealer_id", integer()),

@@ -1,5 +1,5 @@
-//! The partners' sign-in entries (the original console's `entry_config`) and the statistics
-//! its dashboards read. Rules in `service::entry` and `service::statistics`.
+//! The partners' sign-in entries (the original console's `entry_config`). Rules in
+//! `service::entry`.
 
 use axum::{
     extract::State,
@@ -18,7 +18,7 @@ use crate::{
     server::{
         auth::principal::Principal,
         error::Result,
-        service::{entry, login::Partner, statistics},
+        service::{entry, login::Partner},
         state::Ctx,
     },
 };
@@ -34,7 +34,7 @@ fn entry_schema() -> Value {
     ])
 }
 
-const TAG: Tag = Tag("entries and statistics");
+const TAG: Tag = Tag("entries");
 
 pub(super) fn routes(api: Api) -> Api {
     let public = |path: &'static str, summary: &'static str| Op {
@@ -43,6 +43,7 @@ pub(super) fn routes(api: Api) -> Api {
         tag: TAG.0,
         summary,
         auth: false,
+        status: 200,
         request: None,
         response: Some(entry_schema()),
     };
@@ -80,57 +81,6 @@ pub(super) fn routes(api: Api) -> Api {
         ),
         post(set_heavy_buyer_entry),
     )
-    .op(
-        TAG.op(
-            "get",
-            "/v2/statistics/dealer/sale_trend",
-            "Sales per UTC day (?start_day=yyyy-MM-dd&end_day=), the corp's or a dealer's and below",
-            None,
-            Some(array(object(&[("day", string()), ("sale_total", integer())]))),
-        ),
-        get(sale_trend),
-    )
-    .op(
-        TAG.op(
-            "get",
-            "/v2/statistics/dealer/sale_region",
-            "Sales by country, and by province under China (\"1\")",
-            None,
-            Some(object(&[])),
-        ),
-        get(sale_region),
-    )
-    .op(
-        TAG.op(
-            "get",
-            "/v2/statistics/heavy_buyer/summary",
-            "Heavy buyers and their devices, in all and this month",
-            None,
-            Some(summary_schema()),
-        ),
-        get(heavy_buyer_summary),
-    )
-    .op(
-        TAG.op(
-            "get",
-            "/v2/statistics/heavy_buger/summary",
-            "The same, at the path the original console spells so",
-            None,
-            Some(summary_schema()),
-        ),
-        get(heavy_buyer_summary),
-    )
-}
-
-fn summary_schema() -> Value {
-    object(&[
-        ("heavy_buyer", integer()),
-        ("current_month_heavy_buyer", integer()),
-        ("heavy_buger", integer()),
-        ("current_month_heavy_buger", integer()),
-        ("device", integer()),
-        ("current_month_device", integer()),
-    ])
 }
 
 #[derive(Deserialize)]
@@ -171,28 +121,4 @@ async fn set_heavy_buyer_entry(
     Json(body): Json<EntryConfig>,
 ) -> Result<axum::Json<EntryConfig>> {
     Ok(axum::Json(entry::set(&ctx, &p, Partner::HeavyBuyer, id, body).await?))
-}
-
-#[derive(Deserialize)]
-struct Days {
-    #[serde(default)]
-    start_day: String,
-    #[serde(default)]
-    end_day: String,
-}
-
-async fn sale_trend(
-    State(ctx): State<Ctx>,
-    p: Principal,
-    Query(q): Query<Days>,
-) -> Result<axum::Json<Vec<crate::model::statistics::DayTotal>>> {
-    Ok(axum::Json(statistics::sale_trend(&ctx, &p, &q.start_day, &q.end_day).await?))
-}
-
-async fn sale_region(State(ctx): State<Ctx>, p: Principal) -> Result<axum::Json<Value>> {
-    Ok(axum::Json(statistics::sale_region(&ctx, &p).await?))
-}
-
-async fn heavy_buyer_summary(State(ctx): State<Ctx>, p: Principal) -> Result<axum::Json<Value>> {
-    Ok(axum::Json(statistics::summary_json(&statistics::heavy_buyer_summary(&ctx, &p).await?)))
 }

@@ -16,7 +16,6 @@ use super::{
 };
 use crate::{
     model::{
-        dealer::PartnerStatus,
         error::ApiError,
         heavy_buyer::{HeavyBuyer, HeavyBuyerEdit, NewHeavyBuyer},
         list::Page,
@@ -124,6 +123,7 @@ pub(super) fn routes(api: Api) -> Api {
             summary: "Heavy buyer login: the account (corp_id + account = phone or email) or an organization user \
                       (heavy_buyer_id + username)",
             auth: false,
+            status: 200,
             request: Some(object(&[
                 ("corp_id?", string()),
                 ("account?", string()),
@@ -186,11 +186,7 @@ async fn enable(State(ctx): State<Ctx>, p: Principal, Path(id): Path<i64>) -> Re
 }
 
 async fn set_status(State(ctx): State<Ctx>, p: Principal, Path((id, status)): Path<(i64, i64)>) -> Result<StatusCode> {
-    let enabled = match PartnerStatus::from_code(status) {
-        Some(status) => status == PartnerStatus::Enabled,
-        None => return Err(ApiError::invalid("status", "must be 0 or 1").into()),
-    };
-    heavy_buyer::set_enabled(&ctx, &p, id, enabled).await?;
+    heavy_buyer::set_status(&ctx, &p, id, status).await?;
     Ok(StatusCode::OK)
 }
 

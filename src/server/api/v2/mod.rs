@@ -1,6 +1,6 @@
-//! `/v2`: the original platform's JSON API. Each area module lists its operations with [`Api::op`], which registers
-//! the route and documents it in the OpenAPI document in one step. Handlers only parse, call the
-//! service layer and render.
+//! `/v2`: the original platform's JSON API. Each area module lists its operations with
+//! [`Api::op`], which registers the route and documents it in the OpenAPI document in one step.
+//! Handlers only parse, call the service layer and render.
 
 mod audit;
 mod corp;
@@ -10,59 +10,42 @@ mod entry;
 pub mod extract;
 mod heavy_buyer;
 mod member;
-pub mod openapi;
 mod organization;
 mod product;
 mod role;
 mod sale;
+mod statistics;
 
 use axum::{
     http::{Method, StatusCode},
     response::IntoResponse,
-    routing::{get, MethodRouter},
+    routing::get,
     Router,
 };
 use serde_json::Value;
 
+pub use super::openapi;
+use super::Routes as Api;
 use crate::server::{
     error::{codes, ApiError},
     state::AppState,
 };
-use openapi::Op;
-
-/// The routes of `/v2` and their documentation, built together.
-pub struct Api {
-    router: Router<AppState>,
-    ops: Vec<Op>,
-}
-
-impl Api {
-    fn new() -> Self {
-        Self { router: Router::new(), ops: Vec::new() }
-    }
-
-    /// Registers one operation: the handler under its method and path, and its documentation.
-    fn op(mut self, op: Op, handler: MethodRouter<AppState>) -> Self {
-        self.router = self.router.route(op.path, handler);
-        self.ops.push(op);
-        self
-    }
-}
 
 /// Every `/v2` route, the OpenAPI document at `/v2/openapi.json`, and contract-shaped answers
 /// for unknown paths and wrong methods.
 pub fn router() -> Router<AppState> {
     let api = all_routes();
-    let document = openapi::document(&api.ops);
+    let document = openapi::document(&api.ops, &openapi::V2);
     api.router
         .route("/v2/openapi.json", get(move || async move { axum::Json(document) }))
         .route("/v2", axum::routing::any(no_such_url))
         .route("/v2/{*rest}", axum::routing::any(no_such_url))
+        .method_not_allowed_fallback(wrong_method)
 }
 
 /// The OpenAPI document, for the API documentation page.
 pub fn document() -> Value {
-    openapi::document(&all_routes().ops)
+    openapi::document(&all_routes().ops, &openapi::V2)
 }
 
 fn all_routes() -> Api {
@@ -76,6 +59,7 @@ fn all_routes() -> Api {
     let api = device::routes(api);
     let api = sale::routes(api);
     let api = entry::routes(api);
+    let api = statistics::routes(api);
     audit::routes(api)
 }
 

@@ -1,5 +1,5 @@
-//! The OpenAPI 3 document of `/v2`, built from the same table that registers the routes, so an
-//! endpoint cannot exist without being documented.
+//! The OpenAPI 3 documents of `/v2` and `/api`, built from the same tables that register the
+//! routes, so an endpoint cannot exist without being documented.
 
 use serde_json::{json, Map, Value};
 
@@ -12,8 +12,24 @@ pub struct Op {
     /// Whether the call needs `Access-Token`.
     pub auth: bool,
     pub request: Option<Value>,
-    /// The 200 body; `None` means an empty body.
+    /// The success body; `None` means an empty body.
     pub response: Option<Value>,
+    /// The success status: 200 on `/v2`; on `/api` 201 for a create or change, 204 for a delete.
+    pub status: u16,
+}
+
+impl Op {
+    /// Callable without a token (a sign-in, a public read).
+    pub fn public(mut self) -> Self {
+        self.auth = false;
+        self
+    }
+
+    /// Answers `status` on success.
+    pub fn answers(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
 }
 
 /// The tag a module's operations are documented under; `TAG.op(…)` builds one that needs
@@ -30,7 +46,7 @@ impl Tag {
         request: Option<Value>,
         response: Option<Value>,
     ) -> Op {
-        Op { method, path, tag: self.0, summary, auth: true, request, response }
+        Op { method, path, tag: self.0, summary, auth: true, request, response, status: 200 }
     }
 }
 
@@ -97,6 +113,32 @@ pub mod schema {
     }
 }
 
+/// What sets one API's document apart: its title, its description and the body of its errors.
+pub struct Flavor {
+    pub title: &'static str,
+    pub description: &'static str,
+    /// The schema every error answer has (`components/schemas/Error`).
+    pub error: fn() -> Value,
+    /// Wraps a success body in the API's envelope (`/api`), or leaves it (`/v2`).
+    pub wrap: fn(Value) -> Value,
+}
+
+/// `/v2`: CONTRACT.md's error body, bodies as they are.
+pub const V2: Flavor = Flavor {
+    title: "backoffice /v2",
+    description: "The original platform's JSON API. Every non-200 answer has the body {\"error\":{\"code\",\"msg\"}}.",
+    error: v2_error,
+    wrap: as_it_is,
+};
+
+fn v2_error() -> Value {
+    schema::object(&[("error", schema::object(&[("code", schema::integer()), ("msg", schema::string())]))])
+}
+
+fn as_it_is(body: Value) -> Value {
+    body
+}
+
 fn error_body() -> Value {
     json!({
         "description": "Error: the code is the HTTP status followed by four digits",
@@ -105,22 +147,29 @@ fn error_body() -> Value {
 }
 
 /// The whole document.
-pub fn document(ops: &[Op]) -> Value {
+pub fn document(ops: &[Op], flavor: &Flavor) -> Value {
     let mut paths = Map::new();
     for op in ops {
         let mut operation = json!({
             "tags": [op.tag],
             "summary": op.summary,
             "responses": {
-                "200": match &op.response {
-                    Some(schema) => json!({ "description": "OK", "content": { "application/json": { "schema": schema } } }),
-                    None => json!({ "description": "OK, empty body" }),
-                },
                 "400": error_body(),
                 "403": error_body(),
                 "404": error_body(),
             }
         });
+        operation["responses"][op.status.to_string()] = match (&op.response, op.status) {
+            (_, 204) => json!({ "description": "Done, no body" }),
+            (Some(schema), _) => json!({
+                "description": "OK",
+                "content": { "application/json": { "schema": (flavor.wrap)(schema.clone()) } }
+            }),
+            (None, _) => match (flavor.wrap)(Value::Null) {
+                Value::Null => json!({ "description": "OK, empty body" }),
+                wrapped => json!({ "description": "OK", "content": { "application/json": { "schema": wrapped } } }),
+            },
+        };
         if let Some(schema) = &op.request {
             operation["requestBody"] =
                 json!({ "required": true, "content": { "application/json": { "schema": schema } } });
@@ -140,21 +189,16 @@ pub fn document(ops: &[Op]) -> Value {
     json!({
         "openapi": "3.0.3",
         "info": {
-            "title": "backoffice /v2",
+            "title": flavor.title,
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "JSON API of the IoT back office. Every non-200 answer has the body {\"error\":{\"code\",\"msg\"}}."
+            "description": flavor.description,
         },
         "paths": paths,
         "components": {
             "securitySchemes": {
                 "AccessToken": { "type": "apiKey", "in": "header", "name": "Access-Token" }
             },
-            "schemas": {
-                "Error": schema::object(&[(
-                    "error",
-                    schema::object(&[("code", schema::integer()), ("msg", schema::string())]),
-                )])
-            }
+            "schemas": { "Error": (flavor.error)() }
         }
     })
 }

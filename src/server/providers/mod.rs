@@ -1,0 +1,5 @@
+//! The outside services the platform reaches, one module each, chosen by configuration. Each
+//! default needs nothing installed; a real provider speaks its published protocol (and is tested
+//! against a local stand-in that checks it).
+
+pub mod sms;
