@@ -33,6 +33,11 @@ module.exports = async (config) => {
   const out = execFileSync(bin, ['create-corp', '--company', corp.company, '--name', corp.name,
     '--email', corp.email, '--phone', corp.phone, '--password', corp.password], { cwd: root, encoding: 'utf8' });
   Object.assign(corp, JSON.parse(out.trim()));
+  // The platform operator's administrator, with the real `create-platform-admin`.
+  const platform = { account: `ops-${run}`, password: 'E2e-ops-pass1' };
+  execFileSync(bin, ['create-platform-admin', '--account', platform.account, '--password', platform.password],
+    { cwd: root, encoding: 'utf8' });
   fs.mkdirSync(path.join(__dirname, '.state'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, '.state', 'corp.json'), JSON.stringify(corp, null, 2));
+  fs.writeFileSync(path.join(__dirname, '.state', 'platform.json'), JSON.stringify(platform, null, 2));
 };

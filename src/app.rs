@@ -14,10 +14,10 @@ use crate::{
     i18n::{initial_lang, I18n},
     portal::{
         api_docs::ApiDocs,
-        corp, dealer,
+        corp, dealer, end_users,
         heavy_buyer::{self, organizations, users},
         home::Home,
-        platform, NotFound,
+        mobile, platform, NotFound,
     },
 };
 
@@ -81,6 +81,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("roles") view={Lazy::<LazyRolesPage>::new()}/>
                     <Route path=path!("account") view={Lazy::<LazyAccountPage>::new()}/>
                     <Route path=path!("audit") view={Lazy::<LazyAuditPage>::new()}/>
+                    <Route path=path!("settings") view={Lazy::<LazySettingsPage>::new()}/>
+                    <Route path=path!("users") view={Lazy::<LazyUsersPage>::new()}/>
+                    <Route path=path!("users/:uid") view={Lazy::<LazyUserPage>::new()}/>
                     <Route path=path!("dealers") view={Lazy::<LazyDealersPage>::new()}/>
                     <Route path=path!("dealers/:id") view={Lazy::<LazyDealerPage>::new()}/>
                     <Route path=path!("heavy_buyers") view={Lazy::<LazyHeavyBuyersPage>::new()}/>
@@ -90,6 +93,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("products/:pid/devices/:id") view={Lazy::<LazyDevicePage>::new()}/>
                     <Route path=path!("devices") view={Lazy::<LazyDevicesPage>::new()}/>
                 </ParentRoute>
+                <Route path=path!("/m/:code") view={Lazy::<LazyMobileSignIn>::new()}/>
+                <Route path=path!("/m/:code/signup") view={Lazy::<LazyMobileSignUp>::new()}/>
+                <Route path=path!("/m/:code/reset") view={Lazy::<LazyMobileReset>::new()}/>
+                <Route path=path!("/m/:code/me") view={Lazy::<LazyMobileMe>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/platform/login") view={Lazy::<LazyPlatformLogin>::new()}/>
                 <ParentRoute path=path!("/platform") view={Lazy::<LazyPlatformLayout>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<LazyVendorsPage>::new()}/>
@@ -159,6 +166,9 @@ lazy_pages! {
     LazyRolesPage => corp::roles::RolesPage,
     LazyAccountPage => corp::account::AccountPage,
     LazyAuditPage => corp::audit::AuditPage,
+    LazySettingsPage => corp::settings::SettingsPage,
+    LazyUsersPage => end_users::UsersPage,
+    LazyUserPage => end_users::UserPage,
     LazyDealersPage => corp::dealers::DealersPage,
     LazyDealerPage => corp::dealers::DealerPage,
     LazyHeavyBuyersPage => corp::heavy_buyers::HeavyBuyersPage,
@@ -167,6 +177,10 @@ lazy_pages! {
     LazyProductDevicesPage => corp::devices::ProductDevicesPage,
     LazyDevicePage => corp::devices::DevicePage,
     LazyDevicesPage => corp::devices::DevicesPage,
+    LazyMobileSignIn => mobile::MobileSignIn,
+    LazyMobileSignUp => mobile::MobileSignUp,
+    LazyMobileReset => mobile::MobileReset,
+    LazyMobileMe => mobile::MobileMe,
     LazyPlatformLogin => platform::PlatformLogin,
     LazyPlatformLayout => platform::PlatformLayout,
     LazyVendorsPage => platform::VendorsPage,

@@ -19,6 +19,11 @@ function watchErrors(page) {
   return errors;
 }
 
+/** The platform administrator created by global-setup for this run. */
+function platformAdmin() {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.state', 'platform.json'), 'utf8'));
+}
+
 async function login(page, account, password) {
   await page.goto('/corp/login');
   await hydrated(page);
@@ -27,4 +32,4 @@ async function login(page, account, password) {
   await page.click('button[type=submit]');
 }
 
-module.exports = { corp, hydrated, watchErrors, login };
+module.exports = { corp, platformAdmin, hydrated, watchErrors, login };

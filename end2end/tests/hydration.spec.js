@@ -4,7 +4,7 @@
 // only ("failed to cast marker node"). Each page is loaded cold several times here and must
 // hydrate without an error every time.
 const { test, expect } = require('@playwright/test');
-const { corp, hydrated, login } = require('./helpers');
+const { corp, platformAdmin, hydrated, login } = require('./helpers');
 
 const LOADS = 3;
 
@@ -35,7 +35,29 @@ test('the corp pages hydrate on every cold load', async ({ page, browser, reques
   const macs = Array.from({ length: 30 }, (_, i) => (0xC00000000000 + i).toString(16).toUpperCase());
   await request.post(`/v2/product/${product}/device_batch`, { headers: { 'Access-Token': token }, data: macs });
   for (const path of ['/corp', '/corp/members', '/corp/dealers', '/corp/heavy_buyers', '/corp/products',
-    `/corp/products/${product}`, '/corp/audit', '/corp/account', '/corp/roles']) {
+    `/corp/products/${product}`, '/corp/audit', '/corp/account', '/corp/roles', '/corp/settings']) {
+    await coldLoads(browser, storageState, path);
+  }
+});
+
+test('the platform pages hydrate on every cold load', async ({ page, browser, request }) => {
+  test.setTimeout(120_000);
+  await page.goto('/platform/login');
+  await hydrated(page);
+  await page.fill('input[name=account]', platformAdmin().account);
+  await page.fill('input[name=password]', platformAdmin().password);
+  await page.click('button[type=submit]');
+  await expect(page.getByTestId('platform-account')).toBeVisible();
+  const storageState = await page.context().storageState();
+  const auth = await request.post('/api/platform/auth', { data: platformAdmin() });
+  const token = (await auth.json()).data.access_token;
+  const stamp = `${Date.now()}`;
+  const made = await request.post('/api/vendors', {
+    headers: { 'Access-Token': token },
+    data: { name: `Hydrating ${stamp.slice(-5)}`, mobile: `134${stamp.slice(-8)}`, email: `h-${stamp}@example.com`, pwd: 'vendor-pass-1' },
+  });
+  const vid = (await made.json()).data.vid;
+  for (const path of ['/platform', `/platform/vendors/${vid}`, '/platform/login', '/api-docs']) {
     await coldLoads(browser, storageState, path);
   }
 });

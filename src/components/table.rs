@@ -125,6 +125,9 @@ pub struct TableState {
     pub conditions: RwSignal<Vec<(&'static str, &'static str, Value)>>,
     /// Rows whose checkbox is ticked, by id (tables with selection only).
     pub selected: RwSignal<Vec<i64>>,
+    /// The field that names a row, always fetched (its link, its checkbox): `id`, or a
+    /// resource's own key (`vid`, `uid`).
+    pub key: &'static str,
 }
 
 impl TableState {
@@ -139,7 +142,13 @@ impl TableState {
             filters: RwSignal::new(Vec::new()),
             conditions: RwSignal::new(Vec::new()),
             selected: RwSignal::new(Vec::new()),
+            key: "id",
         }
+    }
+
+    /// Rows are named by `key` rather than `id`.
+    pub fn keyed_by(self, key: &'static str) -> Self {
+        Self { key, ..self }
     }
 
     /// Hides `keys` at first (the column chooser still offers them).
@@ -156,8 +165,8 @@ impl TableState {
     /// The list request the table shows (reactive: read inside a resource's source).
     pub fn request(&self) -> ListRequest {
         let mut fields = self.visible.get();
-        if !fields.contains(&"id") {
-            fields.insert(0, "id");
+        if !fields.contains(&self.key) {
+            fields.insert(0, self.key);
         }
         let mut req = ListRequest::paged(self.offset.get(), self.limit.get()).with_filter(fields);
         let search = self.search.get();

@@ -48,6 +48,17 @@ crate::resource! {
     }
 }
 
+/// What the end users' mobile site shows of its vendor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Storefront {
+    pub vid: String,
+    pub name: String,
+    pub abbv: String,
+    pub logo: String,
+    /// Active and running its users area: sign-up and sign-in are open.
+    pub open: bool,
+}
+
 /// AX-02: a new vendor. `user` and `pwd` become its first admin member's account (with
 /// `mobile`, `email` and `contact`); the secrets are sealed before they are stored.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]

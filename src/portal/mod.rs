@@ -5,13 +5,16 @@ pub mod api_docs;
 pub mod corp;
 pub mod dealer;
 pub mod devices;
+pub mod end_users;
 pub mod entry;
 pub mod heavy_buyer;
 pub mod home;
+pub mod mobile;
 pub mod organization_paths;
 pub mod partner;
 pub mod platform;
 pub mod sales;
+pub mod vendor;
 
 use leptos::prelude::*;
 

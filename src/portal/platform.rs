@@ -23,9 +23,12 @@ use crate::{
         error::ApiError,
         list::{ListRequest, Page},
         validate,
-        vendor::{NewVendor, Vendor, VendorAccounts, VendorEdit, VendorOptions, VendorState},
+        vendor::{NewVendor, Vendor, VendorEdit, VendorOptions, VendorState},
     },
-    portal::partner::needs_sign_in,
+    portal::{
+        partner::needs_sign_in,
+        vendor::{edit_vendor, get_vendor, AccountsForm, ProfileForm},
+    },
 };
 
 /// Signs a platform administrator in and binds the login to this browser session.
@@ -69,33 +72,12 @@ pub async fn list_vendors(request: ListRequest) -> Result<Page, ApiError> {
     vendor::list(&ctx, &principal, &query).await.map_err(fns::refuse)
 }
 
-#[server(prefix = "/fn", endpoint = "/vendor", input = Json)]
-pub async fn get_vendor(vid: String) -> Result<Vendor, ApiError> {
-    use crate::server::{fns, service::vendor};
-    let (ctx, principal) = fns::caller().await?;
-    vendor::get(&ctx, &principal, &vid).await.map_err(fns::refuse)
-}
-
 /// Registers a vendor; answers its code.
 #[server(prefix = "/fn", endpoint = "/vendor_register", input = Json)]
 pub async fn register_vendor(input: NewVendor) -> Result<String, ApiError> {
     use crate::server::{fns, service::vendor};
     let (ctx, principal) = fns::caller().await?;
     vendor::register(&ctx, &principal, input).await.map(|r| r.code).map_err(fns::refuse)
-}
-
-#[server(prefix = "/fn", endpoint = "/vendor_edit", input = Json)]
-pub async fn edit_vendor(vid: String, input: VendorEdit) -> Result<(), ApiError> {
-    use crate::server::{fns, service::vendor};
-    let (ctx, principal) = fns::caller().await?;
-    vendor::edit(&ctx, &principal, &vid, input).await.map(|_| ()).map_err(fns::refuse)
-}
-
-#[server(prefix = "/fn", endpoint = "/vendor_accounts", input = Json)]
-pub async fn set_vendor_accounts(vid: String, input: VendorAccounts) -> Result<(), ApiError> {
-    use crate::server::{fns, service::vendor};
-    let (ctx, principal) = fns::caller().await?;
-    vendor::set_accounts(&ctx, &principal, &vid, input).await.map(|_| ()).map_err(fns::refuse)
 }
 
 #[server(prefix = "/fn", endpoint = "/vendor_options", input = Json)]
@@ -236,7 +218,7 @@ pub fn VendorsPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let cols = columns();
-    let state = TableState::new(&cols, "name").hiding(&[
+    let state = TableState::new(&cols, "name").keyed_by("vid").hiding(&[
         "vid",
         "type",
         "logo",
@@ -376,30 +358,12 @@ pub fn VendorPage() -> impl IntoView {
     }
 }
 
-/// What a page's forms share: after an action succeeds the vendor is read again; a refusal shows.
-fn after<I: Send + Sync + 'static>(
-    action: Action<I, Result<(), ApiError>>,
-    error: RwSignal<Option<ApiError>>,
-    reload: RwSignal<u32>,
-) {
-    crate::components::record::reload_after(action, error, reload);
-}
-
 #[component]
 fn VendorPanels(vendor: Vendor, reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let vid = StoredValue::new(vendor.vid.clone());
     let error = RwSignal::new(None::<ApiError>);
-    let text = |v: &str| RwSignal::new(v.to_owned());
-    let (name, abbv, logo, domain, contact) =
-        (text(&vendor.name), text(&vendor.abbv), text(&vendor.logo), text(&vendor.domain), text(&vendor.contact));
-    let (wechat, email, area, address, remark) =
-        (text(&vendor.wechat), text(&vendor.email), text(&vendor.area), text(&vendor.address), text(&vendor.remark));
-    let save = Action::new(move |input: &VendorEdit| {
-        let input = input.clone();
-        async move { edit_vendor(vid.get_value(), input).await }
-    });
     let set_state = Action::new(move |state: &i64| {
         let input = VendorEdit { state: Some(*state), ..VendorEdit::default() };
         async move { edit_vendor(vid.get_value(), input).await }
@@ -411,9 +375,7 @@ fn VendorPanels(vendor: Vendor, reload: RwSignal<u32>) -> impl IntoView {
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
-    after(save, error, reload);
-    after(set_state, error, reload);
-    let field_label = move |name: &'static str| Signal::derive(move || t().field_label("vendor", name).to_string());
+    crate::components::record::reload_after(set_state, error, reload);
     let rows = vec![
         (t().field_label("vendor", "code"), vendor.code.clone()),
         (t().field_label("vendor", "user"), vendor.user.clone().unwrap_or_default()),
@@ -451,100 +413,11 @@ fn VendorPanels(vendor: Vendor, reload: RwSignal<u32>) -> impl IntoView {
                 <PasswordAndMobile vid=vid reload=reload/>
             </div>
             <div class="space-y-4">
-                <form class="space-y-3 rounded-xl border border-slate-200 bg-white p-5" data-testid="edit-vendor" on:submit=move |ev| {
-                    ev.prevent_default();
-                    let given = |s: RwSignal<String>| Some(s.get());
-                    save.dispatch(VendorEdit {
-                        name: given(name), abbv: given(abbv), logo: given(logo), domain: given(domain), contact: given(contact),
-                        wechat: given(wechat), email: given(email), area: given(area), address: given(address), remark: given(remark),
-                        ..VendorEdit::default()
-                    });
-                }>
-                    <div class="grid gap-3 sm:grid-cols-2">
-                        <TextField label=field_label("name") value=name name="name"/>
-                        <TextField label=field_label("abbv") value=abbv name="abbv"/>
-                        <TextField label=field_label("logo") value=logo name="logo"/>
-                        <TextField label=field_label("domain") value=domain name="domain"/>
-                        <TextField label=field_label("contact") value=contact name="contact"/>
-                        <TextField label=field_label("wechat") value=wechat name="wechat"/>
-                        <TextField label=Signal::derive(move || t().email.to_string()) value=email name="email"/>
-                        <TextField label=field_label("area") value=area name="area"/>
-                        <TextField label=field_label("address") value=address name="address"/>
-                        <TextField label=field_label("remark") value=remark name="remark"/>
-                    </div>
-                    <button type="submit" data-testid="save-vendor" class="rounded-md bg-amber-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-amber-700">{move || t().save}</button>
-                </form>
+                <ProfileForm vendor=vendor.clone() reload=reload platform=true/>
                 <AccountsForm vendor=vendor.clone() reload=reload/>
                 <OptionsForm vendor=vendor reload=reload/>
             </div>
         </div>
-    }
-}
-
-/// The official-account and merchant settings: ids as text, each secret as "set / not set"
-/// with a Replace that opens an input (a secret is never shown).
-#[component]
-pub fn AccountsForm(vendor: Vendor, reload: RwSignal<u32>) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = move || i18n.t();
-    let vid = StoredValue::new(vendor.vid.clone());
-    let text = |v: &str| RwSignal::new(v.to_owned());
-    let (mp_gid, mp_appid, mch_gid, mch_appid) =
-        (text(&vendor.mp_gid), text(&vendor.mp_appid), text(&vendor.mch_gid), text(&vendor.mch_appid));
-    let (mp_secret, mch_secret) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
-    let error = RwSignal::new(None::<ApiError>);
-    let save = Action::new(move |input: &VendorAccounts| {
-        let input = input.clone();
-        async move { set_vendor_accounts(vid.get_value(), input).await }
-    });
-    crate::components::record::reload_after(save, error, reload);
-    let field_label = move |name: &'static str| Signal::derive(move || t().field_label("vendor", name).to_string());
-    let secret = move |label: &'static str, set: bool, value: RwSignal<Option<String>>, testid: &'static str| {
-        view! {
-            <div class="block text-sm" data-testid=testid>
-                <span class="font-medium">{move || t().field_label("vendor", label)}</span>
-                {move || match value.get() {
-                    None => view! {
-                        <div class="mt-1 flex items-center gap-2">
-                            <span class=if set { "rounded bg-emerald-100 px-2 py-0.5 text-xs text-emerald-800" } else { "rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600" }
-                                data-testid="secret-state">
-                                {move || if set { t().secret_set } else { t().secret_not_set }}
-                            </span>
-                            <button type="button" data-testid="replace-secret" class="text-xs text-amber-700 hover:underline"
-                                on:click=move |_| value.set(Some(String::new()))>{move || t().replace_secret}</button>
-                        </div>
-                    }.into_any(),
-                    Some(_) => view! {
-                        <input type="password" data-testid="secret-input" autocomplete="off"
-                            class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
-                            prop:value=move || value.get().unwrap_or_default()
-                            on:input=move |ev| value.set(Some(event_target_value(&ev)))/>
-                    }.into_any(),
-                }}
-            </div>
-        }
-    };
-    view! {
-        <form class="space-y-3 rounded-xl border border-slate-200 bg-white p-5" data-testid="vendor-accounts" on:submit=move |ev| {
-            ev.prevent_default();
-            save.dispatch(VendorAccounts {
-                mp_gid: Some(mp_gid.get()), mp_appid: Some(mp_appid.get()), mp_secret: mp_secret.get(),
-                mch_gid: Some(mch_gid.get()), mch_appid: Some(mch_appid.get()), mch_secret: mch_secret.get(),
-            });
-        }>
-            <h2 class="font-semibold">{move || t().accounts_title}</h2>
-            <p class="text-xs text-slate-500">{move || t().secrets_hint}</p>
-            <div class="grid gap-3 sm:grid-cols-2">
-                <TextField label=field_label("mp_gid") value=mp_gid name="mp_gid"/>
-                <TextField label=field_label("mp_appid") value=mp_appid name="mp_appid"/>
-                {secret("mp_secret_set", vendor.mp_secret_set, mp_secret, "mp-secret")}
-                <TextField label=field_label("mch_gid") value=mch_gid name="mch_gid"/>
-                <TextField label=field_label("mch_appid") value=mch_appid name="mch_appid"/>
-                {secret("mch_secret_set", vendor.mch_secret_set, mch_secret, "mch-secret")}
-            </div>
-            {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
-            <button type="submit" data-testid="save-accounts" class="rounded-md bg-amber-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-amber-700">{move || t().save}</button>
-        </form>
     }
 }
 

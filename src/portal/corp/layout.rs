@@ -16,7 +16,9 @@ use crate::{
     model::{
         corp::CorpSession,
         error::ApiError,
-        permission::{READ_DEALERS, READ_DEVICES, READ_HEAVY_BUYERS, READ_MEMBERS, READ_PRODUCTS, READ_ROLES},
+        permission::{
+            READ_DEALERS, READ_DEVICES, READ_END_USERS, READ_HEAVY_BUYERS, READ_MEMBERS, READ_PRODUCTS, READ_ROLES,
+        },
     },
 };
 
@@ -52,6 +54,7 @@ pub fn CorpLayout() -> impl IntoView {
                                 let (can_members, can_roles) = (can.can(READ_MEMBERS), can.can(READ_ROLES));
                                 let (can_dealers, can_buyers) = (can.can(READ_DEALERS), can.can(READ_HEAVY_BUYERS));
                                 let (can_products, can_devices) = (can.can(READ_PRODUCTS), can.can(READ_DEVICES));
+                                let can_users = can.can(READ_END_USERS);
                                 let is_admin = can.is_admin;
                                 view! {
                                 <p class="mt-1 truncate pl-10 text-xs text-slate-400">{s.info.company.clone()}</p>
@@ -75,8 +78,12 @@ pub fn CorpLayout() -> impl IntoView {
                                     <Show when=move || can_devices>
                                         <A href="/corp/devices" attr:class="nav-link" attr:data-testid="nav-devices">{move || t().nav_devices}</A>
                                     </Show>
+                                    <Show when=move || can_users>
+                                        <A href="/corp/users" attr:class="nav-link" attr:data-testid="nav-users">{move || t().nav_users}</A>
+                                    </Show>
                                     <Show when=move || is_admin>
                                         <A href="/corp/audit" attr:class="nav-link" attr:data-testid="nav-audit">{move || t().nav_audit}</A>
+                                        <A href="/corp/settings" attr:class="nav-link" attr:data-testid="nav-settings">{move || t().vendor_settings}</A>
                                     </Show>
                                     <A href="/corp/account" attr:class="nav-link" attr:data-testid="nav-account">{move || t().my_account}</A>
                                 </nav>

@@ -12,6 +12,7 @@ pub mod login;
 pub mod members;
 pub mod products;
 pub mod roles;
+pub mod settings;
 
 use leptos::prelude::*;
 

@@ -10,7 +10,7 @@ use crate::{
         list::Page,
         member::{MemberRole, MemberStatus},
         validate,
-        vendor::{Area, NewVendor, Vendor, VendorAccounts, VendorEdit, VendorOptions, VendorState},
+        vendor::{Area, NewVendor, Storefront, Vendor, VendorAccounts, VendorEdit, VendorOptions, VendorState},
     },
     server::{
         audit::{self, Change},
@@ -588,6 +588,23 @@ async fn end_every_login(tx: &mut Tx, vid: &str) -> Result<()> {
         tx.execute(&Sql::new(sql).bind(now_ms()).bind(kind as i64).bind(vid.to_owned())).await?;
     }
     Ok(())
+}
+
+/// A vendor by its code, as the end users' mobile site shows it (public: a sign-up page names
+/// its vendor). A deregistered vendor's code finds nothing.
+pub async fn storefront(ctx: &Ctx, code: &str) -> Result<Storefront> {
+    let found: Option<(String, String, String, String, i64, bool)> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new(
+                "SELECT id, company, abbv, logo, state, opt_users FROM corps \
+                 WHERE vendor_code = $1 AND deregister_time IS NULL",
+            )
+            .bind(code.trim().to_uppercase()),
+        )
+        .await?;
+    let (vid, name, abbv, logo, state, users) = found.ok_or_else(not_found)?;
+    Ok(Storefront { vid, name, abbv, logo, open: state == VendorState::Active.code() && users })
 }
 
 /// Refuses a sign-in to a vendor that is disabled (4031040) or deregistered (4101001).
