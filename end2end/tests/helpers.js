@@ -24,6 +24,19 @@ function platformAdmin() {
   return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.state', 'platform.json'), 'utf8'));
 }
 
+/** The code of the last SMS the log provider sent to `mobile` (its outbox, SMS_OUTBOX_FILE). */
+async function smsCode(mobile) {
+  const file = process.env.SMS_OUTBOX_FILE;
+  if (!file) throw new Error('SMS_OUTBOX_FILE is not set: the server must write its SMS outbox for the browser tests');
+  for (let i = 0; i < 50; i += 1) {
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
+    const sent = lines.map((l) => JSON.parse(l)).filter((m) => m.mobile === mobile);
+    if (sent.length) return sent[sent.length - 1].code;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no SMS to ${mobile}`);
+}
+
 async function login(page, account, password) {
   await page.goto('/corp/login');
   await hydrated(page);
@@ -32,4 +45,4 @@ async function login(page, account, password) {
   await page.click('button[type=submit]');
 }
 
-module.exports = { corp, platformAdmin, hydrated, watchErrors, login };
+module.exports = { corp, platformAdmin, hydrated, watchErrors, login, smsCode };

@@ -35,7 +35,7 @@ test('the corp pages hydrate on every cold load', async ({ page, browser, reques
   const macs = Array.from({ length: 30 }, (_, i) => (0xC00000000000 + i).toString(16).toUpperCase());
   await request.post(`/v2/product/${product}/device_batch`, { headers: { 'Access-Token': token }, data: macs });
   for (const path of ['/corp', '/corp/members', '/corp/dealers', '/corp/heavy_buyers', '/corp/products',
-    `/corp/products/${product}`, '/corp/audit', '/corp/account', '/corp/roles', '/corp/settings']) {
+    `/corp/products/${product}`, '/corp/audit', '/corp/account', '/corp/roles', '/corp/settings', '/corp/users']) {
     await coldLoads(browser, storageState, path);
   }
 });
@@ -56,8 +56,12 @@ test('the platform pages hydrate on every cold load', async ({ page, browser, re
     headers: { 'Access-Token': token },
     data: { name: `Hydrating ${stamp.slice(-5)}`, mobile: `134${stamp.slice(-8)}`, email: `h-${stamp}@example.com`, pwd: 'vendor-pass-1' },
   });
-  const vid = (await made.json()).data.vid;
+  const { vid, code } = (await made.json()).data;
   for (const path of ['/platform', `/platform/vendors/${vid}`, '/platform/login', '/api-docs']) {
     await coldLoads(browser, storageState, path);
+  }
+  // The end users' mobile site, signed out.
+  for (const path of [`/m/${code}`, `/m/${code}/signup`, `/m/${code}/reset`]) {
+    await coldLoads(browser, undefined, path);
   }
 });

@@ -1,0 +1,86 @@
+// End users on the mobile site (issue 15): a user signs up on a phone with the code the log SMS
+// provider wrote to its outbox, changes its password, signs out and in again; the vendor finds it
+// in the corp portal's Users; the platform deregisters it and its session ends.
+const { test, expect } = require('@playwright/test');
+const { platformAdmin, hydrated, login, smsCode } = require('./helpers');
+
+const PHONE = { viewport: { width: 390, height: 844 }, locale: 'en-US', isMobile: true, hasTouch: true };
+
+async function vendorForTheRun(request) {
+  const auth = await request.post('/api/platform/auth', { data: platformAdmin() });
+  const platform = (await auth.json()).data.access_token;
+  const stamp = `${Date.now()}`;
+  const vendor = {
+    name: `Pure Water ${stamp.slice(-5)}`, abbv: 'Pure Water', mobile: `133${stamp.slice(-8)}`,
+    email: `pure-${stamp}@example.com`, pwd: 'vendor-pass-1',
+  };
+  const made = await request.post('/api/vendors', { headers: { 'Access-Token': platform }, data: vendor });
+  expect(made.status()).toBe(201);
+  const { vid, code } = (await made.json()).data;
+  return { ...vendor, vid, code, platform };
+}
+
+test('a user signs up on the mobile site, manages its account, and is deregistered by the platform', async ({ browser, page, request }) => {
+  test.setTimeout(120_000);
+  const vendor = await vendorForTheRun(request);
+  const phone = await browser.newContext(PHONE);
+  const m = await phone.newPage();
+  const mobile = `132${`${Date.now()}`.slice(-8)}`;
+
+  // Sign up with the code from the SMS outbox.
+  await m.goto(`/m/${vendor.code}`);
+  await hydrated(m);
+  await expect(m.getByTestId('m-vendor')).toHaveText('Pure Water');
+  await m.getByTestId('to-signup').click();
+  const form = m.getByTestId('m-sign-up');
+  await form.locator('input[name=mobile]').fill(mobile);
+  await form.getByTestId('send-code').click();
+  await expect(form.getByTestId('send-code')).toHaveText('Sent');
+  await form.locator('input[name=sms]').fill(await smsCode(mobile));
+  await form.locator('input[name=name]').fill('Lin');
+  await form.locator('input[name=pwd]').fill('user-pass-1');
+  await form.locator('button[type=submit]').click();
+  await expect(m.getByTestId('m-me')).toBeVisible();
+  await expect(m.getByTestId('m-mobile')).toHaveText(mobile);
+  const uid = await m.getByTestId('m-uid').textContent();
+  expect(uid.startsWith(vendor.code)).toBeTruthy();
+
+  // A wrong current password is refused; the right one changes it.
+  const pwd = m.getByTestId('m-password');
+  await pwd.locator('input[name=old]').fill('not-my-password');
+  await pwd.locator('input[name=new]').fill('user-pass-2');
+  await pwd.locator('button[type=submit]').click();
+  await expect(pwd.getByTestId('error')).toBeVisible();
+  await pwd.locator('input[name=old]').fill('user-pass-1');
+  await pwd.locator('button[type=submit]').click();
+  await expect(pwd.getByTestId('m-saved')).toBeVisible();
+
+  // Sign out, and in with the new password.
+  await m.getByTestId('m-logout').click();
+  await expect(m.getByTestId('m-sign-in')).toBeVisible();
+  await hydrated(m);
+  const signIn = m.getByTestId('m-sign-in');
+  await signIn.locator('input[name=mobile]').fill(mobile);
+  await signIn.locator('input[name=password]').fill('user-pass-1');
+  await signIn.locator('button[type=submit]').click();
+  await expect(signIn.getByTestId('error')).toBeVisible();
+  await signIn.locator('input[name=password]').fill('user-pass-2');
+  await signIn.locator('button[type=submit]').click();
+  await expect(m.getByTestId('m-me')).toBeVisible();
+
+  // The vendor sees the user in its Users table.
+  await login(page, vendor.mobile, vendor.pwd);
+  await page.getByTestId('nav-users').click();
+  await page.getByTestId('table-search').fill('Lin');
+  const row = page.getByTestId('users-table').locator('tbody tr', { hasText: mobile });
+  await expect(row).toHaveCount(1);
+  await row.getByTestId('user-link').click();
+  await expect(page.getByTestId('user-card')).toContainText(uid);
+
+  // The platform deregisters the user: its session on the phone ends.
+  const gone = await request.delete(`/api/users/${uid}`, { headers: { 'Access-Token': vendor.platform } });
+  expect(gone.status()).toBe(204);
+  await m.reload();
+  await expect(m.getByTestId('m-sign-in')).toBeVisible();
+  await phone.close();
+});
