@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dealer/dealers") view={Lazy::<LazySubDealers>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/dealer/devices") view={Lazy::<LazyDealerDevices>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/dealer/sales") view={Lazy::<LazyDealerSales>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/users") view={Lazy::<LazyDealerUsers>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/login") view={Lazy::<LazyHeavyBuyerLogin>::new()}/>
                 <Route path=path!("/heavy_buyer") view={Lazy::<LazyHeavyBuyerHome>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/devices") view={Lazy::<LazyHeavyBuyerDevices>::new()} ssr=SsrMode::Async/>
@@ -190,6 +191,7 @@ lazy_pages! {
     LazySubDealers => dealer::SubDealers,
     LazyDealerDevices => dealer::DealerDevices,
     LazyDealerSales => dealer::DealerSalesPage,
+    LazyDealerUsers => dealer::DealerUsers,
     LazyHeavyBuyerLogin => heavy_buyer::HeavyBuyerLogin,
     LazyHeavyBuyerHome => heavy_buyer::HeavyBuyerHome,
     LazyHeavyBuyerDevices => heavy_buyer::HeavyBuyerDevices,

@@ -84,3 +84,43 @@ test('a user signs up on the mobile site, manages its account, and is deregister
   await expect(m.getByTestId('m-sign-in')).toBeVisible();
   await phone.close();
 });
+
+test('a dealer shares its promotion link; the users it brings appear in its Users', async ({ browser, page, request }) => {
+  test.setTimeout(120_000);
+  const vendor = await vendorForTheRun(request);
+  const auth = await request.post('/v2/corp_auth', { data: { account: vendor.mobile, password: vendor.pwd } });
+  const token = (await auth.json()).access_token;
+  const stamp = `${Date.now()}`;
+  const dealer = { name: `Promoter ${stamp.slice(-4)}`, email: `promo-${stamp}@example.com`, phone: `131${stamp.slice(-8)}`, password: 'Dealer-pass1' };
+  const added = await request.post('/v2/dealer', { headers: { 'Access-Token': token }, data: dealer });
+  expect(added.status()).toBe(200);
+
+  await page.goto(`/dealer/login?corp_id=${vendor.vid}`);
+  await hydrated(page);
+  await page.fill('input[name=account]', dealer.email);
+  await page.fill('input[name=password]', dealer.password);
+  await page.click('button[type=submit]');
+  await page.getByTestId('nav-users').click();
+  await expect(page.getByTestId('promotion-qr').locator('svg')).toBeVisible();
+  const link = await page.getByTestId('promotion-link').getAttribute('href');
+  expect(link).toContain(`/m/${vendor.code}/signup?dealer=`);
+
+  const phone = await browser.newContext(PHONE);
+  const m = await phone.newPage();
+  const mobile = `130${`${Date.now()}`.slice(-8)}`;
+  await m.goto(link);
+  await hydrated(m);
+  const form = m.getByTestId('m-sign-up');
+  await form.locator('input[name=mobile]').fill(mobile);
+  await form.getByTestId('send-code').click();
+  await expect(form.getByTestId('send-code')).toHaveText('Sent');
+  await form.locator('input[name=sms]').fill(await smsCode(mobile));
+  await form.locator('input[name=name]').fill('Promoted');
+  await form.locator('input[name=pwd]').fill('user-pass-1');
+  await form.locator('button[type=submit]').click();
+  await expect(m.getByTestId('m-me')).toBeVisible();
+  await phone.close();
+
+  await page.reload();
+  await expect(page.getByTestId('users-table').locator('tbody tr', { hasText: mobile })).toHaveCount(1);
+});

@@ -7,10 +7,11 @@ use leptos::prelude::*;
 use super::{
     corp::dealers::DealerTree,
     devices::PartnerDevices,
+    end_users::EndUsersTable,
     partner::{dealer_page, with_partner, Portal, PortalLogin},
     sales::DealerSales,
 };
-use crate::{components::record::RecordCard, i18n::use_i18n};
+use crate::{components::record::RecordCard, i18n::use_i18n, model::error::ApiError};
 
 #[component]
 pub fn DealerLogin() -> impl IntoView {
@@ -64,4 +65,54 @@ pub fn DealerDevices() -> impl IntoView {
 #[component]
 pub fn DealerSalesPage() -> impl IntoView {
     dealer_page(move |_| view! { <DealerSales/> })
+}
+
+/// A dealer's promotion link and its QR code (an SVG drawn on the server).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Promotion {
+    pub link: String,
+    pub qr_svg: String,
+}
+
+#[server(prefix = "/fn", endpoint = "/promotion")]
+pub async fn load_promotion() -> Result<Promotion, ApiError> {
+    use crate::server::{fns, service::end_user};
+    let (ctx, principal) = fns::caller().await?;
+    let headers: axum::http::HeaderMap =
+        leptos_axum::extract().await.map_err(|e| fns::refuse(crate::server::error::Error::internal(e.to_string())))?;
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = if ctx.config.cookie_secure { "https" } else { "http" };
+    let link = end_user::promotion_link(&ctx, &principal, &format!("{scheme}://{host}")).await.map_err(fns::refuse)?;
+    let qr = qrcode::QrCode::new(link.as_bytes())
+        .map_err(|e| fns::refuse(crate::server::error::Error::internal(e.to_string())))?;
+    let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
+    Ok(Promotion { link, qr_svg })
+}
+
+/// The users the dealer's links brought (and those of the dealers below it), and its link.
+#[component]
+pub fn DealerUsers() -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    dealer_page(move |_| {
+        let promotion = Resource::new(|| (), |_| load_promotion());
+        view! {
+            <h1 class="mb-3 text-xl font-semibold">{move || t().users_title}</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    promotion.await.ok().map(|p| view! {
+                        <section class="mb-4 flex flex-wrap items-center gap-4 rounded-xl border border-slate-200 bg-white p-4" data-testid="promotion">
+                            <div class="h-40 w-40" data-testid="promotion-qr" inner_html=p.qr_svg.clone()></div>
+                            <div class="min-w-0 flex-1 text-sm">
+                                <p class="font-medium">{t().promotion_link}</p>
+                                <p class="text-slate-500">{t().promotion_hint}</p>
+                                <a class="mt-1 inline-block break-all font-mono text-emerald-700" data-testid="promotion-link" href=p.link.clone()>{p.link.clone()}</a>
+                            </div>
+                        </section>
+                    })
+                })}
+            </Suspense>
+            <EndUsersTable/>
+        }
+    })
 }

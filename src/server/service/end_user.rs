@@ -548,3 +548,12 @@ pub async fn deregister(ctx: &Ctx, principal: &Principal, uid: &str) -> Result<(
     tx.commit().await?;
     Ok(())
 }
+
+/// A dealer's promotion link: the mobile site's sign-up page of its vendor, naming the dealer,
+/// so the users it brings join its scope. `origin` is the site's own (`https://host`).
+pub async fn promotion_link(ctx: &Ctx, principal: &Principal, origin: &str) -> Result<String> {
+    let dealer = principal.dealer()?;
+    let (code,): (String,) =
+        ctx.db.fetch_one(&Sql::new("SELECT vendor_code FROM corps WHERE id = $1").bind(dealer.corp_id.clone())).await?;
+    Ok(format!("{origin}/m/{code}/signup?dealer={}", dealer.dealer_code))
+}
