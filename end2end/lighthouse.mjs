@@ -15,7 +15,7 @@ const chromeLauncher = await import(from.resolve('chrome-launcher'));
 
 /** Signs the admin in through the portal's own server function; answers the session cookie. */
 async function sessionCookie(corp) {
-  const res = await fetch(`${BASE}/api/corp_login`, {
+  const res = await fetch(`${BASE}/fn/corp_login`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: BASE, Accept: 'application/json' },

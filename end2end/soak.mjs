@@ -7,6 +7,7 @@
 //
 // SOAK_LOADS (default 3000) page loads in all, SOAK_CONCURRENCY (8) at a time, each given
 // SOAK_TIMEOUT_MS (20000). `scripts/soak` starts a server on a fresh database and runs this.
+import { execFileSync } from 'node:child_process';
 import { createCorp, v2 } from './fixtures.mjs';
 
 const BASE = process.env.BASE || 'http://127.0.0.1:3000';
@@ -16,7 +17,7 @@ const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY || 8);
 const TIMEOUT_MS = Number(process.env.SOAK_TIMEOUT_MS || 20000);
 const DEVICES = Number(process.env.SOAK_DEVICES || 2000);
 // Where the portal's server functions are served.
-const FNS = process.env.SOAK_FN_PREFIX || '/api';
+const FNS = process.env.SOAK_FN_PREFIX || '/fn';
 
 const run = Date.now().toString(36);
 
@@ -90,14 +91,22 @@ async function setUp() {
     '/corp', '/corp/members', `/corp/members/${memberId}`, '/corp/roles', '/corp/account', '/corp/audit', '/corp/dealers',
     `/corp/dealers/${dealer.id}`, '/corp/heavy_buyers', `/corp/heavy_buyers/${buyer.id}`, '/corp/products',
     `/corp/products/${product}`, `/corp/products/${empty}`, `/corp/products/${product}/devices/${devices[0]}`,
+    '/corp/users', '/corp/settings',
   ];
   // The Devices pages name their product in the address (without one they send the browser to
   // the first product: a redirect, not a page).
-  const dealerPages = ['/dealer', '/dealer/dealers', `/dealer/devices?product=${product}`, '/dealer/sales'];
+  const dealerPages = ['/dealer', '/dealer/dealers', `/dealer/devices?product=${product}`, '/dealer/sales', '/dealer/users'];
   const buyerPages = ['/heavy_buyer', `/heavy_buyer/devices?product=${product}`, '/heavy_buyer/organizations', '/heavy_buyer/users', `/heavy_buyer/users/${user}`];
   // The audit log is the account's (a branch's admin is refused with 403, as it should be).
   const accountPages = [...buyerPages, '/heavy_buyer/audit'];
-  const publicPages = ['/', '/api-docs', '/corp/login', '/dealer/login', '/heavy_buyer/login'];
+  // The platform operator (made with the real command) and the corp as a vendor.
+  const ops = { account: `ops-${run}`, password: 'Soak-ops-pass1' };
+  execFileSync(BIN, ['create-platform-admin', '--account', ops.account, '--password', ops.password], { encoding: 'utf8' });
+  const platformPages = ['/platform', `/platform/vendors/${corpId}`];
+  const vendor = await fetch(`${BASE}/api/vendors/${corpId}`, { headers: { 'Access-Token': admin } }).then((r) => r.json());
+  const code = vendor.data.code;
+  const publicPages = ['/', '/api-docs', '/corp/login', '/dealer/login', '/heavy_buyer/login', '/platform/login',
+    `/m/${code}`, `/m/${code}/signup`, `/m/${code}/reset`];
 
   const clients = [
     { who: 'corp admin', cookie: await signIn('corp_login', { account: corp.email, password: corp.password }), pages: corpPages },
@@ -105,6 +114,7 @@ async function setUp() {
     { who: 'sub-dealer', cookie: await signIn('portal_login', { portal: 'dealer', corp_id: corpId, account: `sub-${run}@example.com`, password: dealerPassword }), pages: dealerPages },
     { who: 'key account', cookie: await signIn('portal_login', { portal: 'heavy_buyer', corp_id: corpId, account: `buyer-${run}@example.com`, password: buyerPassword }), pages: accountPages },
     { who: 'organization user', cookie: await signIn('org_user_login', { heavy_buyer_id: String(buyer.id), username: 'branch.admin', password: userPassword }), pages: buyerPages },
+    { who: 'platform', cookie: await signIn('platform_login', ops), pages: platformPages },
     { who: 'visitor', cookie: null, pages: publicPages },
   ];
   return clients;
