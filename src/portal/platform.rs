@@ -344,6 +344,7 @@ pub fn VendorPage() -> impl IntoView {
     let vid = move || params.read().get("vid").unwrap_or_default();
     let reload = RwSignal::new(0u32);
     let vendor = Resource::new(move || (vid(), reload.get()), |(vid, _)| get_vendor(vid));
+    let saved = RwSignal::new(false);
     view! {
         {crate::components::page_title(|t| t.vendor_detail.to_owned())}
         <A href="/platform" attr:class="text-sm text-amber-700 hover:underline">"← " {move || t().vendors_title}</A>
@@ -351,7 +352,7 @@ pub fn VendorPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match vendor.await {
                     Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
-                    Ok(v) => view! { <VendorPanels vendor=v reload=reload/> }.into_any(),
+                    Ok(v) => view! { <VendorPanels vendor=v reload=reload saved=saved/> }.into_any(),
                 }
             })}
         </Transition>
@@ -359,7 +360,7 @@ pub fn VendorPage() -> impl IntoView {
 }
 
 #[component]
-fn VendorPanels(vendor: Vendor, reload: RwSignal<u32>) -> impl IntoView {
+fn VendorPanels(vendor: Vendor, reload: RwSignal<u32>, saved: RwSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let vid = StoredValue::new(vendor.vid.clone());
@@ -413,7 +414,7 @@ fn VendorPanels(vendor: Vendor, reload: RwSignal<u32>) -> impl IntoView {
                 <PasswordAndMobile vid=vid reload=reload/>
             </div>
             <div class="space-y-4">
-                <ProfileForm vendor=vendor.clone() reload=reload platform=true/>
+                <ProfileForm vendor=vendor.clone() reload=reload saved=saved platform=true/>
                 <AccountsForm vendor=vendor.clone() reload=reload/>
                 <OptionsForm vendor=vendor reload=reload/>
             </div>

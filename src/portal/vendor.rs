@@ -46,7 +46,13 @@ pub async fn set_vendor_accounts(vid: String, input: VendorAccounts) -> Result<(
 
 /// The profile form. The platform also edits the remark (its own note on the vendor).
 #[component]
-pub fn ProfileForm(vendor: Vendor, reload: RwSignal<u32>, #[prop(optional)] platform: bool) -> impl IntoView {
+pub fn ProfileForm(
+    vendor: Vendor,
+    reload: RwSignal<u32>,
+    /// "Saved" after a save: the page's, so it outlives the form the reload builds again.
+    saved: RwSignal<bool>,
+    #[prop(optional)] platform: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let vid = StoredValue::new(vendor.vid.clone());
@@ -56,7 +62,6 @@ pub fn ProfileForm(vendor: Vendor, reload: RwSignal<u32>, #[prop(optional)] plat
     let (wechat, email, area, address, remark) =
         (text(&vendor.wechat), text(&vendor.email), text(&vendor.area), text(&vendor.address), text(&vendor.remark));
     let error = RwSignal::new(None::<ApiError>);
-    let saved = RwSignal::new(false);
     let save = Action::new(move |input: &VendorEdit| {
         let input = input.clone();
         async move { edit_vendor(vid.get_value(), input).await }

@@ -14,6 +14,7 @@ pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let reload = RwSignal::new(0u32);
+    let saved = RwSignal::new(false);
     let vendor = Resource::new(move || reload.get(), |_| own_vendor());
     view! {
         {crate::components::page_title(|t| t.vendor_settings.to_owned())}
@@ -33,7 +34,7 @@ pub fn SettingsPage() -> impl IntoView {
                                             <span class="font-mono" data-testid="vendor-code">{v.code.clone()}</span></p>
                                     </div>
                                 </section>
-                                <ProfileForm vendor=v.clone() reload=reload/>
+                                <ProfileForm vendor=v.clone() reload=reload saved=saved/>
                             </div>
                             <AccountsForm vendor=v reload=reload/>
                         </div>
