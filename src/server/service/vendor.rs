@@ -370,13 +370,7 @@ pub async fn edit(ctx: &Ctx, principal: &Principal, vid: &str, input: VendorEdit
     let before = get(ctx, principal, vid).await?;
     let mut tx = ctx.db.begin().await?;
     standing(&mut tx, vid).await?;
-    for (column, value) in &sets {
-        // `column` is one of the constants above, never request text.
-        tx.execute(
-            &Sql::new(format!("UPDATE corps SET {column} = $1 WHERE id = $2")).bind(value.clone()).bind(vid.to_owned()),
-        )
-        .await?;
-    }
+    write_columns(&mut tx, vid, &sets).await?;
     if let Some(user) = user {
         let done =
             tx.execute(&Sql::new("UPDATE corps SET username = $1 WHERE id = $2").bind(user).bind(vid.to_owned())).await;
@@ -398,6 +392,16 @@ pub async fn edit(ctx: &Ctx, principal: &Principal, vid: &str, input: VendorEdit
     audit::record_in(&mut tx, principal, vid, "vendor.edit", "vendor", vid, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Writes each (column, value) of `sets` to the vendor's row; every column is one of its
+/// caller's constants, never request text.
+async fn write_columns(tx: &mut Tx, vid: &str, sets: &[(&'static str, Option<String>)]) -> Result<()> {
+    for (column, value) in sets {
+        let sql = Sql::new(format!("UPDATE corps SET {column} = $1 WHERE id = $2"));
+        tx.execute(&sql.bind(value.clone()).bind(vid.to_owned())).await?;
+    }
+    Ok(())
 }
 
 async fn find_in(tx: &mut Tx, vid: &str) -> Result<Vendor> {
@@ -485,13 +489,7 @@ pub async fn set_accounts(ctx: &Ctx, principal: &Principal, vid: &str, input: Ve
     let before = get(ctx, principal, vid).await?;
     let mut tx = ctx.db.begin().await?;
     standing(&mut tx, vid).await?;
-    for (column, value) in &sets {
-        // `column` is one of the constants above, never request text.
-        tx.execute(
-            &Sql::new(format!("UPDATE corps SET {column} = $1 WHERE id = $2")).bind(value.clone()).bind(vid.to_owned()),
-        )
-        .await?;
-    }
+    write_columns(&mut tx, vid, &sets).await?;
     let after = find_in(&mut tx, vid).await?;
     // The log says which secrets were replaced, never what they are.
     let change = Change::updated(&before, &after)
