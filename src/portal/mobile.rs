@@ -125,47 +125,57 @@ pub async fn sign_out(code: String) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The signed-in end user's uid; anyone else is refused (the site is for end users only).
+#[cfg(feature = "ssr")]
+fn own_uid(principal: &crate::server::auth::principal::Principal) -> Result<String, ApiError> {
+    use crate::server::{auth::principal::Principal, fns};
+    match principal {
+        Principal::EndUser(u) => Ok(u.uid.clone()),
+        _ => Err(fns::refuse(ApiError::forbidden())),
+    }
+}
+
 /// The signed-in user's own record (without the vendor-only fields).
 #[server(prefix = "/fn", endpoint = "/m_me", input = Json)]
 pub async fn me() -> Result<Map<String, Value>, ApiError> {
-    use crate::server::{auth::principal::Principal, fns, service::end_user};
+    use crate::server::{fns, service::end_user};
     let (ctx, principal) = fns::caller().await?;
-    let Principal::EndUser(u) = &principal else { return Err(fns::refuse(ApiError::forbidden())) };
-    end_user::get(&ctx, &principal, &u.uid.clone()).await.map_err(fns::refuse)
+    let uid = own_uid(&principal)?;
+    end_user::get(&ctx, &principal, &uid).await.map_err(fns::refuse)
 }
 
 #[server(prefix = "/fn", endpoint = "/m_edit", input = Json)]
 pub async fn edit_me(input: EndUserEdit) -> Result<(), ApiError> {
-    use crate::server::{auth::principal::Principal, fns, service::end_user};
+    use crate::server::{fns, service::end_user};
     let (ctx, principal) = fns::caller().await?;
-    let Principal::EndUser(u) = &principal else { return Err(fns::refuse(ApiError::forbidden())) };
-    end_user::edit(&ctx, &principal, &u.uid.clone(), input).await.map(|_| ()).map_err(fns::refuse)
+    let uid = own_uid(&principal)?;
+    end_user::edit(&ctx, &principal, &uid, input).await.map(|_| ()).map_err(fns::refuse)
 }
 
 #[server(prefix = "/fn", endpoint = "/m_password", input = Json)]
 pub async fn change_password(old: String, new: String) -> Result<(), ApiError> {
-    use crate::server::{auth::principal::Principal, fns, secret::Secret, service::end_user};
+    use crate::server::{fns, secret::Secret, service::end_user};
     let (ctx, principal) = fns::caller().await?;
-    let Principal::EndUser(u) = &principal else { return Err(fns::refuse(ApiError::forbidden())) };
-    end_user::change_password(&ctx, &principal, &u.uid.clone(), Some(Secret::new(old)), Secret::new(new))
+    let uid = own_uid(&principal)?;
+    end_user::change_password(&ctx, &principal, &uid, Some(Secret::new(old)), Secret::new(new))
         .await
         .map_err(fns::refuse)
 }
 
 #[server(prefix = "/fn", endpoint = "/m_mobile_code", input = Json)]
 pub async fn send_mobile_code(mobile: String) -> Result<(), ApiError> {
-    use crate::server::{auth::principal::Principal, fns, service::end_user};
+    use crate::server::{fns, service::end_user};
     let (ctx, principal) = fns::caller().await?;
-    let Principal::EndUser(u) = &principal else { return Err(fns::refuse(ApiError::forbidden())) };
-    end_user::send_mobile_code(&ctx, &principal, &u.uid.clone(), &mobile).await.map_err(fns::refuse)
+    let uid = own_uid(&principal)?;
+    end_user::send_mobile_code(&ctx, &principal, &uid, &mobile).await.map_err(fns::refuse)
 }
 
 #[server(prefix = "/fn", endpoint = "/m_mobile", input = Json)]
 pub async fn change_mobile(mobile: String, sms: String) -> Result<(), ApiError> {
-    use crate::server::{auth::principal::Principal, fns, service::end_user};
+    use crate::server::{fns, service::end_user};
     let (ctx, principal) = fns::caller().await?;
-    let Principal::EndUser(u) = &principal else { return Err(fns::refuse(ApiError::forbidden())) };
-    end_user::change_mobile(&ctx, &principal, &u.uid.clone(), &mobile, &sms).await.map_err(fns::refuse)
+    let uid = own_uid(&principal)?;
+    end_user::change_mobile(&ctx, &principal, &uid, &mobile, &sms).await.map_err(fns::refuse)
 }
 
 #[server(prefix = "/fn", endpoint = "/m_reset", input = Json)]

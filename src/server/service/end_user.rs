@@ -195,12 +195,12 @@ pub async fn register(ctx: &Ctx, input: Registration) -> Result<String> {
         )
         .await?;
     let uid = format!("{code}{serial:016X}");
-    let inserted = tx
-        .execute(
+    let inserted: Result<(i64,), sqlx::Error> = tx
+        .fetch_one(
             &Sql::new(
                 "INSERT INTO end_users (uid, corp_id, mobile, password_hash, name, avatar, email, area, address, \
                  state, rid, dealer_id, dealer_scope, create_time) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
             )
             .bind(uid.clone())
             .bind(vid.clone())
@@ -218,13 +218,12 @@ pub async fn register(ctx: &Ctx, input: Registration) -> Result<String> {
             .bind(now_ms()),
         )
         .await;
-    match inserted {
+    let (id,) = match inserted {
         Err(e) if unique_violation(&e) => {
             return Err(ApiError::new(codes::PHONE_TAKEN, "mobile: already registered").into());
         }
         other => other?,
     };
-    let id = row_id(&mut tx, &uid).await?;
     audit::record_end_user(&mut tx, &vid, id, "end_user.register", &uid, Change::default()).await?;
     tx.commit().await?;
     Ok(uid)
