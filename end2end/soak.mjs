@@ -102,7 +102,7 @@ async function setUp() {
   // The platform operator (made with the real command) and the corp as a vendor.
   const ops = { account: `ops-${run}`, password: 'Soak-ops-pass1' };
   execFileSync(BIN, ['create-platform-admin', '--account', ops.account, '--password', ops.password], { encoding: 'utf8' });
-  const platformPages = ['/platform', `/platform/vendors/${corpId}`];
+  const platformPages = ['/platform', `/platform/vendors/${corpId}`, '/platform/users'];
   const vendor = await fetch(`${BASE}/api/vendors/${corpId}`, { headers: { 'Access-Token': admin } }).then((r) => r.json());
   const code = vendor.data.code;
   const publicPages = ['/', '/api-docs', '/corp/login', '/dealer/login', '/heavy_buyer/login', '/platform/login',

@@ -7,9 +7,6 @@ use leptos_router::{
     path, Lazy, LazyRoute, SsrMode,
 };
 
-#[cfg(feature = "split")]
-use leptos_router::lazy_route;
-
 use crate::{
     i18n::{initial_lang, I18n},
     portal::{
@@ -101,6 +98,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/platform") view={Lazy::<LazyPlatformLayout>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<LazyVendorsPage>::new()}/>
                     <Route path=path!("vendors/:vid") view={Lazy::<LazyVendorPage>::new()}/>
+                    <Route path=path!("users") view={Lazy::<LazyPlatformUsersPage>::new()}/>
+                    <Route path=path!("users/:uid") view={Lazy::<LazyPlatformUserPage>::new()}/>
                 </ParentRoute>
                 <Route path=path!("/dealer/login") view={Lazy::<LazyDealerLogin>::new()}/>
                 <Route path=path!("/dealer") view={Lazy::<LazyDealerHome>::new()} ssr=SsrMode::Async/>
@@ -120,83 +119,119 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Declares a route whose page arrives in its own WASM chunk when the browser first needs it
-/// (issue 12). The release build (`scripts/build-release`: `--split` with the `split` feature)
-/// keeps the shared runtime, the router and the home page in the first download and moves each
-/// portal's pages out, so a phone signing in to one portal never downloads the others. Other
-/// builds (debug, `cargo leptos watch`) load the same routes from one bundle: without
-/// `--split`, a split point would import a module that does not exist. The server renders
-/// them the same either way.
-macro_rules! lazy_pages {
-    ($($route:ident => $page:path,)*) => {$(
-        struct $route;
+/// Declares the pages of each portal: a route type per page, and one function per portal that
+/// renders any of its pages. In the release build (`scripts/build-release`: `--split` with the
+/// `split` feature) that function is the split point, so each portal's code (its sign-in page
+/// and every page behind it) arrives in one chunk the first time the browser opens the portal
+/// (issue 12): the first download keeps the shared runtime, the router and the home page, a
+/// phone signing in to one portal never downloads the others, and a page needs a handful of
+/// files rather than hundreds (one split point per page made 590 chunks, which also took a
+/// quarter of an hour to split and optimise). Other builds (debug, `cargo leptos watch`) render
+/// the same routes from one bundle: without `--split`, a split point would import a module that
+/// does not exist. The server renders them the same either way.
+macro_rules! portals {
+    ($($portal:ident: $pages:ident { $($route:ident => $page:path,)* })*) => {$(
+        #[derive(Clone, Copy)]
+        #[allow(clippy::enum_variant_names)]
+        enum $pages {
+            $($route,)*
+        }
 
-        #[cfg(feature = "split")]
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
+        /// The split point: `render` and what only it reaches go to the portal's chunk. A module
+        /// per portal gives every portal's preload function the same name (`__preload_render`);
+        /// the chunk is named after the portal.
+        mod $portal {
+            use super::*;
 
-            fn view(this: Self) -> AnyView {
-                let _ = this;
-                $page().into_any()
+            #[cfg_attr(feature = "split", leptos::lazy($portal))]
+            pub(super) fn render(page: $pages) -> AnyView {
+                match page {
+                    $($pages::$route => $page().into_any(),)*
+                }
             }
         }
 
-        #[cfg(not(feature = "split"))]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
+        $(
+            struct $route;
 
-            async fn view(_: Self) -> AnyView {
-                $page().into_any()
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_: Self) -> AnyView {
+                    #[cfg(feature = "split")]
+                    return $portal::render($pages::$route).await;
+                    #[cfg(not(feature = "split"))]
+                    return $portal::render($pages::$route);
+                }
+
+                // The router fetches the chunk before it hydrates or renders the route: a
+                // route whose code is still on its way would hydrate as nothing and meet the
+                // server's HTML.
+                async fn preload() {
+                    #[cfg(feature = "split")]
+                    $portal::__preload_render().await;
+                }
             }
-        }
+        )*
     )*};
 }
 
-lazy_pages! {
-    LazyApiDocs => ApiDocs,
-    LazyCorpLogin => corp::login::CorpLogin,
-    LazyCorpLayout => corp::layout::CorpLayout,
-    LazyDashboard => corp::dashboard::Dashboard,
-    LazyMembersPage => corp::members::MembersPage,
-    LazyMemberPage => corp::members::MemberPage,
-    LazyRolesPage => corp::roles::RolesPage,
-    LazyAccountPage => corp::account::AccountPage,
-    LazyAuditPage => corp::audit::AuditPage,
-    LazySettingsPage => corp::settings::SettingsPage,
-    LazyUsersPage => end_users::UsersPage,
-    LazyUserPage => end_users::UserPage,
-    LazyDealersPage => corp::dealers::DealersPage,
-    LazyDealerPage => corp::dealers::DealerPage,
-    LazyHeavyBuyersPage => corp::heavy_buyers::HeavyBuyersPage,
-    LazyHeavyBuyerPage => corp::heavy_buyers::HeavyBuyerPage,
-    LazyProductsPage => corp::products::ProductsPage,
-    LazyProductDevicesPage => corp::devices::ProductDevicesPage,
-    LazyDevicePage => corp::devices::DevicePage,
-    LazyDevicesPage => corp::devices::DevicesPage,
-    LazyMobileSignIn => mobile::MobileSignIn,
-    LazyMobileSignUp => mobile::MobileSignUp,
-    LazyMobileReset => mobile::MobileReset,
-    LazyMobileMe => mobile::MobileMe,
-    LazyPlatformLogin => platform::PlatformLogin,
-    LazyPlatformLayout => platform::PlatformLayout,
-    LazyVendorsPage => platform::VendorsPage,
-    LazyVendorPage => platform::VendorPage,
-    LazyDealerLogin => dealer::DealerLogin,
-    LazyDealerHome => dealer::DealerHome,
-    LazySubDealers => dealer::SubDealers,
-    LazyDealerDevices => dealer::DealerDevices,
-    LazyDealerSales => dealer::DealerSalesPage,
-    LazyDealerUsers => dealer::DealerUsers,
-    LazyHeavyBuyerLogin => heavy_buyer::HeavyBuyerLogin,
-    LazyHeavyBuyerHome => heavy_buyer::HeavyBuyerHome,
-    LazyHeavyBuyerDevices => heavy_buyer::HeavyBuyerDevices,
-    LazyHeavyBuyerAudit => heavy_buyer::HeavyBuyerAudit,
-    LazyOrganizationsPage => organizations::OrganizationsPage,
-    LazyOrgUsersPage => users::OrgUsersPage,
-    LazyOrgUserPage => users::OrgUserPage,
+portals! {
+    api_docs_pages: ApiDocsPages {
+        LazyApiDocs => ApiDocs,
+    }
+    corp_portal: CorpPages {
+        LazyCorpLogin => corp::login::CorpLogin,
+        LazyCorpLayout => corp::layout::CorpLayout,
+        LazyDashboard => corp::dashboard::Dashboard,
+        LazyMembersPage => corp::members::MembersPage,
+        LazyMemberPage => corp::members::MemberPage,
+        LazyRolesPage => corp::roles::RolesPage,
+        LazyAccountPage => corp::account::AccountPage,
+        LazyAuditPage => corp::audit::AuditPage,
+        LazySettingsPage => corp::settings::SettingsPage,
+        LazyUsersPage => end_users::UsersPage,
+        LazyUserPage => end_users::UserPage,
+        LazyDealersPage => corp::dealers::DealersPage,
+        LazyDealerPage => corp::dealers::DealerPage,
+        LazyHeavyBuyersPage => corp::heavy_buyers::HeavyBuyersPage,
+        LazyHeavyBuyerPage => corp::heavy_buyers::HeavyBuyerPage,
+        LazyProductsPage => corp::products::ProductsPage,
+        LazyProductDevicesPage => corp::devices::ProductDevicesPage,
+        LazyDevicePage => corp::devices::DevicePage,
+        LazyDevicesPage => corp::devices::DevicesPage,
+    }
+    mobile_site: MobilePages {
+        LazyMobileSignIn => mobile::MobileSignIn,
+        LazyMobileSignUp => mobile::MobileSignUp,
+        LazyMobileReset => mobile::MobileReset,
+        LazyMobileMe => mobile::MobileMe,
+    }
+    platform_portal: PlatformPages {
+        LazyPlatformLogin => platform::PlatformLogin,
+        LazyPlatformLayout => platform::PlatformLayout,
+        LazyVendorsPage => platform::VendorsPage,
+        LazyVendorPage => platform::VendorPage,
+        LazyPlatformUsersPage => end_users::PlatformUsersPage,
+        LazyPlatformUserPage => end_users::PlatformUserPage,
+    }
+    dealer_portal: DealerPages {
+        LazyDealerLogin => dealer::DealerLogin,
+        LazyDealerHome => dealer::DealerHome,
+        LazySubDealers => dealer::SubDealers,
+        LazyDealerDevices => dealer::DealerDevices,
+        LazyDealerSales => dealer::DealerSalesPage,
+        LazyDealerUsers => dealer::DealerUsers,
+    }
+    heavy_buyer_portal: HeavyBuyerPages {
+        LazyHeavyBuyerLogin => heavy_buyer::HeavyBuyerLogin,
+        LazyHeavyBuyerHome => heavy_buyer::HeavyBuyerHome,
+        LazyHeavyBuyerDevices => heavy_buyer::HeavyBuyerDevices,
+        LazyHeavyBuyerAudit => heavy_buyer::HeavyBuyerAudit,
+        LazyOrganizationsPage => organizations::OrganizationsPage,
+        LazyOrgUsersPage => users::OrgUsersPage,
+        LazyOrgUserPage => users::OrgUserPage,
+    }
 }

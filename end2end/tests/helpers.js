@@ -1,3 +1,4 @@
+const { expect } = require('@playwright/test');
 const path = require('node:path');
 const fs = require('node:fs');
 
@@ -45,4 +46,14 @@ async function login(page, account, password) {
   await page.click('button[type=submit]');
 }
 
-module.exports = { corp, platformAdmin, hydrated, watchErrors, login, smsCode };
+/** Signs in to the platform portal as this run's platform administrator. */
+async function platformLogin(page) {
+  await page.goto('/platform/login');
+  await hydrated(page);
+  await page.fill('input[name=account]', platformAdmin().account);
+  await page.fill('input[name=password]', platformAdmin().password);
+  await page.click('button[type=submit]');
+  await expect(page.getByTestId('platform-account')).toHaveText(platformAdmin().account);
+}
+
+module.exports = { corp, platformAdmin, platformLogin, hydrated, watchErrors, login, smsCode };

@@ -57,7 +57,7 @@ test('the platform pages hydrate on every cold load', async ({ page, browser, re
     data: { name: `Hydrating ${stamp.slice(-5)}`, mobile: `134${stamp.slice(-8)}`, email: `h-${stamp}@example.com`, pwd: 'vendor-pass-1' },
   });
   const { vid, code } = (await made.json()).data;
-  for (const path of ['/platform', `/platform/vendors/${vid}`, '/platform/login', '/api-docs']) {
+  for (const path of ['/platform', `/platform/vendors/${vid}`, '/platform/users', '/platform/login', '/api-docs']) {
     await coldLoads(browser, storageState, path);
   }
   // The end users' mobile site, signed out.

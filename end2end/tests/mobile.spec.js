@@ -2,7 +2,7 @@
 // provider wrote to its outbox, changes its password, signs out and in again; the vendor finds it
 // in the corp portal's Users; the platform deregisters it and its session ends.
 const { test, expect } = require('@playwright/test');
-const { platformAdmin, hydrated, login, smsCode } = require('./helpers');
+const { platformAdmin, platformLogin, hydrated, login, smsCode } = require('./helpers');
 
 const PHONE = { viewport: { width: 390, height: 844 }, locale: 'en-US', isMobile: true, hasTouch: true };
 
@@ -77,9 +77,33 @@ test('a user signs up on the mobile site, manages its account, and is deregister
   await row.getByTestId('user-link').click();
   await expect(page.getByTestId('user-card')).toContainText(uid);
 
-  // The platform deregisters the user: its session on the phone ends.
-  const gone = await request.delete(`/api/users/${uid}`, { headers: { 'Access-Token': vendor.platform } });
-  expect(gone.status()).toBe(204);
+  // The platform deregisters the user from its portal: its session on the phone ends.
+  const ops = await browser.newContext({ locale: 'en-US' });
+  const admin = await ops.newPage();
+  await platformLogin(admin);
+  await admin.getByTestId('nav-users').click();
+  await admin.getByTestId('search-field').selectOption('mobile');
+  await admin.getByTestId('table-search').fill(mobile);
+  const listed = admin.getByTestId('users-table').locator('tbody tr', { hasText: mobile });
+  await expect(listed).toHaveCount(1);
+  await listed.getByTestId('user-link').click();
+  await expect(admin.getByTestId('user-card')).toContainText(uid);
+  await admin.getByTestId('deregister-user').click();
+  await expect(admin.getByRole('alertdialog')).toContainText('can no longer sign in');
+  await admin.getByTestId('confirm-yes').click();
+  // Its record stays listed, with the time it was deregistered; reading it answers 410.
+  await expect(admin.getByTestId('users-table')).toBeVisible();
+  await admin.getByTestId('search-field').selectOption('mobile');
+  await admin.getByTestId('table-search').fill(mobile);
+  const kept = admin.getByTestId('users-table').locator('tbody tr', { hasText: mobile });
+  await expect(kept).toHaveCount(1);
+  const headers = await admin.getByTestId('users-table').locator('thead th').allTextContents();
+  const column = headers.findIndex((h) => h.trim().toLowerCase() === 'deregistered');
+  expect(column).toBeGreaterThan(-1);
+  await expect(kept.locator('td').nth(column)).toHaveText(/^\d{4}-\d{2}-\d{2}/);
+  const gone = await request.get(`/api/users/${uid}`, { headers: { 'Access-Token': vendor.platform } });
+  expect(gone.status()).toBe(410);
+  await ops.close();
   await m.reload();
   await expect(m.getByTestId('m-sign-in')).toBeVisible();
   await phone.close();
@@ -123,4 +147,23 @@ test('a dealer shares its promotion link; the users it brings appear in its User
 
   await page.reload();
   await expect(page.getByTestId('users-table').locator('tbody tr', { hasText: mobile })).toHaveCount(1);
+
+  // The vendor filters its Users by the dealer: the promoted user, and not one signed up directly.
+  const direct = `129${`${Date.now()}`.slice(-8)}`;
+  const sent = await request.get(`/api/users/code?vid=${vendor.vid}&mobile=${direct}`);
+  expect(sent.status()).toBe(200);
+  const made = await request.post('/api/users', {
+    data: { vid: vendor.vid, mobile: direct, code: await smsCode(direct), name: 'Direct', pwd: 'user-pass-1' },
+  });
+  expect(made.status()).toBe(201);
+  const ctx = await browser.newContext({ locale: 'en-US' });
+  const corpPage = await ctx.newPage();
+  await login(corpPage, vendor.mobile, vendor.pwd);
+  await corpPage.getByTestId('nav-users').click();
+  const rows = corpPage.getByTestId('users-table').locator('tbody tr');
+  await expect(rows.filter({ hasText: direct })).toHaveCount(1);
+  await corpPage.getByTestId('filter-dealer').selectOption({ label: `${dealer.name} (${(await added.json()).dealer_code})` });
+  await expect(rows.filter({ hasText: mobile })).toHaveCount(1);
+  await expect(rows.filter({ hasText: direct })).toHaveCount(0);
+  await ctx.close();
 });

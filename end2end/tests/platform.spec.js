@@ -2,16 +2,7 @@
 // disables and enables it; the vendor's admin signs in to the corp portal and sets its secrets;
 // a deregistered vendor's admin cannot sign in any more.
 const { test, expect } = require('@playwright/test');
-const { platformAdmin, hydrated, login } = require('./helpers');
-
-async function platformLogin(page) {
-  await page.goto('/platform/login');
-  await hydrated(page);
-  await page.fill('input[name=account]', platformAdmin().account);
-  await page.fill('input[name=password]', platformAdmin().password);
-  await page.click('button[type=submit]');
-  await expect(page.getByTestId('platform-account')).toHaveText(platformAdmin().account);
-}
+const { platformLogin, login } = require('./helpers');
 
 function unique() {
   const stamp = `${Date.now()}`;

@@ -5,7 +5,10 @@
 //! its promotion links brought, in its scope and below).
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map},
+};
 use serde_json::{Map, Value};
 
 use crate::{
@@ -21,6 +24,7 @@ use crate::{
         error::ApiError,
         list::{ListRequest, Page},
     },
+    portal::corp::dealers::list_dealers,
 };
 
 #[server(prefix = "/fn", endpoint = "/end_users", input = Json)]
@@ -38,6 +42,14 @@ pub async fn get_end_user(uid: String) -> Result<EndUser, ApiError> {
     let (ctx, principal) = fns::caller().await?;
     let row = end_user::get(&ctx, &principal, &uid).await.map_err(fns::refuse)?;
     serde_json::from_value(Value::Object(row)).map_err(|e| fns::refuse(Error::internal(e.to_string())))
+}
+
+/// AA-10 from the platform portal: the user's logins end, its record stays.
+#[server(prefix = "/fn", endpoint = "/end_user_deregister", input = Json)]
+pub async fn deregister_end_user(uid: String) -> Result<(), ApiError> {
+    use crate::server::{fns, service::end_user};
+    let (ctx, principal) = fns::caller().await?;
+    end_user::deregister(&ctx, &principal, &uid).await.map_err(fns::refuse)
 }
 
 #[server(prefix = "/fn", endpoint = "/end_user_edit", input = Json)]
@@ -61,37 +73,74 @@ pub fn columns() -> Vec<Column> {
     rendered(Column::all_of(&EndUser::RESOURCE), "state", state_cell)
 }
 
-/// The columns a table starts without (the column chooser shows them).
+/// The columns a table starts without (the column chooser shows them). The platform's table
+/// shows when a user was deregistered (its record stays listed).
 const HIDDEN: [&str; 9] = ["type", "avatar", "area", "address", "remark", "vip", "bonus", "vid", "dereg_tms"];
+const PLATFORM_HIDDEN: [&str; 8] = ["type", "avatar", "area", "address", "remark", "vip", "bonus", "vid"];
 
-fn user_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
+/// Where the users' pages are: the corp portal's, or the platform's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum UsersOf {
+    Corp,
+    Platform,
+}
+
+impl UsersOf {
+    fn base(self) -> &'static str {
+        match self {
+            UsersOf::Corp => "/corp/users",
+            UsersOf::Platform => "/platform/users",
+        }
+    }
+}
+
+fn user_link(base: &str, row: &Map<String, Value>, t: &Texts) -> AnyView {
     let uid = row.get("uid").and_then(Value::as_str).unwrap_or("").to_owned();
     let label: &'static str = t.view;
-    view! { <A href=format!("/corp/users/{uid}") attr:class="text-indigo-600 hover:underline" attr:data-testid="user-link">{label}</A> }
+    view! { <A href=format!("{base}/{uid}") attr:class="text-indigo-600 hover:underline" attr:data-testid="user-link">{label}</A> }
         .into_any()
 }
 
-/// The users table. `linked`: each row opens the user's page (the vendor's members).
+fn corp_user_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
+    user_link(UsersOf::Corp.base(), row, t)
+}
+
+fn platform_user_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
+    user_link(UsersOf::Platform.base(), row, t)
+}
+
+/// The users table. `linked`: each row opens the user's page (the vendor's members, the
+/// platform).
 #[component]
 pub fn EndUsersTable(
-    #[prop(optional)] linked: bool,
+    #[prop(optional)] linked: Option<UsersOf>,
     /// Only the users this user referred (a user's page).
     #[prop(optional)]
     referred_by: Option<Signal<String>>,
+    /// Only the users this dealer's promotion links brought (the corp's dealer filter).
+    #[prop(optional)]
+    dealer: Option<Signal<Option<i64>>>,
 ) -> impl IntoView {
     let cols = columns();
-    let state = TableState::new(&cols, "name").keyed_by("uid").hiding(&HIDDEN);
+    let hidden: &[&str] = if linked == Some(UsersOf::Platform) { &PLATFORM_HIDDEN } else { &HIDDEN };
+    let state = TableState::new(&cols, "name").keyed_by("uid").hiding(hidden);
     let page = Resource::new(
         move || {
-            let request = state.request();
-            match referred_by {
-                Some(uid) => request.with_condition("rid", "$eq", uid.get()),
-                None => request,
+            let mut request = state.request();
+            if let Some(uid) = referred_by {
+                request = request.with_condition("rid", "$eq", uid.get());
             }
+            if let Some(id) = dealer.and_then(|d| d.get()) {
+                request = request.with_condition("dealer_id", "$eq", id);
+            }
+            request
         },
         list_end_users,
     );
-    let actions: Option<fn(&Map<String, Value>, &Texts) -> AnyView> = linked.then_some(user_link);
+    let actions: Option<fn(&Map<String, Value>, &Texts) -> AnyView> = linked.map(|of| match of {
+        UsersOf::Corp => corp_user_link as fn(&Map<String, Value>, &Texts) -> AnyView,
+        UsersOf::Platform => platform_user_link,
+    });
     match actions {
         Some(actions) => view! {
             <DataTable columns=cols state=state page=page actions=actions filters=vec![STATE_FILTER] testid="users-table"/>
@@ -104,18 +153,67 @@ pub fn EndUsersTable(
 /// The corp portal's Users page.
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    view! { <UsersList of=UsersOf::Corp/> }
+}
+
+/// The platform portal's Users page: every vendor's users.
+#[component]
+pub fn PlatformUsersPage() -> impl IntoView {
+    view! { <UsersList of=UsersOf::Platform/> }
+}
+
+#[component]
+fn UsersList(of: UsersOf) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
+    let dealer = RwSignal::new(None::<i64>);
     view! {
         {crate::components::page_title(|t| t.users_title.to_owned())}
         <h1 class="mb-4 text-2xl font-bold">{move || t().users_title}</h1>
-        <EndUsersTable linked=true/>
+        {(of == UsersOf::Corp).then(|| view! { <DealerFilter chosen=dealer/> })}
+        <EndUsersTable linked=of dealer=Signal::from(dealer)/>
+    }
+}
+
+/// The corp's dealers to filter its users by: those a dealer's promotion links brought.
+#[component]
+fn DealerFilter(chosen: RwSignal<Option<i64>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let request = ListRequest::paged(0, 1000).with_filter(["id", "name", "dealer_code"]).with_order("name", false);
+    let dealers = Resource::new(|| (), move |_| list_dealers(request.clone()));
+    let label = move || t().field_label("end_user", "dealer_id");
+    let option_of = |row: &Map<String, Value>| {
+        let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
+        let name = row.get("name").and_then(Value::as_str).unwrap_or("").to_owned();
+        let code = row.get("dealer_code").and_then(Value::as_str).map(|c| format!(" ({c})")).unwrap_or_default();
+        view! { <option value=id.to_string()>{format!("{name}{code}")}</option> }
+    };
+    view! {
+        <select data-testid="filter-dealer" aria-label=label class="mb-3 rounded-md border border-slate-300 px-2 py-1 text-sm"
+            on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
+            <option value="">{move || format!("{}: {}", label(), t().all)}</option>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move { dealers.await.map(|p| p.list.iter().map(option_of).collect_view()).ok() })}
+            </Transition>
+        </select>
     }
 }
 
 /// One user, for the vendor's members: the profile, the state and the remark, and its referrals.
 #[component]
 pub fn UserPage() -> impl IntoView {
+    view! { <UserView of=UsersOf::Corp/> }
+}
+
+/// One user, for the platform: the same, and deregistration (AA-10).
+#[component]
+pub fn PlatformUserPage() -> impl IntoView {
+    view! { <UserView of=UsersOf::Platform/> }
+}
+
+#[component]
+fn UserView(of: UsersOf) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let params = use_params_map();
@@ -123,15 +221,15 @@ pub fn UserPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let user = Resource::new(move || (uid(), reload.get()), |(uid, _)| get_end_user(uid));
     // Built in the body, not while rendering (the hydration rule of `components::with_loaded`).
-    let referrals = view! { <EndUsersTable linked=true referred_by=Signal::derive(uid)/> };
+    let referrals = view! { <EndUsersTable linked=of referred_by=Signal::derive(uid)/> };
     view! {
         {crate::components::page_title(|t| t.user_detail.to_owned())}
-        <A href="/corp/users" attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().users_title}</A>
+        <A href=of.base() attr:class="text-sm text-indigo-600 hover:underline">"← " {move || t().users_title}</A>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match user.await {
                     Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
-                    Ok(u) => view! { <UserCard user=u reload=reload/> }.into_any(),
+                    Ok(u) => view! { <UserCard user=u reload=reload of=of/> }.into_any(),
                 }
             })}
         </Transition>
@@ -141,11 +239,18 @@ pub fn UserPage() -> impl IntoView {
 }
 
 #[component]
-fn UserCard(user: EndUser, reload: RwSignal<u32>) -> impl IntoView {
+fn UserCard(user: EndUser, reload: RwSignal<u32>, of: UsersOf) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let uid = StoredValue::new(user.uid.clone());
     let error = RwSignal::new(None::<ApiError>);
+    let navigate = use_navigate();
+    let remove = Action::new(move |_: &()| async move { deregister_end_user(uid.get_value()).await });
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(())) => navigate(of.base(), Default::default()),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     let remark = RwSignal::new(user.remark.clone());
     let save = Action::new(move |input: &EndUserEdit| {
         let input = input.clone();
@@ -191,6 +296,11 @@ fn UserCard(user: EndUser, reload: RwSignal<u32>) -> impl IntoView {
                             class="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700">{move || t().enable}</button>
                     }.into_any()
                 }}
+                {(of == UsersOf::Platform).then(|| view! {
+                    <ConfirmButton label=Signal::derive(move || t().deregister.to_string())
+                        message=Signal::derive(move || t().confirm_deregister_user.to_string())
+                        on_confirm=Callback::new(move |_| { remove.dispatch(()); }) testid="deregister-user" danger=true/>
+                })}
             </section>
         </div>
     }

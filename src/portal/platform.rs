@@ -163,7 +163,10 @@ pub fn PlatformLayout() -> impl IntoView {
             <header class="flex items-center gap-6 border-b border-slate-200 bg-white px-6 py-3">
                 <Brand/>
                 <span class="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800">{move || t().platform_portal}</span>
-                <nav class="text-sm"><A href="/platform" attr:class="font-medium text-slate-700 hover:text-amber-700" attr:data-testid="nav-vendors">{move || t().nav_vendors}</A></nav>
+                <nav class="flex gap-4 text-sm">
+                    <A href="/platform" attr:class="font-medium text-slate-700 hover:text-amber-700" attr:data-testid="nav-vendors">{move || t().nav_vendors}</A>
+                    <A href="/platform/users" attr:class="font-medium text-slate-700 hover:text-amber-700" attr:data-testid="nav-users">{move || t().nav_users}</A>
+                </nav>
                 <div class="ml-auto flex items-center gap-4">
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {

@@ -697,3 +697,92 @@ crate::both_backends!(
     the_vendor_edits_users_and_the_platform_deregisters_them,
     v2_tokens_work_on_api,
 );
+
+/// Every log line the server writes while a request is handled, at every level (far more than a
+/// deployment logs): captured in memory by a subscriber that is the default of this test's one
+/// thread, which the current-thread runtime runs the server's tasks on too.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// Passwords, vendor secrets and tokens go through sign-in, registration, the secret settings
+/// and password changes on both APIs; none of them appears in any log line.
+async fn secrets_never_reach_the_log(backend: Backend) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let app = spawn(backend).await;
+    let platform = platform_token(&app).await;
+    let v = register_vendor(&app, &platform, "Quiet").await;
+    let accounts = json!({ "mp_secret": "mp-secret-value-2", "mch_secret": "mch-secret-value-2" });
+    app.put(&format!("/api/vendors/{}/mxx", v.vid), Some(&accounts), Some(&platform)).await.ok_envelope(201);
+    app.put(&format!("/api/vendors/{}/pwd", v.vid), Some(&json!({ "pwd": "vendor-pass-2" })), Some(&platform))
+        .await
+        .ok_envelope(201);
+    let corp =
+        vendor_admin(&app, &v.mobile, "vendor-pass-2").await.assert_ok()["access_token"].as_str().unwrap().to_owned();
+    vendor_admin(&app, &v.mobile, "wrong-vendor-pass").await;
+    let (uid, mobile) = sign_up(&app, &v.vid, json!({})).await;
+    let user = token_of(&user_token(&app, &v.vid, &mobile, USER_PWD).await);
+    let change = json!({ "old_pwd": USER_PWD, "new_pwd": "user-pass-2" });
+    app.put(&format!("/api/users/{uid}/pwd"), Some(&change), Some(&user)).await.ok_envelope(201);
+    user_token(&app, &v.vid, &mobile, "user-pass-2").await.ok_envelope(200);
+    user_token(&app, &v.vid, &mobile, "wrong-user-pass").await;
+
+    let log = captured.text();
+    // The capture works: the requests above are in it.
+    assert!(log.contains("/api/vendors"), "nothing was captured");
+    assert!(log.contains("/v2/corp_auth"), "nothing was captured");
+    for secret in [
+        ADMIN_PASSWORD,
+        VENDOR_PWD,
+        "vendor-pass-2",
+        "wrong-vendor-pass",
+        "mp-secret-value-1",
+        "mch-secret-value-1",
+        "mp-secret-value-2",
+        "mch-secret-value-2",
+        USER_PWD,
+        "user-pass-2",
+        "wrong-user-pass",
+        platform.as_str(),
+        corp.as_str(),
+        user.as_str(),
+    ] {
+        assert!(!log.contains(secret), "a secret reached the log: {secret}");
+    }
+}
+
+mod log_capture {
+    #[tokio::test(flavor = "current_thread")]
+    async fn sqlite_secrets_never_reach_the_log() {
+        super::secrets_never_reach_the_log(crate::helpers::Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn postgres_secrets_never_reach_the_log() {
+        super::secrets_never_reach_the_log(crate::helpers::Backend::Postgres).await
+    }
+}

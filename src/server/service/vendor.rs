@@ -306,8 +306,12 @@ async fn ensure_user_free(ctx: &Ctx, user: &str, except: Option<&str>) -> Result
     }
 }
 
-/// The row a change is checked against: 404 for another vendor's, 410 once deregistered.
+/// The row a change is checked against: 404 for another vendor's, 410 once deregistered. Every
+/// change starts here, and the row is written first (a no-op) so that PostgreSQL holds its row
+/// lock and SQLite its write lock until commit: two changes to one vendor on two app servers
+/// run one after the other, and each audit entry's "before" is what that change replaced.
 async fn standing(tx: &mut Tx, vid: &str) -> Result<Standing> {
+    tx.execute(&Sql::new("UPDATE corps SET state = state WHERE id = $1").bind(vid.to_owned())).await?;
     let found: Option<Standing> = tx
         .fetch_optional(
             &Sql::new("SELECT deregister_time, admin_member_id FROM corps WHERE id = $1").bind(vid.to_owned()),
@@ -367,9 +371,9 @@ pub async fn edit(ctx: &Ctx, principal: &Principal, vid: &str, input: VendorEdit
         .transpose()?;
     sets.retain(|(_, v)| v.is_some());
 
-    let before = get(ctx, principal, vid).await?;
     let mut tx = ctx.db.begin().await?;
     standing(&mut tx, vid).await?;
+    let before = find_in(&mut tx, vid).await?;
     write_columns(&mut tx, vid, &sets).await?;
     if let Some(user) = user {
         let done =
@@ -486,9 +490,9 @@ pub async fn set_accounts(ctx: &Ctx, principal: &Principal, vid: &str, input: Ve
         }
     }
     sets.retain(|(_, v)| v.is_some());
-    let before = get(ctx, principal, vid).await?;
     let mut tx = ctx.db.begin().await?;
     standing(&mut tx, vid).await?;
+    let before = find_in(&mut tx, vid).await?;
     write_columns(&mut tx, vid, &sets).await?;
     let after = find_in(&mut tx, vid).await?;
     // The log says which secrets were replaced, never what they are.
@@ -524,9 +528,9 @@ pub enum VendorSecret {
 /// AX-08: which `/api` areas the vendor runs (absent switches stay). The platform only.
 pub async fn set_options(ctx: &Ctx, principal: &Principal, vid: &str, input: VendorOptions) -> Result<Vendor> {
     writable(principal, vid, false)?;
-    let before = get(ctx, principal, vid).await?;
     let mut tx = ctx.db.begin().await?;
     standing(&mut tx, vid).await?;
+    let before = find_in(&mut tx, vid).await?;
     for (area, value) in [
         (Area::Users, input.users),
         (Area::Mall, input.mall),
