@@ -68,6 +68,15 @@ pub fn leave_after<I: Send + Sync + 'static>(
     });
 }
 
+/// A listed record (`id`, `name`, and `dealer_code` when it has one) as a picker's option:
+/// "Name (code)".
+pub fn record_option(row: &serde_json::Map<String, serde_json::Value>) -> impl IntoView {
+    let id = row.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
+    let name = row.get("name").and_then(|v| v.as_str()).unwrap_or("").to_owned();
+    let code = row.get("dealer_code").and_then(|v| v.as_str()).map(|c| format!(" ({c})")).unwrap_or_default();
+    view! { <option value=id.to_string()>{format!("{name}{code}")}</option> }
+}
+
 /// Disable (after `confirm` is accepted) or enable; `set(true)` enables.
 #[component]
 pub fn EnableButtons(

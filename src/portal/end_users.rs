@@ -5,16 +5,13 @@
 //! its promotion links brought, in its scope and below).
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use leptos_router::{
-    components::A,
-    hooks::{use_navigate, use_params_map},
-};
+use leptos_router::{components::A, hooks::use_params_map};
 use serde_json::{Map, Value};
 
 use crate::{
     components::{
         dialog::ConfirmButton,
-        record::{reload_after, RecordCard},
+        record::{leave_after, record_option, reload_after, EnableButtons, RecordCard},
         table::{rendered, Column, DataTable, Filter, TableState},
         ErrorNote, TextField,
     },
@@ -24,7 +21,7 @@ use crate::{
         error::ApiError,
         list::{ListRequest, Page},
     },
-    portal::corp::dealers::list_dealers,
+    portal::corp::dealers::{dealer_choices, list_dealers},
 };
 
 #[server(prefix = "/fn", endpoint = "/end_users", input = Json)]
@@ -74,9 +71,8 @@ pub fn columns() -> Vec<Column> {
 }
 
 /// The columns a table starts without (the column chooser shows them). The platform's table
-/// shows when a user was deregistered (its record stays listed).
-const HIDDEN: [&str; 9] = ["type", "avatar", "area", "address", "remark", "vip", "bonus", "vid", "dereg_tms"];
-const PLATFORM_HIDDEN: [&str; 8] = ["type", "avatar", "area", "address", "remark", "vip", "bonus", "vid"];
+/// also shows when a user was deregistered (its record stays listed); the others do not.
+const HIDDEN: [&str; 8] = ["type", "avatar", "area", "address", "remark", "vip", "bonus", "vid"];
 
 /// Where the users' pages are: the corp portal's, or the platform's.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -85,6 +81,8 @@ pub enum UsersOf {
     Platform,
 }
 
+type RowAction = fn(&Map<String, Value>, &Texts) -> AnyView;
+
 impl UsersOf {
     fn base(self) -> &'static str {
         match self {
@@ -92,21 +90,21 @@ impl UsersOf {
             UsersOf::Platform => "/platform/users",
         }
     }
+
+    /// The table's row action: a link to the user's page here.
+    fn link(self) -> RowAction {
+        match self {
+            UsersOf::Corp => |row, t| user_link(UsersOf::Corp, row, t),
+            UsersOf::Platform => |row, t| user_link(UsersOf::Platform, row, t),
+        }
+    }
 }
 
-fn user_link(base: &str, row: &Map<String, Value>, t: &Texts) -> AnyView {
+fn user_link(of: UsersOf, row: &Map<String, Value>, t: &Texts) -> AnyView {
     let uid = row.get("uid").and_then(Value::as_str).unwrap_or("").to_owned();
     let label: &'static str = t.view;
-    view! { <A href=format!("{base}/{uid}") attr:class="text-indigo-600 hover:underline" attr:data-testid="user-link">{label}</A> }
+    view! { <A href=format!("{}/{uid}", of.base()) attr:class="text-indigo-600 hover:underline" attr:data-testid="user-link">{label}</A> }
         .into_any()
-}
-
-fn corp_user_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
-    user_link(UsersOf::Corp.base(), row, t)
-}
-
-fn platform_user_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
-    user_link(UsersOf::Platform.base(), row, t)
 }
 
 /// The users table. `linked`: each row opens the user's page (the vendor's members, the
@@ -122,8 +120,8 @@ pub fn EndUsersTable(
     dealer: Option<Signal<Option<i64>>>,
 ) -> impl IntoView {
     let cols = columns();
-    let hidden: &[&str] = if linked == Some(UsersOf::Platform) { &PLATFORM_HIDDEN } else { &HIDDEN };
-    let state = TableState::new(&cols, "name").keyed_by("uid").hiding(hidden);
+    let state = TableState::new(&cols, "name").keyed_by("uid").hiding(&HIDDEN);
+    let state = if linked == Some(UsersOf::Platform) { state } else { state.hiding(&["dereg_tms"]) };
     let page = Resource::new(
         move || {
             let mut request = state.request();
@@ -137,11 +135,7 @@ pub fn EndUsersTable(
         },
         list_end_users,
     );
-    let actions: Option<fn(&Map<String, Value>, &Texts) -> AnyView> = linked.map(|of| match of {
-        UsersOf::Corp => corp_user_link as fn(&Map<String, Value>, &Texts) -> AnyView,
-        UsersOf::Platform => platform_user_link,
-    });
-    match actions {
+    match linked.map(UsersOf::link) {
         Some(actions) => view! {
             <DataTable columns=cols state=state page=page actions=actions filters=vec![STATE_FILTER] testid="users-table"/>
         }
@@ -180,21 +174,14 @@ fn UsersList(of: UsersOf) -> impl IntoView {
 fn DealerFilter(chosen: RwSignal<Option<i64>>) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    let request = ListRequest::paged(0, 1000).with_filter(["id", "name", "dealer_code"]).with_order("name", false);
-    let dealers = Resource::new(|| (), move |_| list_dealers(request.clone()));
+    let dealers = Resource::new(|| (), |_| list_dealers(dealer_choices()));
     let label = move || t().field_label("end_user", "dealer_id");
-    let option_of = |row: &Map<String, Value>| {
-        let id = row.get("id").and_then(Value::as_i64).unwrap_or(0);
-        let name = row.get("name").and_then(Value::as_str).unwrap_or("").to_owned();
-        let code = row.get("dealer_code").and_then(Value::as_str).map(|c| format!(" ({c})")).unwrap_or_default();
-        view! { <option value=id.to_string()>{format!("{name}{code}")}</option> }
-    };
     view! {
         <select data-testid="filter-dealer" aria-label=label class="mb-3 rounded-md border border-slate-300 px-2 py-1 text-sm"
             on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
             <option value="">{move || format!("{}: {}", label(), t().all)}</option>
             <Transition fallback=|| ()>
-                {move || Suspend::new(async move { dealers.await.map(|p| p.list.iter().map(option_of).collect_view()).ok() })}
+                {move || Suspend::new(async move { dealers.await.map(|p| p.list.iter().map(record_option).collect_view()).ok() })}
             </Transition>
         </select>
     }
@@ -244,13 +231,8 @@ fn UserCard(user: EndUser, reload: RwSignal<u32>, of: UsersOf) -> impl IntoView 
     let t = move || i18n.t();
     let uid = StoredValue::new(user.uid.clone());
     let error = RwSignal::new(None::<ApiError>);
-    let navigate = use_navigate();
     let remove = Action::new(move |_: &()| async move { deregister_end_user(uid.get_value()).await });
-    Effect::new(move |_| match remove.value().get() {
-        Some(Ok(())) => navigate(of.base(), Default::default()),
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
-    });
+    leave_after(remove, error, of.base());
     let remark = RwSignal::new(user.remark.clone());
     let save = Action::new(move |input: &EndUserEdit| {
         let input = input.clone();
@@ -282,20 +264,10 @@ fn UserCard(user: EndUser, reload: RwSignal<u32>, of: UsersOf) -> impl IntoView 
                     <div class="flex-1"><TextField label=Signal::derive(move || t().field_label("end_user", "remark").to_string()) value=remark name="remark"/></div>
                     <button type="submit" class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700">{move || t().save}</button>
                 </form>
-                {if active {
-                    view! {
-                        <ConfirmButton label=Signal::derive(move || t().disable.to_string())
-                            message=Signal::derive(move || t().confirm_disable_user.to_string())
-                            on_confirm=Callback::new(move |_| { save.dispatch(EndUserEdit { state: Some(0), ..EndUserEdit::default() }); })
-                            testid="disable-user"/>
-                    }.into_any()
-                } else {
-                    view! {
-                        <button type="button" data-testid="enable-user"
-                            on:click=move |_| { save.dispatch(EndUserEdit { state: Some(2), ..EndUserEdit::default() }); }
-                            class="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700">{move || t().enable}</button>
-                    }.into_any()
-                }}
+                <EnableButtons enabled=active confirm=|t| t.confirm_disable_user disable_testid="disable-user" enable_testid="enable-user"
+                    set=Callback::new(move |on: bool| {
+                        save.dispatch(EndUserEdit { state: Some(if on { 2 } else { 0 }), ..EndUserEdit::default() });
+                    })/>
                 {(of == UsersOf::Platform).then(|| view! {
                     <ConfirmButton label=Signal::derive(move || t().deregister.to_string())
                         message=Signal::derive(move || t().confirm_deregister_user.to_string())

@@ -7,7 +7,7 @@
 use leptos::{prelude::*, server_fn::codec::Json};
 use leptos_router::{
     components::{Outlet, Redirect, A},
-    hooks::{use_location, use_navigate, use_params_map},
+    hooks::{use_location, use_params_map},
 };
 use serde_json::{Map, Value};
 
@@ -372,13 +372,8 @@ fn VendorPanels(vendor: Vendor, reload: RwSignal<u32>, saved: RwSignal<bool>) ->
         let input = VendorEdit { state: Some(*state), ..VendorEdit::default() };
         async move { edit_vendor(vid.get_value(), input).await }
     });
-    let navigate = use_navigate();
     let remove = Action::new(move |_: &()| async move { deregister_vendor(vid.get_value()).await });
-    Effect::new(move |_| match remove.value().get() {
-        Some(Ok(())) => navigate("/platform", Default::default()),
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
-    });
+    crate::components::record::leave_after(remove, error, "/platform");
     crate::components::record::reload_after(set_state, error, reload);
     let rows = vec![
         (t().field_label("vendor", "code"), vendor.code.clone()),

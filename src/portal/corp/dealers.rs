@@ -38,6 +38,11 @@ pub async fn list_dealers(request: ListRequest) -> Result<Page, ApiError> {
 }
 
 /// The dealers the caller may see, as a tree (also used by the dealer portal).
+/// Every dealer of the corp, by name, with what a picker shows (`components::record::record_option`).
+pub fn dealer_choices() -> ListRequest {
+    ListRequest::paged(0, 1000).with_filter(["id", "name", "dealer_code"]).with_order("name", false)
+}
+
 #[server(prefix = "/fn", endpoint = "/dealer_tree", input = Json)]
 pub async fn dealer_tree() -> Result<Vec<DealerNode>, ApiError> {
     use crate::server::{fns, service::dealer};

@@ -9,9 +9,13 @@ use leptos_router::{
     hooks::{use_navigate, use_params_map},
 };
 
-use super::{dealers::list_dealers, heavy_buyers::list_heavy_buyers, layout::with_session};
+use super::{
+    dealers::{dealer_choices, list_dealers},
+    heavy_buyers::list_heavy_buyers,
+    layout::with_session,
+};
 use crate::{
-    components::{dialog::ConfirmButton, table::TableState, ErrorNote, TextField},
+    components::{dialog::ConfirmButton, record::record_option, table::TableState, ErrorNote, TextField},
     i18n::use_i18n,
     model::{
         device::{parse_import, Assignment, DeviceEdit, ImportLine, NewDevice, MAX_BATCH},
@@ -336,11 +340,7 @@ fn AssignBar(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    let targets = ListRequest::paged(0, 1000).with_filter(["id", "name", "dealer_code"]).with_order("name", false);
-    let dealers = Resource::new(move || (), {
-        let r = targets.clone();
-        move |_| list_dealers(r.clone())
-    });
+    let dealers = Resource::new(|| (), |_| list_dealers(dealer_choices()));
     let buyers = Resource::new(
         || (),
         |_| list_heavy_buyers(ListRequest::paged(0, 1000).with_filter(["id", "name"]).with_order("name", false)),
@@ -360,12 +360,6 @@ fn AssignBar(
         Some(Err(e)) => message.set(Some(Err(e))),
         None => {}
     });
-    let option_of = |row: &serde_json::Map<String, serde_json::Value>| {
-        let id = row.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
-        let name = row.get("name").and_then(|v| v.as_str()).unwrap_or("").to_owned();
-        let code = row.get("dealer_code").and_then(|v| v.as_str()).map(|c| format!(" ({c})")).unwrap_or_default();
-        view! { <option value=id.to_string()>{format!("{name}{code}")}</option> }
-    };
     let button = "rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-40";
     view! {
         <div class="mb-3 flex flex-wrap items-center gap-3 rounded-xl border border-amber-200 bg-amber-50 p-3 text-sm" data-testid="assign-bar">
@@ -377,7 +371,7 @@ fn AssignBar(
                     <option value="">{move || t().choose_dealer}</option>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
-                            dealers.await.map(|p| p.list.iter().map(option_of).collect_view()).ok()
+                            dealers.await.map(|p| p.list.iter().map(record_option).collect_view()).ok()
                         })}
                     </Transition>
                 </select>
@@ -392,7 +386,7 @@ fn AssignBar(
                     <option value="">{move || t().choose_heavy_buyer}</option>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
-                            buyers.await.map(|p| p.list.iter().map(option_of).collect_view()).ok()
+                            buyers.await.map(|p| p.list.iter().map(record_option).collect_view()).ok()
                         })}
                     </Transition>
                 </select>

@@ -311,10 +311,10 @@ async fn ensure_user_free(ctx: &Ctx, user: &str, except: Option<&str>) -> Result
 /// lock and SQLite its write lock until commit: two changes to one vendor on two app servers
 /// run one after the other, and each audit entry's "before" is what that change replaced.
 async fn standing(tx: &mut Tx, vid: &str) -> Result<Standing> {
-    tx.execute(&Sql::new("UPDATE corps SET state = state WHERE id = $1").bind(vid.to_owned())).await?;
     let found: Option<Standing> = tx
         .fetch_optional(
-            &Sql::new("SELECT deregister_time, admin_member_id FROM corps WHERE id = $1").bind(vid.to_owned()),
+            &Sql::new("UPDATE corps SET state = state WHERE id = $1 RETURNING deregister_time, admin_member_id")
+                .bind(vid.to_owned()),
         )
         .await?;
     let found = found.ok_or_else(not_found)?;
