@@ -25,7 +25,7 @@ test('a user signs up on the mobile site, manages its account, and is deregister
   const vendor = await vendorForTheRun(request);
   const phone = await browser.newContext(PHONE);
   const m = await phone.newPage();
-  const mobile = `132${`${Date.now()}`.slice(-8)}`;
+  let mobile = `132${`${Date.now()}`.slice(-8)}`;
 
   // Sign up with the code from the SMS outbox.
   await m.goto(`/m/${vendor.code}`);
@@ -67,6 +67,20 @@ test('a user signs up on the mobile site, manages its account, and is deregister
   await signIn.locator('input[name=password]').fill('user-pass-2');
   await signIn.locator('button[type=submit]').click();
   await expect(m.getByTestId('m-me')).toBeVisible();
+
+  // A new mobile, with the code sent to it; asking again at once is refused beside the button.
+  await hydrated(m);
+  const newMobile = `131${`${Date.now()}`.slice(-8)}`;
+  const move = m.getByTestId('m-change-mobile');
+  await move.locator('input[name=new_mobile]').fill(newMobile);
+  await move.getByTestId('send-code').click();
+  await expect(move.getByTestId('send-code')).toHaveText('Sent');
+  await move.getByTestId('send-code').click();
+  await expect(move.getByTestId('error')).toBeVisible();
+  await move.locator('input[name=sms]').fill(await smsCode(newMobile));
+  await move.locator('button[type=submit]').click();
+  await expect(m.getByTestId('m-mobile')).toHaveText(newMobile);
+  mobile = newMobile;
 
   // The vendor sees the user in its Users table.
   await login(page, vendor.mobile, vendor.pwd);

@@ -3,6 +3,7 @@
 pub mod dialog;
 pub mod filter;
 pub mod record;
+pub mod sign_in;
 pub mod table;
 
 use leptos::prelude::*;

@@ -71,6 +71,8 @@ pub mod codes {
     /// This mobile has had its codes for today.
     pub const CODE_DAILY_LIMIT: u32 = 4291003;
     pub const SERVER_FAULT: u32 = 5031001;
+    /// The SMS provider refused the message or could not be reached; the send did not count.
+    pub const SMS_UNAVAILABLE: u32 = 5031002;
 }
 
 impl ApiError {

@@ -3,7 +3,7 @@
 //! filter and sort by), the decoding of database rows, the portal's table columns and filter
 //! builder, the translated labels (by field name, in `i18n`) and the OpenAPI schema.
 //!
-//! ```ignore
+//! ```text
 //! use crate::model::resource::kind::*;
 //! crate::resource! {
 //!     /// A dealer.

@@ -25,20 +25,26 @@ pub async fn load_storefront(code: String) -> Result<Storefront, ApiError> {
     vendor::storefront(&ctx, &code).await.map_err(fns::refuse)
 }
 
-/// Sends a code: `purpose` is `register`, `sign_in` or `reset`.
+/// Sends a code to `mobile`: `purpose` is `register`, `sign_in` or `reset` (anyone on the vendor's
+/// site), or `mobile` (the signed-in user, moving to that mobile).
 #[server(prefix = "/fn", endpoint = "/m_code", input = Json)]
 pub async fn send_code(code: String, mobile: String, purpose: String) -> Result<(), ApiError> {
     use crate::server::{
         fns,
         service::{end_user, vendor},
     };
+    if purpose == "mobile" {
+        let (ctx, principal) = fns::caller().await?;
+        let uid = own_uid(&principal)?;
+        return end_user::send_mobile_code(&ctx, &principal, &uid, &mobile).await.map_err(fns::refuse);
+    }
     let ctx = fns::ctx()?;
     let vid = vendor::storefront(&ctx, &code).await.map_err(fns::refuse)?.vid;
     let sent = match purpose.as_str() {
         "register" => end_user::send_registration_code(&ctx, &vid, &mobile).await,
         "sign_in" => end_user::send_sign_in_code(&ctx, &vid, &mobile).await,
         "reset" => end_user::send_reset_code(&ctx, &vid, &mobile).await,
-        _ => Err(ApiError::invalid("purpose", "register, sign_in or reset").into()),
+        _ => Err(ApiError::invalid("purpose", "register, sign_in, reset or mobile").into()),
     };
     sent.map_err(fns::refuse)
 }
@@ -68,30 +74,12 @@ pub async fn register(
     use crate::server::{
         auth::token::Channel,
         fns,
-        secret::Secret,
-        service::{end_user, login, vendor},
+        service::{end_user, vendor},
     };
     let ctx = fns::ctx()?;
-    let client = fns::client_addr().await?;
-    // The site signs the new user in with its password, so it needs one.
-    if pwd.is_empty() {
-        return Err(fns::refuse(ApiError::missing("pwd")));
-    }
     let vid = vendor::storefront(&ctx, &code).await.map_err(fns::refuse)?.vid;
-    let input = Registration {
-        vid: vid.clone(),
-        mobile: mobile.clone(),
-        code: sms,
-        name,
-        pwd: pwd.clone(),
-        rid,
-        dealer,
-        ..Registration::default()
-    };
-    end_user::register(&ctx, input).await.map_err(fns::refuse)?;
-    let login = login::end_user_login(&ctx, &vid, &mobile, &Secret::new(pwd), &client, Channel::Web)
-        .await
-        .map_err(fns::refuse)?;
+    let input = Registration { vid, mobile, code: sms, name, pwd, rid, dealer, ..Registration::default() };
+    let login = end_user::register_and_sign_in(&ctx, input, Channel::Web).await.map_err(fns::refuse)?;
     signed_in(&code, login).await
 }
 
@@ -162,14 +150,6 @@ pub async fn change_password(old: String, new: String) -> Result<(), ApiError> {
         .map_err(fns::refuse)
 }
 
-#[server(prefix = "/fn", endpoint = "/m_mobile_code", input = Json)]
-pub async fn send_mobile_code(mobile: String) -> Result<(), ApiError> {
-    use crate::server::{fns, service::end_user};
-    let (ctx, principal) = fns::caller().await?;
-    let uid = own_uid(&principal)?;
-    end_user::send_mobile_code(&ctx, &principal, &uid, &mobile).await.map_err(fns::refuse)
-}
-
 #[server(prefix = "/fn", endpoint = "/m_mobile", input = Json)]
 pub async fn change_mobile(mobile: String, sms: String) -> Result<(), ApiError> {
     use crate::server::{fns, service::end_user};
@@ -216,24 +196,25 @@ fn Frame(store: Resource<Result<Storefront, ApiError>>, children: Children) -> i
     }
 }
 
-/// A mobile input with a "send code" button beside the code input.
+/// The code input with its "send code" button, which sends a code for `purpose` (see
+/// [`send_code`]) to the mobile typed in `mobile`; a refused send shows its error here.
 #[component]
-fn CodeInput(
-    mobile: RwSignal<String>,
-    sms: RwSignal<String>,
-    #[prop(into)] send: Callback<String>,
-    sent: Signal<bool>,
-) -> impl IntoView {
+fn CodeInput(mobile: RwSignal<String>, sms: RwSignal<String>, purpose: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
+    let code = vendor_code();
+    let send = ServerAction::<SendCode>::new();
+    let sent = move || matches!(send.value().get(), Some(Ok(())));
     view! {
         <div class="flex items-end gap-2">
             <div class="flex-1"><TextField label=Signal::derive(move || t().sms_code.to_string()) value=sms name="sms"/></div>
-            <button type="button" data-testid="send-code" on:click=move |_| send.run(mobile.get())
+            <button type="button" data-testid="send-code"
+                on:click=move |_| { send.dispatch(SendCode { code: code(), mobile: mobile.get(), purpose: purpose.into() }); }
                 class="h-10 rounded-md border border-emerald-600 px-3 text-sm text-emerald-700">
-                {move || if sent.get() { t().code_sent } else { t().send_code }}
+                {move || if sent() { t().code_sent } else { t().send_code }}
             </button>
         </div>
+        {move || send.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
     }
 }
 
@@ -251,16 +232,7 @@ pub fn MobileSignIn() -> impl IntoView {
     let (mobile, password, sms) =
         (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
     let with_code = RwSignal::new(false);
-    let send = ServerAction::<SendCode>::new();
     let login = ServerAction::<SignIn>::new();
-    let error = Signal::derive(move || {
-        login.value().get().and_then(Result::err).or_else(|| send.value().get().and_then(Result::err))
-    });
-    let c = code.clone();
-    let send_cb = Callback::new(move |m: String| {
-        send.dispatch(SendCode { code: c(), mobile: m, purpose: "sign_in".into() });
-    });
-    let sent = Signal::derive(move || matches!(send.value().get(), Some(Ok(()))));
     let (c1, c2, c3) = (code.clone(), code.clone(), code.clone());
     view! {
         {crate::components::page_title(|t| t.m_sign_in.to_owned())}
@@ -272,10 +244,10 @@ pub fn MobileSignIn() -> impl IntoView {
                 login.dispatch(SignIn { code: c1(), mobile: mobile.get(), password: password.get(), sms: sms_value });
             }>
                 <TextField label=Signal::derive(move || t().field_label("end_user", "mobile").to_string()) value=mobile name="mobile" kind="tel"/>
-                <Show when=move || !with_code.get() fallback=move || view! { <CodeInput mobile=mobile sms=sms send=send_cb sent=sent/> }>
+                <Show when=move || !with_code.get() fallback=move || view! { <CodeInput mobile=mobile sms=sms purpose="sign_in"/> }>
                     <TextField label=Signal::derive(move || t().password.to_string()) value=password name="password" kind="password"/>
                 </Show>
-                {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+                {move || login.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
                 <button type="submit" class=button_class() disabled=move || login.pending().get()>{move || t().log_in}</button>
             </form>
             <button type="button" data-testid="toggle-code" class="mt-3 text-sm text-emerald-700" on:click=move |_| with_code.update(|w| *w = !*w)>
@@ -299,16 +271,7 @@ pub fn MobileSignUp() -> impl IntoView {
     let store = Resource::new(code.clone(), load_storefront);
     let field = || RwSignal::new(String::new());
     let (mobile, sms, name, pwd) = (field(), field(), field(), field());
-    let send = ServerAction::<SendCode>::new();
     let register = ServerAction::<Register>::new();
-    let error = Signal::derive(move || {
-        register.value().get().and_then(Result::err).or_else(|| send.value().get().and_then(Result::err))
-    });
-    let c = code.clone();
-    let send_cb = Callback::new(move |m: String| {
-        send.dispatch(SendCode { code: c(), mobile: m, purpose: "register".into() });
-    });
-    let sent = Signal::derive(move || matches!(send.value().get(), Some(Ok(()))));
     let (c1, c2) = (code.clone(), code.clone());
     view! {
         {crate::components::page_title(|t| t.m_sign_up.to_owned())}
@@ -323,10 +286,10 @@ pub fn MobileSignUp() -> impl IntoView {
                 });
             }>
                 <TextField label=Signal::derive(move || t().field_label("end_user", "mobile").to_string()) value=mobile name="mobile" kind="tel"/>
-                <CodeInput mobile=mobile sms=sms send=send_cb sent=sent/>
+                <CodeInput mobile=mobile sms=sms purpose="register"/>
                 <TextField label=Signal::derive(move || t().field_label("end_user", "name").to_string()) value=name name="name"/>
                 <TextField label=Signal::derive(move || t().password.to_string()) value=pwd name="pwd" kind="password"/>
-                {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+                {move || register.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
                 <button type="submit" class=button_class() disabled=move || register.pending().get()>{move || t().m_sign_up}</button>
             </form>
             <A href=move || format!("/m/{}", c2()) attr:class="mt-6 inline-block text-sm text-emerald-700">{move || t().m_have_account}</A>
@@ -343,16 +306,7 @@ pub fn MobileReset() -> impl IntoView {
     let store = Resource::new(code.clone(), load_storefront);
     let field = || RwSignal::new(String::new());
     let (mobile, sms, pwd) = (field(), field(), field());
-    let send = ServerAction::<SendCode>::new();
     let reset = ServerAction::<ResetPassword>::new();
-    let error = Signal::derive(move || {
-        reset.value().get().and_then(Result::err).or_else(|| send.value().get().and_then(Result::err))
-    });
-    let c = code.clone();
-    let send_cb = Callback::new(move |m: String| {
-        send.dispatch(SendCode { code: c(), mobile: m, purpose: "reset".into() });
-    });
-    let sent = Signal::derive(move || matches!(send.value().get(), Some(Ok(()))));
     let done = Signal::derive(move || matches!(reset.value().get(), Some(Ok(()))));
     let (c1, c2) = (code.clone(), code.clone());
     view! {
@@ -364,9 +318,9 @@ pub fn MobileReset() -> impl IntoView {
                 reset.dispatch(ResetPassword { code: c1(), mobile: mobile.get(), sms: sms.get(), pwd: pwd.get() });
             }>
                 <TextField label=Signal::derive(move || t().field_label("end_user", "mobile").to_string()) value=mobile name="mobile" kind="tel"/>
-                <CodeInput mobile=mobile sms=sms send=send_cb sent=sent/>
+                <CodeInput mobile=mobile sms=sms purpose="reset"/>
                 <TextField label=Signal::derive(move || t().m_new_password.to_string()) value=pwd name="pwd" kind="password"/>
-                {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+                {move || reset.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
                 <Show when=move || done.get()><p class="text-sm text-emerald-700" data-testid="m-reset-done">{move || t().m_reset_done}</p></Show>
                 <button type="submit" class=button_class() disabled=move || reset.pending().get()>{move || t().save}</button>
             </form>
@@ -416,12 +370,7 @@ fn Profile(user: Map<String, Value>, reload: RwSignal<u32>) -> impl IntoView {
     let (old, new) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let password = ServerAction::<ChangePassword>::new();
     let (new_mobile, sms) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let send = ServerAction::<SendMobileCode>::new();
     let move_mobile = ServerAction::<ChangeMobile>::new();
-    let sent = Signal::derive(move || matches!(send.value().get(), Some(Ok(()))));
-    let send_cb = Callback::new(move |m: String| {
-        send.dispatch(SendMobileCode { mobile: m });
-    });
     Effect::new(move |_| {
         if let Some(Ok(())) = move_mobile.value().get() {
             reload.update(|n| *n += 1);
@@ -466,8 +415,8 @@ fn Profile(user: Map<String, Value>, reload: RwSignal<u32>) -> impl IntoView {
         }>
             <h2 class="font-semibold">{move || t().change_mobile}</h2>
             <TextField label=Signal::derive(move || t().m_new_mobile.to_string()) value=new_mobile name="new_mobile" kind="tel"/>
-            <CodeInput mobile=new_mobile sms=sms send=send_cb sent=sent/>
-            {move || move_mobile.value().get().and_then(Result::err).or_else(|| send.value().get().and_then(Result::err)).map(|e| view! { <ErrorNote error=e/> })}
+            <CodeInput mobile=new_mobile sms=sms purpose="mobile"/>
+            {move || move_mobile.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
             <button type="submit" class=button_class()>{move || t().save}</button>
         </form>
     }

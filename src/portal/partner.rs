@@ -8,7 +8,10 @@ use leptos_router::{
 };
 
 use crate::{
-    components::{Brand, ErrorNote, LangSwitch},
+    components::{
+        sign_in::{Accent, AccountField, SignInEnd, SignInFrame},
+        Brand, ErrorNote, LangSwitch,
+    },
     i18n::{use_i18n, Texts},
     model::{
         dealer::DealerSession,
@@ -268,62 +271,31 @@ pub fn PortalLogin(
     let error = move || login.value().get().and_then(Result::err);
     view! {
         {crate::components::page_title(move |t| portal.title(t).to_owned())}
-        <div class="flex min-h-screen flex-col">
-            <header class="flex items-center justify-between px-6 py-3">
-                <Brand/>
-                <LangSwitch/>
-            </header>
-            <main class="flex flex-1 items-center justify-center px-4">
-                <div class="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            view! { <EntryBanner branding=branding.await/> }
-                        })}
-                    </Transition>
-                    <p class="text-xs font-medium uppercase tracking-wide text-emerald-600">{move || portal.name(t())}</p>
-                    <h1 class="mt-1 text-2xl font-bold">{move || portal.title(t())}</h1>
-                    <p class="mt-1 text-sm text-slate-500">{move || t().portal_login_hint}</p>
-                    {tabs}
-                    <Show when=move || !alternate.is_some_and(|a| a.get())
-                        fallback=move || alternate_form.as_ref().map(ViewFn::run)>
-                    <ActionForm action=login attr:class="mt-6 space-y-4" attr:data-testid="login-form">
-                        <input type="hidden" name="portal" value=portal.prefix()/>
-                        <input type="hidden" name="entry" prop:value=entry_id/>
-                        <label class="block">
-                            <span class="text-sm font-medium">{move || t().corp_id_label}</span>
-                            <input name="corp_id" type="text" required prop:value=corp_id
-                                class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm"/>
-                        </label>
-                        <label class="block">
-                            <span class="text-sm font-medium">{move || t().account}</span>
-                            <input name="account" type="text" required autocomplete="username" placeholder=move || t().account_placeholder
-                                class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
-                        </label>
-                        <LoginFormEnd pending=login.pending() error=Signal::derive(error)/>
-                    </ActionForm>
-                    </Show>
-                </div>
-            </main>
-        </div>
-    }
-}
-
-/// What every partner sign-in form ends with: the password, the refusal if any, and the button.
-#[component]
-pub fn LoginFormEnd(#[prop(into)] pending: Signal<bool>, error: Signal<Option<ApiError>>) -> impl IntoView {
-    let i18n = use_i18n();
-    let t = move || i18n.t();
-    view! {
-        <label class="block">
-            <span class="text-sm font-medium">{move || t().password}</span>
-            <input name="password" type="password" required autocomplete="current-password"
-                class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
-        </label>
-        {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
-        <button type="submit" disabled=move || pending.get()
-            class="w-full rounded-md bg-emerald-600 py-2 font-medium text-white hover:bg-emerald-700 disabled:opacity-60">
-            {move || if pending.get() { t().logging_in } else { t().log_in }}
-        </button>
+        <SignInFrame>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    view! { <EntryBanner branding=branding.await/> }
+                })}
+            </Transition>
+            <p class=Accent::Emerald.eyebrow()>{move || portal.name(t())}</p>
+            <h1 class="mt-1 text-2xl font-bold">{move || portal.title(t())}</h1>
+            <p class="mt-1 text-sm text-slate-500">{move || t().portal_login_hint}</p>
+            {tabs}
+            <Show when=move || !alternate.is_some_and(|a| a.get())
+                fallback=move || alternate_form.as_ref().map(ViewFn::run)>
+                <ActionForm action=login attr:class="mt-6 space-y-4" attr:data-testid="login-form">
+                    <input type="hidden" name="portal" value=portal.prefix()/>
+                    <input type="hidden" name="entry" prop:value=entry_id/>
+                    <label class="block">
+                        <span class="text-sm font-medium">{move || t().corp_id_label}</span>
+                        <input name="corp_id" type="text" required prop:value=corp_id
+                            class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm"/>
+                    </label>
+                    <AccountField placeholder=true/>
+                    <SignInEnd pending=login.pending() error=Signal::derive(error) accent=Accent::Emerald/>
+                </ActionForm>
+            </Show>
+        </SignInFrame>
     }
 }
 

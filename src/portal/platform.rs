@@ -15,6 +15,7 @@ use crate::{
     components::{
         dialog::{ConfirmButton, DialogFooter, Modal},
         record::RecordCard,
+        sign_in::{Accent, AccountField, SignInEnd, SignInFrame},
         table::{rendered, Column, DataTable, Filter, TableState},
         Brand, ErrorNote, LangSwitch, TextField,
     },
@@ -117,35 +118,14 @@ pub fn PlatformLogin() -> impl IntoView {
     let error = move || login.value().get().and_then(Result::err);
     view! {
         {crate::components::page_title(|t| t.platform_portal.to_owned())}
-        <div class="flex min-h-screen flex-col">
-            <header class="flex items-center justify-between px-6 py-3">
-                <Brand/>
-                <LangSwitch/>
-            </header>
-            <main class="flex flex-1 items-center justify-center px-4">
-                <div class="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
-                    <p class="text-xs font-medium uppercase tracking-wide text-amber-600">{move || t().platform_portal}</p>
-                    <h1 class="mt-1 text-2xl font-bold">{move || t().login_title}</h1>
-                    <ActionForm action=login attr:class="mt-6 space-y-4" attr:data-testid="platform-login-form">
-                        <label class="block">
-                            <span class="text-sm font-medium">{move || t().account}</span>
-                            <input name="account" type="text" required autocomplete="username"
-                                class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
-                        </label>
-                        <label class="block">
-                            <span class="text-sm font-medium">{move || t().password}</span>
-                            <input name="password" type="password" required autocomplete="current-password"
-                                class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
-                        </label>
-                        {move || error().map(|e| view! { <ErrorNote error=e/> })}
-                        <button type="submit" disabled=move || login.pending().get()
-                            class="w-full rounded-md bg-amber-600 py-2 font-medium text-white hover:bg-amber-700 disabled:opacity-60">
-                            {move || if login.pending().get() { t().logging_in } else { t().log_in }}
-                        </button>
-                    </ActionForm>
-                </div>
-            </main>
-        </div>
+        <SignInFrame>
+            <p class=Accent::Amber.eyebrow()>{move || t().platform_portal}</p>
+            <h1 class="mt-1 text-2xl font-bold">{move || t().login_title}</h1>
+            <ActionForm action=login attr:class="mt-6 space-y-4" attr:data-testid="platform-login-form">
+                <AccountField/>
+                <SignInEnd pending=login.pending() error=Signal::derive(error) accent=Accent::Amber/>
+            </ActionForm>
+        </SignInFrame>
     }
 }
 

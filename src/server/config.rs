@@ -2,7 +2,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use crate::server::secret::SealKey;
+use crate::server::secret::{SealKey, Secret};
 
 /// `Debug` shows the database URL without its password (the settings are logged at start).
 #[derive(Clone)]
@@ -42,12 +42,34 @@ pub struct Config {
 }
 
 /// The SMS sender (`SMS_PROVIDER`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Sms {
     /// Development: each message goes to the server's log, and, with `SMS_OUTBOX_FILE`, one JSON
     /// line per message to that file (what the browser tests read their codes from).
     Log { outbox: Option<PathBuf> },
+    /// Aliyun SMS (`SMS_PROVIDER=aliyun`).
+    Aliyun(AliyunSms),
 }
+
+/// Aliyun SMS: the account's access key, and the approved sign name and template that codes go
+/// out with (the template's one variable is `${code}`).
+#[derive(Clone, Debug)]
+pub struct AliyunSms {
+    /// `ALIYUN_SMS_ENDPOINT`, default [`ALIYUN_SMS_ENDPOINT`].
+    pub endpoint: String,
+    /// `ALIYUN_SMS_REGION`, default `cn-hangzhou`.
+    pub region: String,
+    /// `ALIYUN_SMS_ACCESS_KEY_ID`.
+    pub access_key_id: String,
+    /// `ALIYUN_SMS_ACCESS_KEY_SECRET`: never in a log line or `Debug` output.
+    pub access_key_secret: Secret,
+    /// `ALIYUN_SMS_SIGN_NAME` (签名, shown as 【…】 in the message).
+    pub sign_name: String,
+    /// `ALIYUN_SMS_TEMPLATE_CODE` (模板, e.g. `SMS_123456789`).
+    pub template_code: String,
+}
+
+pub const ALIYUN_SMS_ENDPOINT: &str = "https://dysmsapi.aliyuncs.com/";
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/backoffice.db";
 
@@ -128,15 +150,29 @@ impl Config {
     }
 }
 
-/// `SMS_PROVIDER`: `log` (the default).
+/// `SMS_PROVIDER`: `log` (the default) or `aliyun`, which needs its four settings.
 fn sms() -> Result<Sms, String> {
     let provider = std::env::var("SMS_PROVIDER").unwrap_or_default().trim().to_ascii_lowercase();
     match provider.as_str() {
-        "" | "log" => Ok(Sms::Log {
-            outbox: std::env::var("SMS_OUTBOX_FILE").ok().filter(|v| !v.trim().is_empty()).map(PathBuf::from),
-        }),
-        other => Err(format!("SMS_PROVIDER: unknown provider {other:?} (expected log)")),
+        "" | "log" => Ok(Sms::Log { outbox: text("SMS_OUTBOX_FILE").map(PathBuf::from) }),
+        "aliyun" => {
+            let required = |name: &str| text(name).ok_or_else(|| format!("{name}: required with SMS_PROVIDER=aliyun"));
+            Ok(Sms::Aliyun(AliyunSms {
+                endpoint: text("ALIYUN_SMS_ENDPOINT").unwrap_or_else(|| ALIYUN_SMS_ENDPOINT.into()),
+                region: text("ALIYUN_SMS_REGION").unwrap_or_else(|| "cn-hangzhou".into()),
+                access_key_id: required("ALIYUN_SMS_ACCESS_KEY_ID")?,
+                access_key_secret: Secret::new(required("ALIYUN_SMS_ACCESS_KEY_SECRET")?),
+                sign_name: required("ALIYUN_SMS_SIGN_NAME")?,
+                template_code: required("ALIYUN_SMS_TEMPLATE_CODE")?,
+            }))
+        }
+        other => Err(format!("SMS_PROVIDER: unknown provider {other:?} (expected log or aliyun)")),
     }
+}
+
+/// A setting's trimmed value; unset and blank are both `None`.
+fn text(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// `TRUSTED_PROXY_HOPS`; the older `TRUST_FORWARDED_FOR=true` means one proxy.

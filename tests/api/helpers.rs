@@ -79,7 +79,40 @@ pub async fn spawn(backend: Backend) -> TestApp {
     spawn_with(backend, test_config()).await
 }
 
+/// Makes every `tracing` callsite ask the current thread's subscriber each time, for the tests
+/// that capture one thread's log lines ([`tracing::subscriber::set_default`]).
+///
+/// Without it tracing caches, per callsite and for the whole process, whether anyone listens:
+/// while one thread-local subscriber is the only one registered, a callsite first reached on
+/// another thread is computed against that thread's (none: "never") and stays silent for the
+/// capturing thread too, so a capture could miss lines depending on which test ran first. A
+/// global subscriber that answers "sometimes" and records nothing keeps every callsite live.
+pub fn keep_callsites_undecided() {
+    struct Undecided;
+    impl tracing::Subscriber for Undecided {
+        fn register_callsite(&self, _: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
+            tracing::subscriber::Interest::sometimes()
+        }
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            false
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, _: &tracing::Event<'_>) {}
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(Undecided);
+    });
+}
+
 pub async fn spawn_with(backend: Backend, mut config: Config) -> TestApp {
+    keep_callsites_undecided();
     let database_url = fresh_database(backend).await;
     config.database_url = database_url.clone();
     let options = leptos::config::LeptosOptions::builder().output_name("backoffice").build();

@@ -19,4 +19,5 @@ mod partner_matrix;
 mod products;
 mod roles;
 mod sales;
+mod stand_ins;
 mod web;

@@ -12,10 +12,15 @@ use organizations::{list_organizations, subtree_ids, OrgSelect};
 
 use super::{
     devices::{device_table_state, product_from_query, start_over_on_another_product, DeviceTable, ProductPicker},
-    partner::{heavy_buyer_page, with_partner, LoginFormEnd, Portal, PortalLogin},
+    partner::{heavy_buyer_page, with_partner, Portal, PortalLogin},
 };
 use crate::{
-    components::{record::RecordCard, table::TableState, ErrorNote},
+    components::{
+        record::RecordCard,
+        sign_in::{Accent, SignInEnd},
+        table::TableState,
+        ErrorNote,
+    },
     i18n::use_i18n,
     model::{
         error::ApiError,
@@ -87,7 +92,7 @@ pub fn HeavyBuyerLogin() -> impl IntoView {
                     <input name="username" type="text" required autocomplete="username"
                         class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2"/>
                 </label>
-                <LoginFormEnd pending=login.pending() error=Signal::derive(error)/>
+                <SignInEnd pending=login.pending() error=Signal::derive(error) accent=Accent::Emerald/>
             </ActionForm>
         }
     };

@@ -2,4 +2,5 @@
 //! default needs nothing installed; a real provider speaks its published protocol (and is tested
 //! against a local stand-in that checks it).
 
+pub mod aliyun_sms;
 pub mod sms;

@@ -2,7 +2,8 @@
 //!
 //! `log` (the default) is for development: the message goes to the server's log and, when
 //! `SMS_OUTBOX_FILE` is set, as one JSON line (`{"mobile","text","code","time"}`) to that file,
-//! which is where the browser tests read their codes.
+//! which is where the browser tests read their codes. `aliyun` sends through Aliyun SMS
+//! ([`aliyun_sms`](super::aliyun_sms)).
 
 use std::io::Write;
 
@@ -36,6 +37,7 @@ pub async fn send(config: &Sms, message: Message<'_>) -> Result<()> {
             }
             Ok(())
         }
+        Sms::Aliyun(aliyun) => super::aliyun_sms::send(aliyun, message.mobile, message.code).await,
     }
 }
 

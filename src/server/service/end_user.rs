@@ -156,6 +156,20 @@ pub async fn send_registration_code(ctx: &Ctx, vid: &str, mobile: &str) -> Resul
 /// the same vendor; `dealer` an enabled dealer of the vendor (its promotion link), whose scope
 /// the user joins.
 pub async fn register(ctx: &Ctx, input: Registration) -> Result<String> {
+    Ok(insert_registered(ctx, input).await?.0)
+}
+
+/// Registers as [`register`] and starts the new user's login on `channel`: the mobile site signs
+/// a new user in at once, with or without a password (without one, later sign-ins use codes).
+pub async fn register_and_sign_in(ctx: &Ctx, input: Registration, channel: Channel) -> Result<LoggedIn> {
+    let vid = input.vid.trim().to_owned();
+    let (_, id) = insert_registered(ctx, input).await?;
+    let login_id = token::start_login(&ctx.db, PrincipalKind::EndUser, id, channel).await?;
+    Ok(LoggedIn { corp_id: vid, principal_id: id, login_id })
+}
+
+/// The registration itself: answers the new user's uid and row id.
+async fn insert_registered(ctx: &Ctx, input: Registration) -> Result<(String, i64)> {
     let vid = input.vid.trim().to_owned();
     if vid.is_empty() {
         return Err(ApiError::missing("vid").into());
@@ -226,7 +240,7 @@ pub async fn register(ctx: &Ctx, input: Registration) -> Result<String> {
     };
     audit::record_end_user(&mut tx, &vid, id, "end_user.register", &uid, Change::default()).await?;
     tx.commit().await?;
-    Ok(uid)
+    Ok((uid, id))
 }
 
 /// A referrer: a live user of `vid`, never `user` itself nor one `user` referred (no cycles).

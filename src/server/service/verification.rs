@@ -57,7 +57,7 @@ pub struct Delivery<'a> {
 /// (the vendor's earlier codes for the same purpose end) and sends it. Without one, nothing is
 /// sent, and the answer is the same.
 pub async fn send(ctx: &Ctx, mobile: &str, delivery: Option<Delivery<'_>>) -> Result<()> {
-    claim_send(ctx, mobile).await?;
+    let claimed_at = claim_send(ctx, mobile).await?;
     let Some(Delivery { vid, vendor_name, purpose }) = delivery else {
         return Ok(());
     };
@@ -76,27 +76,51 @@ pub async fn send(ctx: &Ctx, mobile: &str, delivery: Option<Delivery<'_>>) -> Re
         .bind(purpose.key()),
     )
     .await?;
+    let (id,): (i64,) = tx
+        .fetch_one(
+            &Sql::new(
+                "INSERT INTO verification_codes (corp_id, mobile, purpose, code_hash, create_time, expire_time) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(vid.to_owned())
+            .bind(mobile.to_owned())
+            .bind(purpose.key())
+            .bind(hash(vid, mobile, &code))
+            .bind(now)
+            .bind(now + VALID_MS),
+        )
+        .await?;
+    tx.commit().await?;
+    let text = format!("【{vendor_name}】您的验证码是{code}，5分钟内有效。Your code is {code}, valid for 5 minutes.");
+    let sent = sms::send(&ctx.config.sms, sms::Message { mobile, text, code: &code }).await;
+    if sent.is_err() {
+        undo_send(ctx, mobile, claimed_at, id).await?;
+    }
+    sent
+}
+
+/// A message the provider did not take: its code is void (the user never saw it) and the send
+/// is given back to the mobile's limits, so the user may ask again at once.
+async fn undo_send(ctx: &Ctx, mobile: &str, claimed_at: i64, code_id: i64) -> Result<()> {
+    let mut tx = ctx.db.begin().await?;
+    tx.execute(&Sql::new("UPDATE verification_codes SET used_time = $1 WHERE id = $2").bind(now_ms()).bind(code_id))
+        .await?;
     tx.execute(
         &Sql::new(
-            "INSERT INTO verification_codes (corp_id, mobile, purpose, code_hash, create_time, expire_time) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "UPDATE sms_sends SET last_time = 0, day_count = CASE WHEN day_count > 0 THEN day_count - 1 ELSE 0 END \
+             WHERE mobile = $1 AND last_time = $2",
         )
-        .bind(vid.to_owned())
         .bind(mobile.to_owned())
-        .bind(purpose.key())
-        .bind(hash(vid, mobile, &code))
-        .bind(now)
-        .bind(now + VALID_MS),
+        .bind(claimed_at),
     )
     .await?;
     tx.commit().await?;
-    let text = format!("【{vendor_name}】您的验证码是{code}，5分钟内有效。Your code is {code}, valid for 5 minutes.");
-    sms::send(&ctx.config.sms, sms::Message { mobile, text, code: &code }).await
+    Ok(())
 }
 
 /// One send a minute and [`PER_DAY`] a UTC day per mobile, whatever the vendor: claimed by one
-/// conditional update. Refused: 429 with `Retry-After`.
-async fn claim_send(ctx: &Ctx, mobile: &str) -> Result<()> {
+/// conditional update, which answers the claim's time. Refused: 429 with `Retry-After`.
+async fn claim_send(ctx: &Ctx, mobile: &str) -> Result<i64> {
     let now = now_ms();
     let today = now - now.rem_euclid(DAY_MS);
     ctx.db
@@ -125,7 +149,7 @@ async fn claim_send(ctx: &Ctx, mobile: &str) -> Result<()> {
         )
         .await?;
     if claimed == 1 {
-        return Ok(());
+        return Ok(now);
     }
     let (last,): (i64,) = ctx
         .db
