@@ -19,5 +19,6 @@ pub mod product;
 pub mod resource;
 pub mod sale;
 pub mod statistics;
+pub mod url;
 pub mod validate;
 pub mod vendor;

@@ -76,7 +76,7 @@ fn ProductDevices(product_id: String) -> impl IntoView {
     let refresh = Callback::new(move |_: ()| reload.update(|n| *n += 1));
     let export_href = move || {
         let q = serde_json::to_string(&state.filter_request()).unwrap_or_default();
-        format!("/export/devices.csv?product_id={}&q={}", product.get_value(), encode_component(&q))
+        format!("/export/devices.csv?product_id={}&q={}", product.get_value(), crate::model::url::percent_encode(&q))
     };
     let product_id = Signal::derive(move || product.get_value());
     // The table is built here, outside the session's Suspense (see `with_session`); whether rows
@@ -121,19 +121,6 @@ fn ProductDevices(product_id: String) -> impl IntoView {
         }
     });
     view! { {actions} {table} }
-}
-
-/// Percent-encodes a query-string value (RFC 3986 unreserved characters pass).
-fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[component]

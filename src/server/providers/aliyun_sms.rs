@@ -14,11 +14,14 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use crate::server::{
-    clock::{iso_seconds, now_ms},
-    config::AliyunSms,
-    error::{codes, ApiError, Error, Result},
-    secret::random_hex,
+use crate::{
+    model::url::percent_encode,
+    server::{
+        clock::{iso_seconds, now_ms},
+        config::AliyunSms,
+        error::{codes, ApiError, Error, Result},
+        secret::random_hex,
+    },
 };
 
 /// How long one send may take before the user is told to try again.
@@ -97,19 +100,6 @@ pub fn signature(method: &str, params: &BTreeMap<String, String>, secret: &str) 
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
-/// RFC 3986 percent-encoding of UTF-8: unreserved characters as they are, every other byte `%XY`.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for byte in s.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 /// One HTTPS client for every send (it keeps its connections).
 fn client() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
@@ -154,12 +144,5 @@ mod tests {
              &SignName=%E9%98%BF%E9%87%8C%E4%BA%91%E7%9F%AD%E4%BF%A1%E6%B5%8B%E8%AF%95%E4%B8%93%E7%94%A8&"
         ));
         assert_eq!(signature("GET", &params, "testSecret"), "zJDF+Lrzhj/ThnlvIToysFRq6t4=");
-    }
-
-    #[test]
-    fn percent_encoding_follows_rfc_3986() {
-        assert_eq!(percent_encode("a b*~-_."), "a%20b%2A~-_.");
-        assert_eq!(percent_encode("/=&+"), "%2F%3D%26%2B");
-        assert_eq!(percent_encode("派"), "%E6%B4%BE");
     }
 }
