@@ -45,6 +45,7 @@ async fn main() {
             }
             ctx.db.close().await;
         }
+        Command::Simulate(plan) => simulate(config, plan).await,
         Command::Serve => serve(config).await,
     }
 }
@@ -53,7 +54,7 @@ async fn main() {
 async fn connect(mut config: Config) -> Ctx {
     config.resolve_secrets_key().unwrap_or_else(|msg| fail(&msg));
     let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("database: {e}")));
-    Ctx { db, config: std::sync::Arc::new(config) }
+    Ctx { db, config: std::sync::Arc::new(config), mqtt: backoffice::server::mqtt::Bus::off() }
 }
 
 async fn serve(config: Config) {
@@ -77,6 +78,34 @@ async fn serve(config: Config) {
         fail(&format!("server: {e}"));
     }
     server.ctx.db.close().await;
+}
+
+/// Virtual devices of a product against the configured broker (or `--broker`).
+async fn simulate(config: Config, plan: backoffice::server::simulate::Plan) {
+    use backoffice::server::{config::Mqtt, mqtt::Topics, service::device, simulate};
+    let broker = plan.broker.clone().unwrap_or_else(|| match &config.mqtt {
+        Mqtt::External(url) => format!("{}:{}", url.host, url.port),
+        Mqtt::Embedded { listen, .. } => listen.to_string(),
+        Mqtt::Off => fail("simulate: MQTT is off here (MQTT_LISTEN=off); name the broker with --broker host:port"),
+    });
+    let topics = Topics { root: config.mqtt_topic_root.clone() };
+    let ctx = connect(config).await;
+    let (key, macs) = device::for_simulation(&ctx, &plan.product_id, plan.devices, plan.create)
+        .await
+        .unwrap_or_else(|e| fail(&format!("simulate: {}", e.into_api().msg)));
+    ctx.db.close().await;
+    if macs.len() < plan.devices {
+        eprintln!(
+            "simulate: the product has {} devices, fewer than {} (add them, or pass --create)",
+            macs.len(),
+            plan.devices
+        );
+    }
+    if macs.is_empty() {
+        std::process::exit(1);
+    }
+    println!("simulating {} devices against {broker} at {} messages/s", macs.len(), plan.rate);
+    simulate::run(&broker, &plan, simulate::credentials(&topics, &broker, &key, &plan.product_id, &macs)).await;
 }
 
 /// The database URL without its password, for the log.

@@ -52,6 +52,8 @@ pub mod codes {
     pub const UPPER_DEALER_NOT_FOUND: u32 = 4041050;
     /// A sale of a dealer's ledger (beyond the documents).
     pub const SALE_NOT_FOUND: u32 = 4041060;
+    /// A command sent to a device (beyond the documents, issue 16).
+    pub const COMMAND_NOT_FOUND: u32 = 4041061;
     // The operations platform (`/api`, OPS-CONTRACT.md); on `/api` a service's 400 is 422.
     /// A verification code that is wrong, expired, used or tried too often.
     pub const CODE_WRONG: u32 = 4001201;

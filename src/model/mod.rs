@@ -19,6 +19,7 @@ pub mod product;
 pub mod resource;
 pub mod sale;
 pub mod statistics;
+pub mod telemetry;
 pub mod url;
 pub mod validate;
 pub mod vendor;

@@ -4,6 +4,7 @@
 pub mod api_docs;
 pub mod corp;
 pub mod dealer;
+pub mod device_live;
 pub mod devices;
 pub mod end_users;
 pub mod entry;

@@ -1,8 +1,11 @@
 //! The command line: serving (no arguments), `create-corp`, and `--help`.
 
+use std::time::Duration;
+
 use crate::server::{
     secret::Secret,
     service::{corp::NewCorp, platform::NewPlatformAdmin},
+    simulate::Plan,
 };
 
 pub const HELP: &str = "\
@@ -18,6 +21,12 @@ USAGE:
     backoffice create-platform-admin --account <name> --password <password>
                                Create an administrator of the platform operator, who signs in at
                                /platform and POST /api/platform/auth; prints {\"admin_id\": ...}
+    backoffice simulate --product <id> --devices <n> --rate <messages/s>
+                        [--broker <host:port>] [--create] [--duration <seconds>]
+                               Connect n virtual water purifiers of the product to the MQTT broker
+                               (default: the one configured, MQTT_LISTEN or MQTT_URL): they report
+                               telemetry at the given total rate and obey commands. --create adds
+                               the product's missing devices first (within the corp's quota)
     backoffice --help          Show this help
 
 The database comes from DATABASE_URL (sqlite:… or postgres://…); when it is unset the server
@@ -32,6 +41,7 @@ pub enum Command {
     Help,
     CreateCorp(NewCorp),
     CreatePlatformAdmin(NewPlatformAdmin),
+    Simulate(Plan),
 }
 
 /// Parses the arguments after the program name; a mistake is a message for the user.
@@ -41,6 +51,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         Some("-h" | "--help" | "help") => Ok(Command::Help),
         Some("create-corp") => create_corp(&args[1..]).map(Command::CreateCorp),
         Some("create-platform-admin") => create_platform_admin(&args[1..]).map(Command::CreatePlatformAdmin),
+        Some("simulate") => simulate(&args[1..]).map(Command::Simulate),
         Some(other) => Err(format!("unknown command {other:?}; see backoffice --help")),
     }
 }
@@ -86,6 +97,47 @@ fn create_platform_admin(args: &[String]) -> Result<NewPlatformAdmin, String> {
     Ok(NewPlatformAdmin { account: need(account, "--account")?, password: Secret::new(need(password, "--password")?) })
 }
 
+fn simulate(args: &[String]) -> Result<Plan, String> {
+    let mut plan =
+        Plan { product_id: String::new(), devices: 0, rate: 0.0, broker: None, create: false, duration: None };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        if flag == "--create" {
+            plan.create = true;
+            continue;
+        }
+        let value = it.next().ok_or_else(|| format!("simulate: {flag} needs a value"))?;
+        let number = |what: &str| -> Result<f64, String> {
+            value
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n > 0.0)
+                .ok_or_else(|| format!("simulate: {flag} must be a {what}"))
+        };
+        match flag.as_str() {
+            "--product" => plan.product_id = value.clone(),
+            "--devices" => {
+                plan.devices =
+                    value.parse().ok().filter(|n| *n > 0).ok_or("simulate: --devices must be a whole number above 0")?
+            }
+            "--rate" => plan.rate = number("number of messages a second above 0")?,
+            "--broker" => plan.broker = Some(value.clone()),
+            "--duration" => plan.duration = Some(Duration::from_secs_f64(number("number of seconds above 0")?)),
+            other => return Err(format!("simulate: unknown option {other:?}; see backoffice --help")),
+        }
+    }
+    if plan.product_id.is_empty() {
+        return Err("simulate: --product is required".into());
+    }
+    if plan.devices == 0 {
+        return Err("simulate: --devices is required".into());
+    }
+    if plan.rate == 0.0 {
+        plan.rate = plan.devices as f64 / 10.0;
+    }
+    Ok(plan)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +162,12 @@ mod tests {
             matches!(a, Ok(Command::CreatePlatformAdmin(NewPlatformAdmin { ref account, .. })) if account == "ops")
         );
         assert!(parse(&args("create-platform-admin --account ops")).unwrap_err().contains("--password is required"));
+        let s = parse(&args("simulate --product p1 --devices 10 --rate 5 --create --duration 2"));
+        assert!(
+            matches!(s, Ok(Command::Simulate(Plan { ref product_id, devices: 10, create: true, .. })) if product_id == "p1")
+        );
+        assert!(parse(&args("simulate --devices 10")).unwrap_err().contains("--product is required"));
+        assert!(parse(&args("simulate --product p --devices 0")).is_err());
+        assert!(parse(&args("simulate --product p --devices 3 --rate -1")).is_err());
     }
 }

@@ -39,6 +39,80 @@ pub struct Config {
     pub secrets_key_file: PathBuf,
     /// How verification codes reach a phone (`SMS_PROVIDER`).
     pub sms: Sms,
+    /// Where devices connect (`MQTT_LISTEN`, `MQTT_URL`).
+    pub mqtt: Mqtt,
+    /// `MQTT_TOPIC_ROOT`: the first level of every device topic (`d`).
+    pub mqtt_topic_root: String,
+    /// How long devices' raw messages are kept (`MQTT_RETENTION_DAYS`).
+    pub mqtt_retention: Duration,
+}
+
+/// The devices' broker.
+#[derive(Clone, Debug)]
+pub enum Mqtt {
+    /// No device connectivity (`MQTT_LISTEN=off` and no `MQTT_URL`).
+    Off,
+    /// The embedded broker on `listen`. `chosen`: the address was set explicitly (when it was
+    /// not and the default port is taken, the broker takes a free port instead of failing).
+    Embedded { listen: std::net::SocketAddr, chosen: bool },
+    /// An external broker or cluster (`MQTT_URL=mqtt://user:password@host:port`): the app
+    /// servers connect as clients and share the devices' messages.
+    External(MqttUrl),
+}
+
+/// `MQTT_URL`, parsed. `Debug` leaves the password out.
+#[derive(Clone)]
+pub struct MqttUrl {
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub password: Secret,
+    /// `?group=`: the shared-subscription group the app servers split the messages in.
+    pub group: String,
+}
+
+impl std::fmt::Debug for MqttUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "mqtt://{}@{}:{} (group {})", self.username, self.host, self.port, self.group)
+    }
+}
+
+pub const DEFAULT_MQTT_LISTEN: &str = "127.0.0.1:1883";
+
+impl MqttUrl {
+    /// `mqtt://[user[:password]@]host[:port][?group=name]`.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let bad = |why: &str| format!("MQTT_URL: {why} (expected mqtt://user:password@host:1883)");
+        let rest = url.trim().strip_prefix("mqtt://").ok_or_else(|| bad("only mqtt:// is supported"))?;
+        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (userinfo, hostport) = match rest.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, rest),
+        };
+        let (username, password) = match userinfo {
+            Some(u) => match u.split_once(':') {
+                Some((n, p)) => (n.to_owned(), p.to_owned()),
+                None => (u.to_owned(), String::new()),
+            },
+            None => (String::new(), String::new()),
+        };
+        let hostport = hostport.trim_end_matches('/');
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => (h.to_owned(), p.parse().map_err(|_| bad("the port is not a number"))?),
+            None => (hostport.to_owned(), 1883),
+        };
+        if host.is_empty() {
+            return Err(bad("no host"));
+        }
+        let mut group = "backoffice".to_owned();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("group", g)) if !g.is_empty() && !g.contains(['/', '+', '#']) => group = g.to_owned(),
+                _ => return Err(bad(&format!("unknown parameter {pair:?}"))),
+            }
+        }
+        Ok(MqttUrl { host, port, username, password: Secret::new(password), group })
+    }
 }
 
 /// The SMS sender (`SMS_PROVIDER`).
@@ -92,6 +166,9 @@ impl Default for Config {
             secrets_key: None,
             secrets_key_file: PathBuf::from("data/secrets.key"),
             sms: Sms::Log { outbox: None },
+            mqtt: Mqtt::Embedded { listen: DEFAULT_MQTT_LISTEN.parse().expect("a socket address"), chosen: false },
+            mqtt_topic_root: "d".into(),
+            mqtt_retention: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -133,6 +210,17 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or(d.secrets_key_file),
             sms: sms()?,
+            mqtt: mqtt()?,
+            mqtt_topic_root: match text("MQTT_TOPIC_ROOT") {
+                Some(root) if root.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') => root,
+                Some(root) => {
+                    return Err(format!("MQTT_TOPIC_ROOT: {root:?} must be one topic level of letters and digits"))
+                }
+                None => d.mqtt_topic_root,
+            },
+            mqtt_retention: Duration::from_secs(
+                24 * 3600 * number("MQTT_RETENTION_DAYS", d.mqtt_retention.as_secs() / (24 * 3600))?.max(1),
+            ),
         })
     }
 }
@@ -170,6 +258,21 @@ fn sms() -> Result<Sms, String> {
     }
 }
 
+/// `MQTT_URL` (an external broker) wins over `MQTT_LISTEN` (the embedded one, `off` for none).
+fn mqtt() -> Result<Mqtt, String> {
+    if let Some(url) = text("MQTT_URL") {
+        return MqttUrl::parse(&url).map(Mqtt::External);
+    }
+    match text("MQTT_LISTEN") {
+        Some(v) if v.eq_ignore_ascii_case("off") => Ok(Mqtt::Off),
+        Some(v) => v
+            .parse()
+            .map(|listen| Mqtt::Embedded { listen, chosen: true })
+            .map_err(|_| format!("MQTT_LISTEN: expected host:port (like 127.0.0.1:1883) or off, got {v:?}")),
+        None => Ok(Config::default().mqtt),
+    }
+}
+
 /// A setting's trimmed value; unset and blank are both `None`.
 fn text(name: &str) -> Option<String> {
     std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
@@ -202,6 +305,9 @@ impl std::fmt::Debug for Config {
             .field("secrets_key", &self.secrets_key.as_ref().map(|_| "set"))
             .field("secrets_key_file", &self.secrets_key_file)
             .field("sms", &self.sms)
+            .field("mqtt", &self.mqtt)
+            .field("mqtt_topic_root", &self.mqtt_topic_root)
+            .field("mqtt_retention", &self.mqtt_retention)
             .finish()
     }
 }

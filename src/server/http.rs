@@ -33,7 +33,7 @@ use crate::{
         error::{error_response, ApiError},
         export,
         jobs::retention,
-        request,
+        mqtt, request,
         state::{AppState, Ctx},
         watchdog::Watchdog,
     },
@@ -51,7 +51,9 @@ pub struct Server {
 pub async fn build(mut config: Config, leptos_options: LeptosOptions) -> Result<Server, sqlx::Error> {
     config.resolve_secrets_key().map_err(|e| sqlx::Error::Configuration(e.into()))?;
     let db = Db::connect(&config.database_url).await?;
-    let ctx = Ctx { db: db.clone(), config: Arc::new(config) };
+    let mqtt = mqtt::prepare(&config).await.map_err(sqlx::Error::Io)?;
+    let ctx = Ctx { db: db.clone(), config: Arc::new(config), mqtt: mqtt.bus() };
+    mqtt.start(ctx.clone());
     let store = Store::new(&db).await?;
     tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(600)));
     tokio::spawn(refresh_statistics_hourly(db.clone()));

@@ -9,14 +9,17 @@ use crate::server::{
     config::Config,
     db::Db,
     error::{Error, Result},
+    mqtt::Bus,
     secret::SealKey,
 };
 
-/// The service layer's context: the database and the settings. Cheap to clone.
+/// The service layer's context: the database, the settings and the devices' broker. Cheap to
+/// clone.
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub db: Db,
     pub config: Arc<Config>,
+    pub mqtt: Bus,
 }
 
 impl Ctx {

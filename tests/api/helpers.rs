@@ -68,11 +68,17 @@ pub async fn fresh_database(backend: Backend) -> String {
     }
 }
 
-/// Settings for tests: the defaults, with a secrets key of the test's own and the log SMS
-/// provider writing an outbox file of the test's own (where [`TestApp::sms_code`] reads codes).
+/// Settings for tests: the defaults, with a secrets key of the test's own, the log SMS
+/// provider writing an outbox file of the test's own (where [`TestApp::sms_code`] reads codes),
+/// and no MQTT broker (the connectivity tests start theirs).
 pub fn test_config() -> Config {
     let outbox = std::env::temp_dir().join(format!("bo_sms_{}.jsonl", random_hex(6)));
-    Config { secrets_key: Some(SealKey::random()), sms: Sms::Log { outbox: Some(outbox) }, ..Config::default() }
+    Config {
+        secrets_key: Some(SealKey::random()),
+        sms: Sms::Log { outbox: Some(outbox) },
+        mqtt: backoffice::server::config::Mqtt::Off,
+        ..Config::default()
+    }
 }
 
 pub async fn spawn(backend: Backend) -> TestApp {

@@ -1,7 +1,7 @@
 //! The corp's devices: per product a device table with the filter builder, row selection with
 //! assignment to a dealer or a key account (and taking devices back), adding one device,
 //! importing a CSV with a preview and a progress bar, exporting the current filter, and a page
-//! per device to edit or delete it.
+//! per device to edit or delete it, with its live values, commands and connection.
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -24,6 +24,7 @@ use crate::{
         permission::{ASSIGN_DEVICES, MANAGE_DEVICES},
         validate,
     },
+    portal::device_live::DeviceLive,
     portal::devices::{
         add_device, assign_devices, delete_device, device_table_state, edit_device, get_device, import_devices,
         DeviceTable, ProductPicker,
@@ -508,6 +509,7 @@ fn DeviceDetail(device: crate::model::device::Device, can_manage: bool, reload: 
                     </div>
                 </section>
             </Show>
+            <DeviceLive product_id=pid.clone() id=id can_manage=can_manage/>
         </div>
     }
 }

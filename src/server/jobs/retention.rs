@@ -14,6 +14,7 @@ pub struct Purged {
     pub failures: u64,
     pub audit_entries: u64,
     pub codes: u64,
+    pub device_messages: u64,
 }
 
 /// One pass at time `now` (milliseconds).
@@ -46,7 +47,10 @@ pub async fn purge(ctx: &Ctx, now: i64) -> Result<Purged> {
     let mut codes =
         db.execute(&Sql::new("DELETE FROM verification_codes WHERE create_time < $1").bind(day_ago)).await?;
     codes += db.execute(&Sql::new("DELETE FROM sms_sends WHERE last_time < $1").bind(day_ago)).await?;
-    Ok(Purged { tokens, logins, failures, audit_entries, codes })
+    let messages_cutoff = now - ctx.config.mqtt_retention.as_millis() as i64;
+    let device_messages =
+        db.execute(&Sql::new("DELETE FROM device_messages WHERE receive_time < $1").bind(messages_cutoff)).await?;
+    Ok(Purged { tokens, logins, failures, audit_entries, codes, device_messages })
 }
 
 /// Runs [`purge`] at start and then every hour for the life of the server.

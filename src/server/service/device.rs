@@ -160,6 +160,13 @@ pub async fn get(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64) ->
     find(&ctx.db, scope, id).await
 }
 
+/// One device of the product, for any principal that may see it (a corp member with "view
+/// devices", a dealer whose scope holds it, the heavy buyer it is granted to).
+pub async fn get_visible(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64) -> Result<Device> {
+    let scope = visible(ctx, principal, product_id).await?;
+    find(&ctx.db, scope, id).await
+}
+
 /// A device of the product, for a service that already checked the caller's rights; read in a
 /// transaction, it is the device as the transaction's own changes left it.
 async fn of_product(ex: impl Into<Executor<'_>>, product_id: &str, id: i64) -> Result<Device> {
@@ -686,4 +693,46 @@ pub async fn assign_selected(
             Ok(refs(held))
         }
     }
+}
+
+/// For `backoffice simulate`: the product's key and the MACs of its first `n` devices (by id).
+/// With `create`, the missing ones are added first (MACs `5E…`, creator 0: the command line),
+/// within the corp's device quota, in one transaction.
+pub async fn for_simulation(ctx: &Ctx, product_id: &str, n: usize, create: bool) -> Result<(String, Vec<String>)> {
+    let product: Option<(String, String)> = ctx
+        .db
+        .fetch_optional(&Sql::new("SELECT corp_id, key FROM products WHERE id = $1").bind(product_id.to_owned()))
+        .await?;
+    let (corp_id, key) =
+        product.ok_or_else(|| Error::from(ApiError::new(codes::PRODUCT_NOT_FOUND, "product not found")))?;
+    let limit = i64::try_from(n).unwrap_or(i64::MAX);
+    let macs = |db: &crate::server::db::Db| {
+        let sql = Sql::new("SELECT mac FROM devices WHERE product_id = $1 ORDER BY id LIMIT $2")
+            .bind(product_id.to_owned())
+            .bind(limit);
+        let db = db.clone();
+        async move { db.fetch_all::<(String,)>(&sql).await }
+    };
+    let have = macs(&ctx.db).await?;
+    if have.len() < n && create {
+        let mut tx = ctx.db.begin().await?;
+        let taken: std::collections::HashSet<String> = have.iter().map(|(m,)| m.clone()).collect();
+        let rows: Vec<Checked> = (1u64..)
+            .map(|i| format!("5E{i:010X}"))
+            .filter(|mac| !taken.contains(mac))
+            .take(n - have.len())
+            .map(|mac| Checked {
+                mac,
+                name: String::new(),
+                sn: String::new(),
+                domain: String::new(),
+                tags: String::new(),
+            })
+            .collect();
+        let created = insert(&mut tx, &corp_id, product_id, 0, &rows).await?;
+        quota::reserve(&mut tx, &corp_id, created.len() as u64).await?;
+        tx.commit().await?;
+    }
+    let have = macs(&ctx.db).await?;
+    Ok((key, have.into_iter().map(|(m,)| m).collect()))
 }

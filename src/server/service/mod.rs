@@ -1,6 +1,7 @@
 //! The service layer: every rule and every permission check lives here, once. The `/v2`
 //! handlers and the portals' server functions are thin adapters over these functions.
 
+pub mod command;
 pub mod corp;
 pub mod dealer;
 pub mod device;
@@ -19,5 +20,6 @@ pub mod role;
 pub mod sale;
 pub mod seat;
 pub mod statistics;
+pub mod telemetry;
 pub mod vendor;
 pub mod verification;

@@ -3,6 +3,7 @@
 //! Handlers only parse, call the service layer and render.
 
 mod audit;
+mod connectivity;
 mod corp;
 mod dealer;
 mod device;
@@ -57,6 +58,7 @@ fn all_routes() -> Api {
     let api = organization::routes(api);
     let api = product::routes(api);
     let api = device::routes(api);
+    let api = connectivity::routes(api);
     let api = sale::routes(api);
     let api = entry::routes(api);
     let api = statistics::routes(api);
