@@ -89,7 +89,9 @@ async fn simulate(config: Config, plan: backoffice::server::simulate::Plan) {
         Mqtt::Off => fail("simulate: MQTT is off here (MQTT_LISTEN=off); name the broker with --broker host:port"),
     });
     let topics = Topics { root: config.mqtt_topic_root.clone() };
-    let ctx = connect(config).await;
+    // Only the products and devices are read: no secrets key needed.
+    let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("database: {e}")));
+    let ctx = Ctx { db, config: std::sync::Arc::new(config), mqtt: backoffice::server::mqtt::Bus::off() };
     let (key, macs) = device::for_simulation(&ctx, &plan.product_id, plan.devices, plan.create)
         .await
         .unwrap_or_else(|e| fail(&format!("simulate: {}", e.into_api().msg)));

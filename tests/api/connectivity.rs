@@ -389,12 +389,13 @@ async fn commands_are_for_those_who_manage_devices(backend: Backend) {
     s.app.get(&s.path("/telemetry"), Some(&viewer_token)).await.assert_ok();
     s.app.post(&s.path("/command"), &lock, Some(&viewer_token)).await.assert_error(4031001);
     s.app.get(&s.path("/mqtt"), Some(&viewer_token)).await.assert_error(4031001);
-    // A dealer sees a device assigned to it, but does not command it.
+    // A dealer holding the device reads it in its own portal, not through the corp's paths.
     let dealer = s.app.add_dealer(&s.token, None).await;
     let grant = format!("/v2/dealer/{}/grant_device?product_id={}", dealer["id"], s.product);
     s.app.post(&grant, &json!([{ "device_id": s.device }]), Some(&s.token)).await.assert_ok();
     let dealer_token = s.app.dealer_token(&s.corp_id, &dealer).await;
-    s.app.get(&s.path("/telemetry"), Some(&dealer_token)).await.assert_ok();
+    s.app.get(&s.path("/telemetry"), Some(&dealer_token)).await.assert_error(4031001);
+    s.app.get(&s.path("/commands"), Some(&dealer_token)).await.assert_error(4031001);
     s.app.post(&s.path("/command"), &lock, Some(&dealer_token)).await.assert_error(4031001);
     s.app.get(&s.path("/mqtt"), Some(&dealer_token)).await.assert_error(4031001);
     // Still nothing but what the corp's own members sent.

@@ -190,15 +190,15 @@ async fn find(ctx: &Ctx, device_id: i64, id: &str) -> Result<Command> {
     row.map(CommandRow::into_command).ok_or_else(|| ApiError::new(codes::COMMAND_NOT_FOUND, "command not found").into())
 }
 
-/// `GET …/device/{device_id}/command/{command_id}`: one command, for whoever may see the device.
+/// `GET …/device/{device_id}/command/{command_id}`: one command, for corp members who view devices.
 pub async fn get(ctx: &Ctx, principal: &Principal, product_id: &str, device_id: i64, id: &str) -> Result<Command> {
-    let device = device::get_visible(ctx, principal, product_id, device_id).await?;
+    let device = device::get(ctx, principal, product_id, device_id).await?;
     find(ctx, device.id, id).await
 }
 
 /// `GET …/device/{device_id}/commands`: the device's latest commands, newest first.
 pub async fn list(ctx: &Ctx, principal: &Principal, product_id: &str, device_id: i64) -> Result<Vec<Command>> {
-    let device = device::get_visible(ctx, principal, product_id, device_id).await?;
+    let device = device::get(ctx, principal, product_id, device_id).await?;
     let rows: Vec<CommandRow> = ctx
         .db
         .fetch_all(

@@ -160,13 +160,6 @@ pub async fn get(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64) ->
     find(&ctx.db, scope, id).await
 }
 
-/// One device of the product, for any principal that may see it (a corp member with "view
-/// devices", a dealer whose scope holds it, the heavy buyer it is granted to).
-pub async fn get_visible(ctx: &Ctx, principal: &Principal, product_id: &str, id: i64) -> Result<Device> {
-    let scope = visible(ctx, principal, product_id).await?;
-    find(&ctx.db, scope, id).await
-}
-
 /// A device of the product, for a service that already checked the caller's rights; read in a
 /// transaction, it is the device as the transaction's own changes left it.
 async fn of_product(ex: impl Into<Executor<'_>>, product_id: &str, id: i64) -> Result<Device> {

@@ -32,10 +32,10 @@ struct TelemetryRow {
     state_time: Option<i64>,
 }
 
-/// `GET …/device/{device_id}/telemetry`: the latest values, for whoever may see the device
+/// `GET …/device/{device_id}/telemetry`: the latest values, for corp members who view devices
 /// (all zero until the device reports).
 pub async fn latest(ctx: &Ctx, principal: &Principal, product_id: &str, device_id: i64) -> Result<Telemetry> {
-    let device = device::get_visible(ctx, principal, product_id, device_id).await?;
+    let device = device::get(ctx, principal, product_id, device_id).await?;
     let row: Option<TelemetryRow> = ctx
         .db
         .fetch_optional(
@@ -98,7 +98,7 @@ pub async fn stats(
     span: Span,
     since: i64,
 ) -> Result<Vec<StatPoint>> {
-    let device = device::get_visible(ctx, principal, product_id, device_id).await?;
+    let device = device::get(ctx, principal, product_id, device_id).await?;
     let rows: Vec<(i64, i64, i64, i64, i64)> = ctx
         .db
         .fetch_all(
@@ -130,7 +130,7 @@ pub async fn last_day(ctx: &Ctx, principal: &Principal, product_id: &str, device
     let now = now_ms();
     let current = now - now.rem_euclid(HOUR);
     let first = current - 23 * HOUR;
-    let device = device::get_visible(ctx, principal, product_id, device_id).await?;
+    let device = device::get(ctx, principal, product_id, device_id).await?;
     let rows: Vec<(i64, i64)> = ctx
         .db
         .fetch_all(

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     model::{
         error::ApiError,
-        telemetry::{Command, Credentials, NewCommand, StatPoint, Telemetry},
+        telemetry::{Command, CommandKind, Credentials, NewCommand, StatPoint, Telemetry},
     },
     server::{
         auth::principal::Principal,
@@ -29,11 +29,15 @@ use crate::{
 
 const TAG: Tag = Tag("devices");
 
+fn kinds() -> Value {
+    json!({ "type": "string", "enum": CommandKind::ALL.map(CommandKind::as_str) })
+}
+
 fn command_schema() -> Value {
     object(&[
         ("id", string()),
         ("device_id", integer()),
-        ("kind", json!({ "enum": ["lock", "unlock", "dispense", "reset_filter", "set_param"] })),
+        ("kind", kinds()),
         ("params", json!({ "type": "object" })),
         ("status", json!({ "enum": ["pending", "sent", "acked", "failed", "timeout"] })),
         ("result", string()),
@@ -72,7 +76,7 @@ pub(super) fn routes(api: Api) -> Api {
             "Send a command (lock, unlock, dispense {volume_ml}, reset_filter {order}, set_param {key, value}) with \
              a timeout in seconds (default 30); answers it as recorded: sent when the device is connected, pending \
              until it connects otherwise. Corp members who manage devices",
-            Some(object(&[("kind", string()), ("params?", json!({ "type": "object" })), ("timeout?", integer())])),
+            Some(object(&[("kind", kinds()), ("params?", json!({ "type": "object" })), ("timeout?", integer())])),
             Some(command_schema()),
         ),
         post(send),
@@ -81,7 +85,7 @@ pub(super) fn routes(api: Api) -> Api {
         TAG.op(
             "get",
             "/v2/product/{product_id}/device/{device_id}/command/{command_id}",
-            "One command and its outcome (4041061 when the device has no such command)",
+            "One command and its outcome (4041061 when the device has no such command). Corp members who view devices",
             None,
             Some(command_schema()),
         ),
