@@ -33,7 +33,7 @@ test('a simulated purifier comes online, reports, and obeys the device page', as
   const device = await apiPost(request, baseURL, token, `/v2/product/${product.id}/device`, { mac });
 
   await login(page, corp().email, corp().password);
-  await expect(page).toHaveURL(/\/corp(\/|$)/);
+  await expect(page.getByTestId('dashboard-title')).toBeVisible();
   await page.goto(`/corp/products/${product.id}/devices/${device.id}`);
   await hydrated(page);
   const live = page.getByTestId('device-live');
