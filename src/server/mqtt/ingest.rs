@@ -1,6 +1,9 @@
 //! Applies what devices send to the database, in batches: one transaction for everything that
 //! arrived while the previous batch was being written, so thousands of devices switching online
-//! at once cost a handful of commits, not thousands.
+//! at once cost a handful of commits, not thousands. Within a batch the frequent messages cost
+//! a few statements in all, not a few each: device ids are resolved many at a time, raw messages
+//! go in as multi-row inserts, and telemetry is folded per device in memory (latest values,
+//! hourly and daily sums) and written as multi-row upserts.
 //!
 //! Each message is acknowledged to its broker only after its batch commits. A batch that fails
 //! is retried message by message, so one bad row never holds back the others; a message that
@@ -15,7 +18,11 @@ use tokio::sync::mpsc;
 use super::{split_name, Bus, Delivery, Kind, Up};
 use crate::{
     model::telemetry::FilterCounter,
-    server::{db::Sql, db::Tx, service::command, state::Ctx},
+    server::{
+        db::{Backend, Sql, Tx},
+        service::command,
+        state::Ctx,
+    },
 };
 
 /// The most deliveries one transaction takes.
@@ -50,10 +57,8 @@ pub async fn run(ctx: Ctx, bus: Bus, mut deliveries: mpsc::Receiver<Delivery>) {
             delivery.receipt.acknowledge().await;
         }
         // Commands still open go (again) to the devices that now listen for them.
-        for (name, id) in listening {
-            if let Err(e) = command::resend_open(&ctx, &bus, id, &name).await {
-                tracing::warn!(error = %e, device_id = id, "resending open commands failed");
-            }
+        if let Err(e) = command::resend_open(&ctx, &bus, &listening).await {
+            tracing::warn!(error = %e, devices = listening.len(), "resending open commands failed");
         }
     }
 }
@@ -68,24 +73,66 @@ impl Ids {
         self.0.get(name).copied()
     }
 
-    async fn resolve(&mut self, ctx: &Ctx, name: &str) -> sqlx::Result<Option<i64>> {
-        if let Some(id) = self.known(name) {
-            return Ok(Some(id));
+    /// Looks up the ids of the names not yet known, a product and a few hundred MACs per query.
+    async fn resolve_all<'a>(&mut self, ctx: &Ctx, names: impl Iterator<Item = &'a str>) -> sqlx::Result<()> {
+        let mut wanted: HashMap<&str, HashMap<String, &str>> = HashMap::new();
+        for name in names {
+            if self.0.contains_key(name) {
+                continue;
+            }
+            if let Some((product_id, mac)) = split_name(name) {
+                wanted.entry(product_id).or_default().insert(mac.to_ascii_uppercase(), name);
+            }
         }
-        let Some((product_id, mac)) = split_name(name) else { return Ok(None) };
-        let row: Option<(i64,)> = ctx
-            .db
-            .fetch_optional(
-                &Sql::new("SELECT id FROM devices WHERE product_id = $1 AND mac = $2")
-                    .bind(product_id.to_owned())
-                    .bind(mac.to_ascii_uppercase()),
-            )
-            .await?;
-        if let Some((id,)) = row {
-            self.0.insert(name.to_owned(), id);
+        for (product_id, macs) in wanted {
+            let macs: Vec<(&String, &&str)> = macs.iter().collect();
+            for chunk in macs.chunks(CHUNK) {
+                let sql = format!(
+                    "SELECT id, mac FROM devices WHERE product_id = $1 AND mac IN ({})",
+                    placeholders(2, 1, chunk.len())
+                );
+                let stmt =
+                    chunk.iter().fold(Sql::new(sql).bind(product_id.to_owned()), |q, (mac, _)| q.bind((*mac).clone()));
+                let rows: Vec<(i64, String)> = ctx.db.fetch_all(&stmt).await?;
+                let by_mac: HashMap<&String, &&str> = chunk.iter().copied().collect();
+                for (id, mac) in rows {
+                    if let Some(name) = by_mac.get(&mac) {
+                        self.0.insert((**name).to_owned(), id);
+                    }
+                }
+            }
         }
-        Ok(row.map(|r| r.0))
+        Ok(())
     }
+}
+
+/// Rows per multi-row statement: well inside both backends' limits on bound values (SQLite's
+/// 32,766, PostgreSQL's 65,535) at eight values a row.
+const CHUNK: usize = 500;
+
+/// `($first, $first+1, …), (…)`: `rows` groups of `width` numbered placeholders (without the
+/// parentheses when `width` is 1).
+fn placeholders(first: usize, width: usize, rows: usize) -> String {
+    let mut out = String::with_capacity(rows * width * 6);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        if width > 1 {
+            out.push('(');
+        }
+        for c in 0..width {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(first + r * width + c).to_string());
+        }
+        if width > 1 {
+            out.push(')');
+        }
+    }
+    out
 }
 
 /// Applies a batch; for each delivery, whether it is done with (applied, or never applicable).
@@ -109,21 +156,44 @@ async fn apply(ctx: &Ctx, ids: &mut Ids, batch: &[Delivery]) -> Vec<bool> {
 }
 
 async fn apply_together(ctx: &Ctx, ids: &mut Ids, batch: &[Delivery]) -> sqlx::Result<()> {
-    let mut resolved = Vec::with_capacity(batch.len());
-    for delivery in batch {
-        let id = ids.resolve(ctx, name_of(&delivery.up)).await?;
-        if id.is_none() {
-            tracing::debug!(name = name_of(&delivery.up), "a message from an unknown device was dropped");
-        }
-        resolved.push(id);
-    }
+    ids.resolve_all(ctx, batch.iter().map(|d| name_of(&d.up))).await?;
     let mut tx = ctx.db.begin().await?;
-    for (delivery, id) in batch.iter().zip(resolved) {
-        if let Some(id) = id {
-            apply_one(&mut tx, id, delivery).await?;
+    let mut written = Written::default();
+    for delivery in batch {
+        match ids.known(name_of(&delivery.up)) {
+            Some(id) => apply_one(&mut tx, &mut written, id, delivery).await?,
+            None => tracing::debug!(name = name_of(&delivery.up), "a message from an unknown device was dropped"),
         }
     }
+    written.flush(&mut tx).await?;
     tx.commit().await
+}
+
+/// What a batch writes at its end, many rows a statement: the raw messages and the telemetry.
+#[derive(Default)]
+struct Written {
+    raw: Vec<(i64, Kind, String, i64)>,
+    /// Each device's reports, in arrival order.
+    reports: HashMap<i64, Vec<(Report, i64)>>,
+}
+
+impl Written {
+    async fn flush(self, tx: &mut Tx) -> sqlx::Result<()> {
+        for chunk in self.raw.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO device_messages (device_id, kind, payload, receive_time) VALUES {}",
+                placeholders(1, 4, chunk.len())
+            );
+            let stmt = chunk.iter().fold(Sql::new(sql), |q, (id, kind, text, at)| {
+                q.bind(*id).bind(kind.as_str()).bind(text.clone()).bind(*at)
+            });
+            tx.execute(&stmt).await?;
+        }
+        if !self.reports.is_empty() {
+            telemetry(tx, self.reports).await?;
+        }
+        Ok(())
+    }
 }
 
 fn name_of(up: &Up) -> &str {
@@ -132,25 +202,17 @@ fn name_of(up: &Up) -> &str {
     }
 }
 
-async fn apply_one(tx: &mut Tx, id: i64, delivery: &Delivery) -> sqlx::Result<()> {
+async fn apply_one(tx: &mut Tx, written: &mut Written, id: i64, delivery: &Delivery) -> sqlx::Result<()> {
     let at = delivery.at;
     match &delivery.up {
         Up::Online { session, ip, .. } => online(tx, id, session, ip.as_deref(), at).await,
         Up::Offline { session, .. } => offline(tx, id, session, at).await,
         Up::Listening { .. } => Ok(()),
         Up::Message { kind, payload, .. } => {
-            let text = String::from_utf8_lossy(payload);
-            tx.execute(
-                &Sql::new(
-                    "INSERT INTO device_messages (device_id, kind, payload, receive_time) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(id)
-                .bind(kind.as_str())
-                .bind(text.to_string())
-                .bind(at),
-            )
-            .await?;
-            let Ok(json) = serde_json::from_str::<Value>(&text) else {
+            let text = String::from_utf8_lossy(payload).into_owned();
+            let json = serde_json::from_str::<Value>(&text);
+            written.raw.push((id, *kind, text, at));
+            let Ok(json) = json else {
                 tracing::debug!(
                     device_id = id,
                     kind = kind.as_str(),
@@ -160,7 +222,13 @@ async fn apply_one(tx: &mut Tx, id: i64, delivery: &Delivery) -> sqlx::Result<()
             };
             match kind {
                 Kind::State => state(tx, id, &json, at).await,
-                Kind::Telemetry => telemetry(tx, id, &json, at).await,
+                Kind::Telemetry => {
+                    // A report that is not an object of counters is kept, not applied.
+                    if let Ok(report) = Report::deserialize(&json) {
+                        written.reports.entry(id).or_default().push((report, at));
+                    }
+                    Ok(())
+                }
                 Kind::Ack => command::record_answer(tx, id, &json, at).await,
                 // Kept, not applied: the embedded broker sees connections first-hand, and the
                 // external module turns status messages into online/offline before they come here.
@@ -275,65 +343,195 @@ async fn ensure_telemetry_row(tx: &mut Tx, id: i64) -> sqlx::Result<()> {
     .map(drop)
 }
 
-async fn telemetry(tx: &mut Tx, id: i64, json: &Value, at: i64) -> sqlx::Result<()> {
-    let Ok(r) = Report::deserialize(json) else { return Ok(()) };
-    let before: Option<(i64, i64, i64, Option<i64>)> = tx
-        .fetch_optional(
-            &Sql::new(
-                "SELECT power_on_minutes, work_minutes, water_ml, telemetry_time FROM device_telemetry WHERE device_id = $1",
-            )
-            .bind(id),
-        )
-        .await?;
-    // What each counter rose by since the last report. The first report only sets the
-    // baseline (when its totals accrued is unknown); a counter that went down was reset on
-    // the device, so all of its new value is new.
-    let first = before.as_ref().is_none_or(|b| b.3.is_none());
-    let (p0, w0, v0) = before.map(|b| (b.0, b.1, b.2)).unwrap_or_default();
-    let rise = |now: Option<i64>, then: i64| match now {
-        Some(_) if first => 0,
-        Some(n) if n >= then => n - then,
-        Some(n) => n.max(0),
-        None => 0,
-    };
-    let (dp, dw, dv) = (rise(r.power_on_minutes, p0), rise(r.work_minutes, w0), rise(r.water_ml, v0));
-    let filters = r.filters.map(|f| serde_json::to_string(&f).unwrap_or_else(|_| "[]".into()));
-    ensure_telemetry_row(tx, id).await?;
-    tx.execute(
-        &Sql::new(
-            "UPDATE device_telemetry SET power_on_minutes = COALESCE($1, power_on_minutes), \
-             work_minutes = COALESCE($2, work_minutes), water_ml = COALESCE($3, water_ml), \
-             tds_in = COALESCE($4, tds_in), tds_out = COALESCE($5, tds_out), filters = COALESCE($6, filters), \
-             telemetry_time = $7 WHERE device_id = $8",
-        )
-        .bind(r.power_on_minutes.map(|v| v.max(0)))
-        .bind(r.work_minutes.map(|v| v.max(0)))
-        .bind(r.water_ml.map(|v| v.max(0)))
-        .bind(r.tds_in)
-        .bind(r.tds_out)
-        .bind(filters)
-        .bind(at)
-        .bind(id),
-    )
-    .await?;
-    for (span, bucket) in [("h", at - at.rem_euclid(HOUR_MS)), ("d", at - at.rem_euclid(DAY_MS))] {
-        tx.execute(
-            &Sql::new(
-                "INSERT INTO device_stats (device_id, span, bucket, water_ml, work_minutes, power_on_minutes, reports) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (device_id, span, bucket) DO UPDATE SET \
-                 water_ml = device_stats.water_ml + excluded.water_ml, \
-                 work_minutes = device_stats.work_minutes + excluded.work_minutes, \
-                 power_on_minutes = device_stats.power_on_minutes + excluded.power_on_minutes, \
-                 reports = device_stats.reports + 1",
-            )
-            .bind(id)
-            .bind(span)
-            .bind(bucket)
-            .bind(dv)
-            .bind(dw)
-            .bind(dp),
-        )
-        .await?;
+/// A device's latest counters, as stored.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Latest {
+    power_on_minutes: i64,
+    work_minutes: i64,
+    water_ml: i64,
+    tds_in: Option<i64>,
+    tds_out: Option<i64>,
+    filters: String,
+    /// When the last applied report arrived; `None` before the first.
+    time: Option<i64>,
+}
+
+/// What one hour's or one day's bucket of a device rose by.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Rise {
+    water_ml: i64,
+    work_minutes: i64,
+    power_on_minutes: i64,
+    reports: i64,
+}
+
+/// Folds a device's reports (in arrival order) into its latest values and the rise of each
+/// hour and day. The first report ever only sets the baseline (when its totals accrued is
+/// unknown); a counter that went down was reset on the device, so all of its new value is new;
+/// a report older than the latest applied one (another app server took a later one first) is
+/// skipped: the later totals already hold it.
+fn fold(latest: &mut Latest, reports: &[(Report, i64)], rises: &mut HashMap<(&'static str, i64), Rise>) {
+    for (r, at) in reports {
+        if latest.time.is_some_and(|t| *at < t) {
+            continue;
+        }
+        let first = latest.time.is_none();
+        let rise = |now: Option<i64>, then: i64| match now {
+            Some(_) if first => 0,
+            Some(n) if n >= then => n - then,
+            Some(n) => n.max(0),
+            None => 0,
+        };
+        let (dp, dw, dv) = (
+            rise(r.power_on_minutes, latest.power_on_minutes),
+            rise(r.work_minutes, latest.work_minutes),
+            rise(r.water_ml, latest.water_ml),
+        );
+        for key in [("h", at - at.rem_euclid(HOUR_MS)), ("d", at - at.rem_euclid(DAY_MS))] {
+            let b = rises.entry(key).or_default();
+            b.water_ml += dv;
+            b.work_minutes += dw;
+            b.power_on_minutes += dp;
+            b.reports += 1;
+        }
+        let set = |slot: &mut i64, v: Option<i64>| {
+            if let Some(v) = v {
+                *slot = v.max(0);
+            }
+        };
+        set(&mut latest.power_on_minutes, r.power_on_minutes);
+        set(&mut latest.work_minutes, r.work_minutes);
+        set(&mut latest.water_ml, r.water_ml);
+        latest.tds_in = r.tds_in.or(latest.tds_in);
+        latest.tds_out = r.tds_out.or(latest.tds_out);
+        if let Some(f) = &r.filters {
+            latest.filters = serde_json::to_string(f).unwrap_or_else(|_| "[]".into());
+        }
+        latest.time = Some(*at);
+    }
+}
+
+/// Applies a batch's telemetry: reads the devices' latest values (locked on PostgreSQL, so two
+/// app servers given reports of one device take turns), folds the reports in, and writes the
+/// latest values and the statistics back, a few hundred devices a statement.
+async fn telemetry(tx: &mut Tx, reports: HashMap<i64, Vec<(Report, i64)>>) -> sqlx::Result<()> {
+    let mut ids: Vec<i64> = reports.keys().copied().collect();
+    ids.sort_unstable();
+    let lock = if tx.backend() == Backend::Postgres { " ORDER BY device_id FOR UPDATE" } else { "" };
+    let mut latest: HashMap<i64, Latest> = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT device_id, power_on_minutes, work_minutes, water_ml, tds_in, tds_out, filters, telemetry_time \
+             FROM device_telemetry WHERE device_id IN ({}){lock}",
+            placeholders(1, 1, chunk.len())
+        );
+        let stmt = chunk.iter().fold(Sql::new(sql), |q, id| q.bind(*id));
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, i64, i64, i64, Option<i64>, Option<i64>, String, Option<i64>)> =
+            tx.fetch_all(&stmt).await?;
+        for (id, p, w, v, tds_in, tds_out, filters, time) in rows {
+            let row = Latest { power_on_minutes: p, work_minutes: w, water_ml: v, tds_in, tds_out, filters, time };
+            latest.insert(id, row);
+        }
+    }
+    let mut rises: HashMap<(i64, &'static str, i64), Rise> = HashMap::new();
+    let mut updated = Vec::with_capacity(ids.len());
+    for id in ids {
+        let mut row = latest.remove(&id).unwrap_or_else(|| Latest { filters: "[]".into(), ..Latest::default() });
+        let before = row.clone();
+        let mut mine = HashMap::new();
+        fold(&mut row, &reports[&id], &mut mine);
+        rises.extend(mine.into_iter().map(|((span, bucket), rise)| ((id, span, bucket), rise)));
+        if row != before {
+            updated.push((id, row));
+        }
+    }
+    for chunk in updated.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO device_telemetry (device_id, power_on_minutes, work_minutes, water_ml, tds_in, tds_out, \
+             filters, telemetry_time) VALUES {} ON CONFLICT (device_id) DO UPDATE SET \
+             power_on_minutes = excluded.power_on_minutes, work_minutes = excluded.work_minutes, \
+             water_ml = excluded.water_ml, tds_in = excluded.tds_in, tds_out = excluded.tds_out, \
+             filters = excluded.filters, telemetry_time = excluded.telemetry_time",
+            placeholders(1, 8, chunk.len())
+        );
+        let stmt = chunk.iter().fold(Sql::new(sql), |q, (id, l)| {
+            q.bind(*id)
+                .bind(l.power_on_minutes)
+                .bind(l.work_minutes)
+                .bind(l.water_ml)
+                .bind(l.tds_in)
+                .bind(l.tds_out)
+                .bind(l.filters.clone())
+                .bind(l.time)
+        });
+        tx.execute(&stmt).await?;
+    }
+    let rises: Vec<_> = rises.into_iter().collect();
+    for chunk in rises.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO device_stats (device_id, span, bucket, water_ml, work_minutes, power_on_minutes, reports) \
+             VALUES {} ON CONFLICT (device_id, span, bucket) DO UPDATE SET \
+             water_ml = device_stats.water_ml + excluded.water_ml, \
+             work_minutes = device_stats.work_minutes + excluded.work_minutes, \
+             power_on_minutes = device_stats.power_on_minutes + excluded.power_on_minutes, \
+             reports = device_stats.reports + excluded.reports",
+            placeholders(1, 7, chunk.len())
+        );
+        let stmt = chunk.iter().fold(Sql::new(sql), |q, ((id, span, bucket), r)| {
+            q.bind(*id)
+                .bind(*span)
+                .bind(*bucket)
+                .bind(r.water_ml)
+                .bind(r.work_minutes)
+                .bind(r.power_on_minutes)
+                .bind(r.reports)
+        });
+        tx.execute(&stmt).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(water_ml: i64, work_minutes: i64) -> Report {
+        Report { water_ml: Some(water_ml), work_minutes: Some(work_minutes), ..Report::default() }
+    }
+
+    #[test]
+    fn placeholders_number_rows_and_columns() {
+        assert_eq!(placeholders(2, 1, 3), "$2, $3, $4");
+        assert_eq!(placeholders(1, 2, 2), "($1, $2), ($3, $4)");
+    }
+
+    #[test]
+    fn the_first_report_sets_the_baseline_and_later_ones_add_their_rise() {
+        let mut latest = Latest { filters: "[]".into(), ..Latest::default() };
+        let mut rises = HashMap::new();
+        let at = 10 * HOUR_MS + 5;
+        fold(
+            &mut latest,
+            &[(report(1000, 50), at), (report(1300, 52), at + 1), (report(1450, 53), at + 2)],
+            &mut rises,
+        );
+        assert_eq!(latest.water_ml, 1450);
+        assert_eq!(latest.time, Some(at + 2));
+        let hour = rises[&("h", 10 * HOUR_MS)];
+        assert_eq!((hour.water_ml, hour.work_minutes, hour.reports), (450, 3, 3));
+        assert_eq!(rises[&("d", 0)], hour);
+    }
+
+    #[test]
+    fn a_counter_that_went_down_was_reset_and_a_stale_report_is_skipped() {
+        let mut latest =
+            Latest { water_ml: 5000, work_minutes: 10, filters: "[]".into(), time: Some(100), ..Latest::default() };
+        let mut rises = HashMap::new();
+        // Older than what is stored: another server applied a later report first.
+        fold(&mut latest, &[(report(4000, 9), 99), (report(200, 11), 150)], &mut rises);
+        assert_eq!((latest.water_ml, latest.work_minutes, latest.time), (200, 11, Some(150)));
+        let hour = rises[&("h", 0)];
+        assert_eq!((hour.water_ml, hour.work_minutes, hour.reports), (200, 1, 1));
+    }
 }

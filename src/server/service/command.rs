@@ -240,25 +240,26 @@ pub async fn record_answer(tx: &mut Tx, device_id: i64, answer: &Value, at: i64)
     .map(drop)
 }
 
-/// Sends a device's open commands again (it just connected or subscribed): a device that lost
-/// its connection before answering gets them once more and answers by id.
-pub async fn resend_open(ctx: &Ctx, bus: &Bus, device_id: i64, name: &str) -> Result<()> {
-    let rows: Vec<CommandRow> = ctx
-        .db
-        .fetch_all(
-            &Sql::new(format!(
-                "SELECT {COLUMNS} FROM device_commands WHERE device_id = $1 AND status IN ($2, $3) AND deadline > $4 \
-                 ORDER BY create_time"
-            ))
-            .bind(device_id)
-            .bind(CommandStatus::Pending.as_str())
-            .bind(CommandStatus::Sent.as_str())
-            .bind(now_ms()),
-        )
-        .await?;
-    for row in rows {
-        let params = serde_json::from_str(&row.params).unwrap_or(Value::Null);
-        hand_over(ctx, bus, name, &message(&row.id, &row.kind, &params, row.deadline)).await?;
+/// Sends the open commands of devices that just connected or subscribed (`(login name, id)`)
+/// again: a device that lost its connection before answering gets them once more and answers
+/// by id. A few hundred devices a query, so a reconnection storm costs a handful of reads.
+pub async fn resend_open(ctx: &Ctx, bus: &Bus, devices: &[(String, i64)]) -> Result<()> {
+    for chunk in devices.chunks(500) {
+        let ids = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
+        let stmt = Sql::new(format!(
+            "SELECT {COLUMNS} FROM device_commands WHERE status IN ($1, $2) AND deadline > $3 \
+             AND device_id IN ({ids}) ORDER BY create_time"
+        ))
+        .bind(CommandStatus::Pending.as_str())
+        .bind(CommandStatus::Sent.as_str())
+        .bind(now_ms());
+        let stmt = chunk.iter().fold(stmt, |q, (_, id)| q.bind(*id));
+        let rows: Vec<CommandRow> = ctx.db.fetch_all(&stmt).await?;
+        for row in rows {
+            let Some((name, _)) = chunk.iter().find(|(_, id)| *id == row.device_id) else { continue };
+            let params = serde_json::from_str(&row.params).unwrap_or(Value::Null);
+            hand_over(ctx, bus, name, &message(&row.id, &row.kind, &params, row.deadline)).await?;
+        }
     }
     Ok(())
 }
