@@ -3,6 +3,7 @@
 // day's chart; the corp locks it, dispenses water and unlocks it from the buttons, and each
 // command's outcome appears; when the simulator stops, the device goes offline.
 const { spawn } = require('node:child_process');
+const path = require('node:path');
 const { test, expect } = require('@playwright/test');
 const { corp, hydrated, login } = require('./helpers');
 
@@ -22,7 +23,8 @@ async function apiPost(request, baseURL, token, path, data) {
 
 test('a simulated purifier comes online, reports, and obeys the device page', async ({ page, request, baseURL }) => {
   test.setTimeout(90_000);
-  const bin = process.env.BACKOFFICE_BIN;
+  // Relative to the crate root (where the scripts run), not to end2end/.
+  const bin = process.env.BACKOFFICE_BIN && path.resolve(__dirname, '..', '..', process.env.BACKOFFICE_BIN);
   const broker = process.env.MQTT_ADDR;
   expect(bin, 'BACKOFFICE_BIN names the server binary').toBeTruthy();
   expect(broker, 'MQTT_ADDR names the embedded broker').toBeTruthy();
@@ -44,6 +46,7 @@ test('a simulated purifier comes online, reports, and obeys the device page', as
 
   const sim = spawn(bin, ['simulate', '--product', product.id, '--devices', '1', '--rate', '4', '--broker', broker, '--duration', '120'], {
     env: process.env,
+    cwd: path.resolve(__dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let simOutput = '';
