@@ -12,11 +12,14 @@
 //! 3. for `--seconds`, every 250 ms publishes a telemetry report from device N + 1 with a new
 //!    `water_ml` and polls `GET …/telemetry` (every 5 ms) until it shows it: publish → visible;
 //! 4. samples the server's RSS every second;
-//! 5. stops the fleet, waits until nothing more is applied, and compares the telemetry rows
-//!    stored (`device_messages`) with what the fleet says it published.
+//! 5. stops the fleet (it stops publishing and waits for its reports in flight to be
+//!    acknowledged), waits until nothing more is applied, and compares the telemetry rows stored
+//!    (`device_messages`) with what the fleet published and what the broker acknowledged.
 //!
 //! ```text
-//! cargo build --release --features ssr --bin backoffice --example mqtt_bench
+//! scripts/build-release      # the server, as deployed (or, without the site:
+//!                             # LEPTOS_OUTPUT_NAME=backoffice cargo build --release --features ssr --bin backoffice)
+//! cargo build --release --features ssr --example mqtt_bench
 //! target/release/examples/mqtt_bench --devices 10000 --rate 5000 --seconds 600 \
 //!     --database-url sqlite:target/bench/mqtt.db
 //! target/release/examples/mqtt_bench --devices 10000 --rate 5000 --seconds 600 \
@@ -298,14 +301,13 @@ async fn main() {
         }
         settled = now;
     }
-    let published = last_line
-        .lock()
-        .unwrap()
-        .split_whitespace()
-        .skip_while(|w| *w != "messages")
-        .nth(1)
-        .and_then(|n| n.parse::<u64>().ok())
-        .unwrap_or(0);
+    // The fleet's closing line: "… messages N (…/s)  acked M …  (stopped)".
+    let last = last_line.lock().unwrap().clone();
+    assert!(last.ends_with("(stopped)"), "the fleet did not report its totals: {last:?}");
+    let count_after = |word: &str| {
+        last.split_whitespace().skip_while(|w| *w != word).nth(1).and_then(|n| n.parse::<i64>().ok()).unwrap_or(-1)
+    };
+    let (published, acked) = (count_after("messages"), count_after("acked"));
     let _ = server.kill();
     let _ = server.wait();
 
@@ -327,7 +329,11 @@ async fn main() {
         percentile(&samples, 0.99),
         samples.last().copied().unwrap_or(f64::NAN)
     );
-    println!("| fleet published (whole run) / stored (telemetry rows, fleet's + probe's) | {published} / {settled} (probe sent {}) |", value / 10);
+    let probe_sent = value / 10;
+    println!(
+        "| telemetry the fleet published / the broker acknowledged / stored (whole run, less the probe's {probe_sent}) | {published} / {acked} / {} |",
+        settled - probe_sent
+    );
     println!(
         "| server RSS: idle / peak / end of window | {} / {} / {} MiB |",
         rss_idle / 1024,

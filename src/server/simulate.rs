@@ -6,6 +6,7 @@
 //! answer.
 
 use std::{
+    collections::{HashSet, VecDeque},
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc,
@@ -13,8 +14,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use rumqttc::{AsyncClient, Event, LastWill, MqttOptions, Packet, QoS};
+use rumqttc::{AsyncClient, Event, LastWill, MqttOptions, Outgoing, Packet, QoS};
 use serde_json::{json, Value};
+use tokio::sync::watch;
 
 use crate::{
     model::telemetry::Credentials,
@@ -41,6 +43,9 @@ pub struct Plan {
 pub struct Counts {
     pub connected: AtomicU64,
     pub published: AtomicU64,
+    /// Telemetry reports the broker acknowledged (the embedded one does so after they are
+    /// stored): with `published`, what a benchmark compares with what was applied.
+    pub acked: AtomicU64,
     pub commands: AtomicU64,
 }
 
@@ -59,9 +64,11 @@ pub async fn run(broker: &str, plan: &Plan, credentials: Vec<Credentials>) {
     // load is even from the first second.
     let period = Duration::from_secs_f64((n as f64 / plan.rate.max(0.001)).max(0.01));
     let started = Instant::now();
+    let (stop, stopped) = watch::channel(false);
+    let mut fleet = Vec::with_capacity(n);
     for (i, creds) in credentials.into_iter().enumerate() {
         let offset = period.mul_f64(i as f64 / n as f64);
-        tokio::spawn(device(host.clone(), port, creds, period, offset, counts.clone()));
+        fleet.push(tokio::spawn(device(host.clone(), port, creds, period, offset, counts.clone(), stopped.clone())));
         // Connect in waves of 100 a few milliseconds apart, not all in one instant.
         if i % 100 == 99 {
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -70,18 +77,21 @@ pub async fn run(broker: &str, plan: &Plan, credentials: Vec<Credentials>) {
     let mut last = 0;
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     tick.tick().await;
+    let line = |counts: &Counts, rate: f64| {
+        format!(
+            "{:>6.0}s  connected {:>6}  messages {:>9} ({rate:.0}/s)  acked {:>9}  commands {}",
+            started.elapsed().as_secs_f64(),
+            counts.connected.load(Ordering::Relaxed),
+            counts.published.load(Ordering::Relaxed),
+            counts.acked.load(Ordering::Relaxed),
+            counts.commands.load(Ordering::Relaxed),
+        )
+    };
     loop {
         tokio::select! {
             _ = tick.tick() => {
                 let published = counts.published.load(Ordering::Relaxed);
-                println!(
-                    "{:>6.0}s  connected {:>6}  messages {:>9} ({:.0}/s)  commands {}",
-                    started.elapsed().as_secs_f64(),
-                    counts.connected.load(Ordering::Relaxed),
-                    published,
-                    (published - last) as f64 / 5.0,
-                    counts.commands.load(Ordering::Relaxed),
-                );
+                println!("{}", line(&counts, (published - last) as f64 / 5.0));
                 last = published;
             }
             _ = tokio::signal::ctrl_c() => break,
@@ -90,6 +100,12 @@ pub async fn run(broker: &str, plan: &Plan, credentials: Vec<Credentials>) {
             break;
         }
     }
+    // Stop publishing, let the reports in flight be acknowledged, then say the totals.
+    let _ = stop.send(true);
+    for device in fleet {
+        let _ = tokio::time::timeout(Duration::from_secs(10), device).await;
+    }
+    println!("{}  (stopped)", line(&counts, 0.0));
 }
 
 /// A purifier's counters, as it keeps them.
@@ -127,7 +143,15 @@ impl Purifier {
     }
 }
 
-async fn device(host: String, port: u16, creds: Credentials, period: Duration, offset: Duration, counts: Arc<Counts>) {
+async fn device(
+    host: String,
+    port: u16,
+    creds: Credentials,
+    period: Duration,
+    offset: Duration,
+    counts: Arc<Counts>,
+    mut stop: watch::Receiver<bool>,
+) {
     let sid = random_hex(4);
     let mut options = MqttOptions::new(creds.client_id.clone(), host, port);
     options
@@ -151,44 +175,77 @@ async fn device(host: String, port: u16, creds: Credentials, period: Duration, o
     let mut next = tokio::time::Instant::now() + offset;
     let mut draws = seed;
     let mut up = false;
+    // Which publishes are telemetry, in the order the client sends them, then by packet id
+    // until the broker acknowledges them.
+    let mut queued: VecDeque<bool> = VecDeque::new();
+    let mut in_flight: HashSet<u16> = HashSet::new();
+    let mut stopping: Option<tokio::time::Instant> = None;
+    let publish = |queued: &mut VecDeque<bool>, topic: &str, payload: String, telemetry: bool| {
+        let ok = client.try_publish(topic, QoS::AtLeastOnce, false, payload).is_ok();
+        if ok {
+            queued.push_back(telemetry);
+        }
+        ok
+    };
     loop {
+        if let Some(since) = stopping {
+            if (queued.is_empty() && in_flight.is_empty()) || since.elapsed() > Duration::from_secs(5) {
+                let _ = client.try_disconnect();
+                let _ = tokio::time::timeout(Duration::from_secs(1), eventloop.poll()).await;
+                return;
+            }
+        }
         tokio::select! {
+            _ = stop.changed(), if stopping.is_none() => stopping = Some(tokio::time::Instant::now()),
             event = eventloop.poll() => match event {
+                Ok(Event::Outgoing(Outgoing::Publish(pkid))) => {
+                    if queued.pop_front() == Some(true) {
+                        in_flight.insert(pkid);
+                    }
+                }
+                Ok(Event::Incoming(Packet::PubAck(ack))) => {
+                    if in_flight.remove(&ack.pkid) {
+                        counts.acked.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
                 Ok(Event::Incoming(Packet::ConnAck(_))) => {
                     up = true;
                     counts.connected.fetch_add(1, Ordering::Relaxed);
                     let _ = client.try_subscribe(creds.command_topic.clone(), QoS::AtLeastOnce);
-                    let _ = client.try_publish(creds.status_topic.clone(), QoS::AtLeastOnce, false,
-                        json!({ "online": true, "sid": sid }).to_string());
-                    let _ = client.try_publish(creds.state_topic.clone(), QoS::AtLeastOnce, false, json!({
+                    publish(&mut queued, &creds.status_topic, json!({ "online": true, "sid": sid }).to_string(), false);
+                    publish(&mut queued, &creds.state_topic, json!({
                         "firmware_mod": "purifier-fw", "firmware_version": 12, "mcu_mod": "stm32", "mcu_version": 4,
                         "run_state": 0, "locked": state.locked,
-                    }).to_string());
+                    }).to_string(), false);
                 }
                 Ok(Event::Incoming(Packet::Publish(p))) => {
                     counts.commands.fetch_add(1, Ordering::Relaxed);
                     let answer = obey(&mut state, &p.payload);
-                    let _ = client.try_publish(creds.ack_topic.clone(), QoS::AtLeastOnce, false, answer.to_string());
-                    let _ = client.try_publish(creds.state_topic.clone(), QoS::AtLeastOnce, false,
-                        json!({ "locked": state.locked, "run_state": 0 }).to_string());
-                    let _ = client.try_publish(creds.telemetry_topic.clone(), QoS::AtLeastOnce, false, state.report().to_string());
+                    publish(&mut queued, &creds.ack_topic, answer.to_string(), false);
+                    publish(&mut queued, &creds.state_topic, json!({ "locked": state.locked, "run_state": 0 }).to_string(), false);
+                    if publish(&mut queued, &creds.telemetry_topic, state.report().to_string(), true) {
+                        counts.published.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
                 Err(_) => {
                     // rumqttc reconnects on the next poll; count the device out meanwhile.
                     if std::mem::take(&mut up) {
                         counts.connected.fetch_sub(1, Ordering::Relaxed);
                     }
+                    // What was in flight is resent (or lost) by the client: no longer ours to count.
+                    queued.clear();
+                    in_flight.clear();
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
                 Ok(_) => {}
             },
-            () = tokio::time::sleep_until(next) => {
+            () = tokio::time::sleep_until(next), if stopping.is_none() => {
                 next += period;
                 if !state.locked {
                     draws = draws.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                     state.draw(150 + (draws >> 33) as i64 % 350);
                 }
-                if client.try_publish(creds.telemetry_topic.clone(), QoS::AtLeastOnce, false, state.report().to_string()).is_ok() {
+                if publish(&mut queued, &creds.telemetry_topic, state.report().to_string(), true) {
                     counts.published.fetch_add(1, Ordering::Relaxed);
                 }
             }

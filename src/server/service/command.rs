@@ -265,13 +265,26 @@ pub async fn resend_open(ctx: &Ctx, bus: &Bus, devices: &[(String, i64)]) -> Res
 }
 
 /// Closes the commands whose deadline passed without an answer. A plain conditional UPDATE, so
-/// every app server may run it: whichever comes first closes them.
+/// every app server may run it: whichever comes first closes them. It looks first (a read, which
+/// on SQLite never waits for the write lock the device ingest holds most of the time) and writes
+/// only when something is due.
 pub async fn expire(ctx: &Ctx, now: i64) -> Result<u64> {
     let mut n = 0;
     for (status, why) in [
         (CommandStatus::Pending, "the device was not connected before the deadline"),
         (CommandStatus::Sent, "the device did not answer before the deadline"),
     ] {
+        let due: Option<(i64,)> = ctx
+            .db
+            .fetch_optional(
+                &Sql::new("SELECT 1 FROM device_commands WHERE status = $1 AND deadline <= $2 LIMIT 1")
+                    .bind(status.as_str())
+                    .bind(now),
+            )
+            .await?;
+        if due.is_none() {
+            continue;
+        }
         n += ctx
             .db
             .execute(
