@@ -274,10 +274,10 @@ pub async fn expire(ctx: &Ctx, now: i64) -> Result<u64> {
         (CommandStatus::Pending, "the device was not connected before the deadline"),
         (CommandStatus::Sent, "the device did not answer before the deadline"),
     ] {
-        let due: Option<(i64,)> = ctx
+        let due: Option<(String,)> = ctx
             .db
             .fetch_optional(
-                &Sql::new("SELECT 1 FROM device_commands WHERE status = $1 AND deadline <= $2 LIMIT 1")
+                &Sql::new("SELECT id FROM device_commands WHERE status = $1 AND deadline <= $2 LIMIT 1")
                     .bind(status.as_str())
                     .bind(now),
             )
