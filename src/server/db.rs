@@ -375,13 +375,6 @@ impl Db {
 }
 
 impl Tx {
-    pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
-        }
-    }
-
     fn exec(&mut self) -> Exec<'_> {
         match self {
             Tx::Sqlite(tx) => Exec::SqliteConn(&mut **tx),

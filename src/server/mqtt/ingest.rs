@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use sea_query::{Alias, Expr, LockType, OnConflict, Order, Query};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -19,8 +20,9 @@ use super::{split_name, Bus, Delivery, Kind, Up};
 use crate::{
     model::telemetry::FilterCounter,
     server::{
-        db::{Backend, Sql, Tx},
-        service::command,
+        db::{Sql, Tx},
+        list::MAX_IN,
+        service::{command, telemetry::Counters},
         state::Ctx,
     },
 };
@@ -84,20 +86,19 @@ impl Ids {
                 wanted.entry(product_id).or_default().insert(mac.to_ascii_uppercase(), name);
             }
         }
-        for (product_id, macs) in wanted {
-            let macs: Vec<(&String, &&str)> = macs.iter().collect();
-            for chunk in macs.chunks(CHUNK) {
-                let sql = format!(
-                    "SELECT id, mac FROM devices WHERE product_id = $1 AND mac IN ({})",
-                    placeholders(2, 1, chunk.len())
-                );
-                let stmt =
-                    chunk.iter().fold(Sql::new(sql).bind(product_id.to_owned()), |q, (mac, _)| q.bind((*mac).clone()));
-                let rows: Vec<(i64, String)> = ctx.db.fetch_all(&stmt).await?;
-                let by_mac: HashMap<&String, &&str> = chunk.iter().copied().collect();
+        for (product_id, by_mac) in wanted {
+            let macs: Vec<&String> = by_mac.keys().collect();
+            for chunk in macs.chunks(MAX_IN) {
+                let select = Query::select()
+                    .columns([Alias::new("id"), Alias::new("mac")])
+                    .from(Alias::new("devices"))
+                    .and_where(col("product_id").eq(product_id))
+                    .and_where(col("mac").is_in(chunk.iter().map(|m| (*m).clone())))
+                    .to_owned();
+                let rows: Vec<(i64, String)> = ctx.db.fetch_all(&select).await?;
                 for (id, mac) in rows {
                     if let Some(name) = by_mac.get(&mac) {
-                        self.0.insert((**name).to_owned(), id);
+                        self.0.insert((*name).to_owned(), id);
                     }
                 }
             }
@@ -106,33 +107,8 @@ impl Ids {
     }
 }
 
-/// Rows per multi-row statement: well inside both backends' limits on bound values (SQLite's
-/// 32,766, PostgreSQL's 65,535) at eight values a row.
-const CHUNK: usize = 500;
-
-/// `($first, $first+1, …), (…)`: `rows` groups of `width` numbered placeholders (without the
-/// parentheses when `width` is 1).
-fn placeholders(first: usize, width: usize, rows: usize) -> String {
-    let mut out = String::with_capacity(rows * width * 6);
-    for r in 0..rows {
-        if r > 0 {
-            out.push_str(", ");
-        }
-        if width > 1 {
-            out.push('(');
-        }
-        for c in 0..width {
-            if c > 0 {
-                out.push_str(", ");
-            }
-            out.push('$');
-            out.push_str(&(first + r * width + c).to_string());
-        }
-        if width > 1 {
-            out.push(')');
-        }
-    }
-    out
+fn col(name: &str) -> Expr {
+    Expr::col(Alias::new(name))
 }
 
 /// Applies a batch; for each delivery, whether it is done with (applied, or never applicable).
@@ -179,15 +155,16 @@ struct Written {
 
 impl Written {
     async fn flush(self, tx: &mut Tx) -> sqlx::Result<()> {
-        for chunk in self.raw.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO device_messages (device_id, kind, payload, receive_time) VALUES {}",
-                placeholders(1, 4, chunk.len())
-            );
-            let stmt = chunk.iter().fold(Sql::new(sql), |q, (id, kind, text, at)| {
-                q.bind(*id).bind(kind.as_str()).bind(text.clone()).bind(*at)
-            });
-            tx.execute(&stmt).await?;
+        for chunk in self.raw.chunks(MAX_IN) {
+            let mut insert = Query::insert();
+            insert
+                .into_table(Alias::new("device_messages"))
+                .columns(["device_id", "kind", "payload", "receive_time"].map(Alias::new));
+            for (id, kind, text, at) in chunk {
+                // As many values as columns, always: `values` cannot fail here.
+                insert.values_panic([(*id).into(), kind.as_str().into(), text.clone().into(), (*at).into()]);
+            }
+            tx.execute(&insert).await?;
         }
         if !self.reports.is_empty() {
             telemetry(tx, self.reports).await?;
@@ -343,19 +320,6 @@ async fn ensure_telemetry_row(tx: &mut Tx, id: i64) -> sqlx::Result<()> {
     .map(drop)
 }
 
-/// A device's latest counters, as stored.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Latest {
-    power_on_minutes: i64,
-    work_minutes: i64,
-    water_ml: i64,
-    tds_in: Option<i64>,
-    tds_out: Option<i64>,
-    filters: String,
-    /// When the last applied report arrived; `None` before the first.
-    time: Option<i64>,
-}
-
 /// What one hour's or one day's bucket of a device rose by.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 struct Rise {
@@ -370,12 +334,12 @@ struct Rise {
 /// unknown); a counter that went down was reset on the device, so all of its new value is new;
 /// a report older than the latest applied one (another app server took a later one first) is
 /// skipped: the later totals already hold it.
-fn fold(latest: &mut Latest, reports: &[(Report, i64)], rises: &mut HashMap<(&'static str, i64), Rise>) {
+fn fold(latest: &mut Counters, reports: &[(Report, i64)], rises: &mut HashMap<(&'static str, i64), Rise>) {
     for (r, at) in reports {
-        if latest.time.is_some_and(|t| *at < t) {
+        if latest.telemetry_time.is_some_and(|t| *at < t) {
             continue;
         }
-        let first = latest.time.is_none();
+        let first = latest.telemetry_time.is_none();
         let rise = |now: Option<i64>, then: i64| match now {
             Some(_) if first => 0,
             Some(n) if n >= then => n - then,
@@ -407,37 +371,41 @@ fn fold(latest: &mut Latest, reports: &[(Report, i64)], rises: &mut HashMap<(&'s
         if let Some(f) = &r.filters {
             latest.filters = serde_json::to_string(f).unwrap_or_else(|_| "[]".into());
         }
-        latest.time = Some(*at);
+        latest.telemetry_time = Some(*at);
     }
 }
 
 /// Applies a batch's telemetry: reads the devices' latest values (locked on PostgreSQL, so two
-/// app servers given reports of one device take turns), folds the reports in, and writes the
-/// latest values and the statistics back, a few hundred devices a statement.
+/// app servers given reports of one device take turns; SQLite's writer holds the whole file),
+/// folds the reports in, and writes the latest values and the statistics back, a few hundred
+/// devices a statement.
 async fn telemetry(tx: &mut Tx, reports: HashMap<i64, Vec<(Report, i64)>>) -> sqlx::Result<()> {
+    #[derive(sqlx::FromRow)]
+    struct Stored {
+        device_id: i64,
+        #[sqlx(flatten)]
+        counters: Counters,
+    }
+    const LATEST: [&str; 8] =
+        ["device_id", "power_on_minutes", "work_minutes", "water_ml", "tds_in", "tds_out", "filters", "telemetry_time"];
     let mut ids: Vec<i64> = reports.keys().copied().collect();
     ids.sort_unstable();
-    let lock = if tx.backend() == Backend::Postgres { " ORDER BY device_id FOR UPDATE" } else { "" };
-    let mut latest: HashMap<i64, Latest> = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT device_id, power_on_minutes, work_minutes, water_ml, tds_in, tds_out, filters, telemetry_time \
-             FROM device_telemetry WHERE device_id IN ({}){lock}",
-            placeholders(1, 1, chunk.len())
-        );
-        let stmt = chunk.iter().fold(Sql::new(sql), |q, id| q.bind(*id));
-        #[allow(clippy::type_complexity)]
-        let rows: Vec<(i64, i64, i64, i64, Option<i64>, Option<i64>, String, Option<i64>)> =
-            tx.fetch_all(&stmt).await?;
-        for (id, p, w, v, tds_in, tds_out, filters, time) in rows {
-            let row = Latest { power_on_minutes: p, work_minutes: w, water_ml: v, tds_in, tds_out, filters, time };
-            latest.insert(id, row);
-        }
+    let mut latest: HashMap<i64, Counters> = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_IN) {
+        let select = Query::select()
+            .columns(LATEST.map(Alias::new))
+            .from(Alias::new("device_telemetry"))
+            .and_where(col("device_id").is_in(chunk.to_vec()))
+            .order_by(Alias::new("device_id"), Order::Asc)
+            .lock(LockType::Update)
+            .to_owned();
+        let rows: Vec<Stored> = tx.fetch_all(&select).await?;
+        latest.extend(rows.into_iter().map(|r| (r.device_id, r.counters)));
     }
     let mut rises: HashMap<(i64, &'static str, i64), Rise> = HashMap::new();
     let mut updated = Vec::with_capacity(ids.len());
     for id in ids {
-        let mut row = latest.remove(&id).unwrap_or_else(|| Latest { filters: "[]".into(), ..Latest::default() });
+        let mut row = latest.remove(&id).unwrap_or_default();
         let before = row.clone();
         let mut mine = HashMap::new();
         fold(&mut row, &reports[&id], &mut mine);
@@ -446,48 +414,51 @@ async fn telemetry(tx: &mut Tx, reports: HashMap<i64, Vec<(Report, i64)>>) -> sq
             updated.push((id, row));
         }
     }
-    for chunk in updated.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO device_telemetry (device_id, power_on_minutes, work_minutes, water_ml, tds_in, tds_out, \
-             filters, telemetry_time) VALUES {} ON CONFLICT (device_id) DO UPDATE SET \
-             power_on_minutes = excluded.power_on_minutes, work_minutes = excluded.work_minutes, \
-             water_ml = excluded.water_ml, tds_in = excluded.tds_in, tds_out = excluded.tds_out, \
-             filters = excluded.filters, telemetry_time = excluded.telemetry_time",
-            placeholders(1, 8, chunk.len())
+    for chunk in updated.chunks(MAX_IN) {
+        let mut upsert = Query::insert();
+        upsert.into_table(Alias::new("device_telemetry")).columns(LATEST.map(Alias::new)).on_conflict(
+            OnConflict::column(Alias::new("device_id"))
+                .update_columns(LATEST[1..].iter().map(|c| Alias::new(*c)))
+                .to_owned(),
         );
-        let stmt = chunk.iter().fold(Sql::new(sql), |q, (id, l)| {
-            q.bind(*id)
-                .bind(l.power_on_minutes)
-                .bind(l.work_minutes)
-                .bind(l.water_ml)
-                .bind(l.tds_in)
-                .bind(l.tds_out)
-                .bind(l.filters.clone())
-                .bind(l.time)
-        });
-        tx.execute(&stmt).await?;
+        for (id, c) in chunk {
+            upsert.values_panic([
+                (*id).into(),
+                c.power_on_minutes.into(),
+                c.work_minutes.into(),
+                c.water_ml.into(),
+                c.tds_in.into(),
+                c.tds_out.into(),
+                c.filters.clone().into(),
+                c.telemetry_time.into(),
+            ]);
+        }
+        tx.execute(&upsert).await?;
     }
+    // The sums add up: what this batch adds goes on top of what the bucket holds.
+    const SUMS: [&str; 4] = ["water_ml", "work_minutes", "power_on_minutes", "reports"];
+    let add = SUMS.map(|c| (Alias::new(c), Expr::cust(format!("device_stats.{c} + excluded.{c}"))));
     let rises: Vec<_> = rises.into_iter().collect();
-    for chunk in rises.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO device_stats (device_id, span, bucket, water_ml, work_minutes, power_on_minutes, reports) \
-             VALUES {} ON CONFLICT (device_id, span, bucket) DO UPDATE SET \
-             water_ml = device_stats.water_ml + excluded.water_ml, \
-             work_minutes = device_stats.work_minutes + excluded.work_minutes, \
-             power_on_minutes = device_stats.power_on_minutes + excluded.power_on_minutes, \
-             reports = device_stats.reports + excluded.reports",
-            placeholders(1, 7, chunk.len())
-        );
-        let stmt = chunk.iter().fold(Sql::new(sql), |q, ((id, span, bucket), r)| {
-            q.bind(*id)
-                .bind(*span)
-                .bind(*bucket)
-                .bind(r.water_ml)
-                .bind(r.work_minutes)
-                .bind(r.power_on_minutes)
-                .bind(r.reports)
-        });
-        tx.execute(&stmt).await?;
+    for chunk in rises.chunks(MAX_IN) {
+        let mut upsert = Query::insert();
+        upsert
+            .into_table(Alias::new("device_stats"))
+            .columns(["device_id", "span", "bucket"].into_iter().chain(SUMS).map(Alias::new))
+            .on_conflict(
+                OnConflict::columns(["device_id", "span", "bucket"].map(Alias::new)).values(add.clone()).to_owned(),
+            );
+        for ((id, span, bucket), r) in chunk {
+            upsert.values_panic([
+                (*id).into(),
+                (*span).into(),
+                (*bucket).into(),
+                r.water_ml.into(),
+                r.work_minutes.into(),
+                r.power_on_minutes.into(),
+                r.reports.into(),
+            ]);
+        }
+        tx.execute(&upsert).await?;
     }
     Ok(())
 }
@@ -501,14 +472,8 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_number_rows_and_columns() {
-        assert_eq!(placeholders(2, 1, 3), "$2, $3, $4");
-        assert_eq!(placeholders(1, 2, 2), "($1, $2), ($3, $4)");
-    }
-
-    #[test]
     fn the_first_report_sets_the_baseline_and_later_ones_add_their_rise() {
-        let mut latest = Latest { filters: "[]".into(), ..Latest::default() };
+        let mut latest = Counters::default();
         let mut rises = HashMap::new();
         let at = 10 * HOUR_MS + 5;
         fold(
@@ -517,7 +482,7 @@ mod tests {
             &mut rises,
         );
         assert_eq!(latest.water_ml, 1450);
-        assert_eq!(latest.time, Some(at + 2));
+        assert_eq!(latest.telemetry_time, Some(at + 2));
         let hour = rises[&("h", 10 * HOUR_MS)];
         assert_eq!((hour.water_ml, hour.work_minutes, hour.reports), (450, 3, 3));
         assert_eq!(rises[&("d", 0)], hour);
@@ -526,11 +491,11 @@ mod tests {
     #[test]
     fn a_counter_that_went_down_was_reset_and_a_stale_report_is_skipped() {
         let mut latest =
-            Latest { water_ml: 5000, work_minutes: 10, filters: "[]".into(), time: Some(100), ..Latest::default() };
+            Counters { water_ml: 5000, work_minutes: 10, telemetry_time: Some(100), ..Counters::default() };
         let mut rises = HashMap::new();
         // Older than what is stored: another server applied a later report first.
         fold(&mut latest, &[(report(4000, 9), 99), (report(200, 11), 150)], &mut rises);
-        assert_eq!((latest.water_ml, latest.work_minutes, latest.time), (200, 11, Some(150)));
+        assert_eq!((latest.water_ml, latest.work_minutes, latest.telemetry_time), (200, 11, Some(150)));
         let hour = rises[&("h", 0)];
         assert_eq!((hour.water_ml, hour.work_minutes, hour.reports), (200, 1, 1));
     }

@@ -10,6 +10,9 @@
 //! what it answers on `{root}/{name}/ack`: `{"id": "…", "ok": true}` or
 //! `{"id": "…", "ok": false, "error": "…"}`.
 
+use std::collections::HashMap;
+
+use sea_query::{Alias, Expr, Order, Query};
 use serde_json::{json, Value};
 
 use crate::{
@@ -26,6 +29,7 @@ use crate::{
         clock::{iso, iso_opt, now_ms},
         db::{Sql, Tx},
         error::{Error, Result},
+        list,
         mqtt::{device_name, Bus, Sent},
         secret::random_hex,
         service::{device, permission},
@@ -244,24 +248,27 @@ pub async fn record_answer(tx: &mut Tx, device_id: i64, answer: &Value, at: i64)
 /// again: a device that lost its connection before answering gets them once more and answers
 /// by id. A few hundred devices a query, so a reconnection storm costs a handful of reads.
 pub async fn resend_open(ctx: &Ctx, bus: &Bus, devices: &[(String, i64)]) -> Result<()> {
-    for chunk in devices.chunks(500) {
-        let ids = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
-        let stmt = Sql::new(format!(
-            "SELECT {COLUMNS} FROM device_commands WHERE status IN ($1, $2) AND deadline > $3 \
-             AND device_id IN ({ids}) ORDER BY create_time"
-        ))
-        .bind(CommandStatus::Pending.as_str())
-        .bind(CommandStatus::Sent.as_str())
-        .bind(now_ms());
-        let stmt = chunk.iter().fold(stmt, |q, (_, id)| q.bind(*id));
-        let rows: Vec<CommandRow> = ctx.db.fetch_all(&stmt).await?;
+    let names: HashMap<i64, &str> = devices.iter().map(|(name, id)| (*id, name.as_str())).collect();
+    for chunk in devices.chunks(list::MAX_IN) {
+        let select = Query::select()
+            .expr(Expr::cust(COLUMNS))
+            .from(Alias::new("device_commands"))
+            .and_where(col("status").is_in([CommandStatus::Pending.as_str(), CommandStatus::Sent.as_str()]))
+            .and_where(col("deadline").gt(now_ms()))
+            .and_where(col("device_id").is_in(chunk.iter().map(|(_, id)| *id)))
+            .order_by(Alias::new("create_time"), Order::Asc)
+            .to_owned();
+        let rows: Vec<CommandRow> = ctx.db.fetch_all(&select).await?;
         for row in rows {
-            let Some((name, _)) = chunk.iter().find(|(_, id)| *id == row.device_id) else { continue };
             let params = serde_json::from_str(&row.params).unwrap_or(Value::Null);
-            hand_over(ctx, bus, name, &message(&row.id, &row.kind, &params, row.deadline)).await?;
+            hand_over(ctx, bus, names[&row.device_id], &message(&row.id, &row.kind, &params, row.deadline)).await?;
         }
     }
     Ok(())
+}
+
+fn col(name: &str) -> Expr {
+    Expr::col(Alias::new(name))
 }
 
 /// Closes the commands whose deadline passed without an answer. A plain conditional UPDATE, so
@@ -269,22 +276,23 @@ pub async fn resend_open(ctx: &Ctx, bus: &Bus, devices: &[(String, i64)]) -> Res
 /// on SQLite never waits for the write lock the device ingest holds most of the time) and writes
 /// only when something is due.
 pub async fn expire(ctx: &Ctx, now: i64) -> Result<u64> {
+    let due: Option<(String,)> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new("SELECT id FROM device_commands WHERE status IN ($1, $2) AND deadline <= $3 LIMIT 1")
+                .bind(CommandStatus::Pending.as_str())
+                .bind(CommandStatus::Sent.as_str())
+                .bind(now),
+        )
+        .await?;
+    if due.is_none() {
+        return Ok(0);
+    }
     let mut n = 0;
     for (status, why) in [
         (CommandStatus::Pending, "the device was not connected before the deadline"),
         (CommandStatus::Sent, "the device did not answer before the deadline"),
     ] {
-        let due: Option<(String,)> = ctx
-            .db
-            .fetch_optional(
-                &Sql::new("SELECT id FROM device_commands WHERE status = $1 AND deadline <= $2 LIMIT 1")
-                    .bind(status.as_str())
-                    .bind(now),
-            )
-            .await?;
-        if due.is_none() {
-            continue;
-        }
         n += ctx
             .db
             .execute(

@@ -16,19 +16,44 @@ use crate::{
     },
 };
 
+/// A device's counters as `device_telemetry` stores them: read here, written by `mqtt::ingest`
+/// (which folds reports into them).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Counters {
+    pub power_on_minutes: i64,
+    pub work_minutes: i64,
+    pub water_ml: i64,
+    pub tds_in: Option<i64>,
+    pub tds_out: Option<i64>,
+    /// The filters' counters, JSON (`[FilterCounter]`).
+    pub filters: String,
+    /// When the last applied report arrived; `None` before the first.
+    pub telemetry_time: Option<i64>,
+}
+
+impl Default for Counters {
+    /// A device that never reported (the table's defaults).
+    fn default() -> Self {
+        Self {
+            power_on_minutes: 0,
+            work_minutes: 0,
+            water_ml: 0,
+            tds_in: None,
+            tds_out: None,
+            filters: "[]".into(),
+            telemetry_time: None,
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct TelemetryRow {
-    power_on_minutes: i64,
-    work_minutes: i64,
-    water_ml: i64,
-    tds_in: Option<i64>,
-    tds_out: Option<i64>,
-    filters: String,
+    #[sqlx(flatten)]
+    counters: Counters,
     run_state: i64,
     locked: bool,
     lng: String,
     lat: String,
-    telemetry_time: Option<i64>,
     state_time: Option<i64>,
 }
 
@@ -48,17 +73,18 @@ pub async fn latest(ctx: &Ctx, principal: &Principal, product_id: &str, device_i
         .await?;
     let mut t = Telemetry { device_id: device.id, is_online: device.is_online, ..Telemetry::default() };
     if let Some(r) = row {
-        t.power_on_minutes = r.power_on_minutes;
-        t.work_minutes = r.work_minutes;
-        t.water_ml = r.water_ml;
-        t.tds_in = r.tds_in;
-        t.tds_out = r.tds_out;
-        t.filters = serde_json::from_str::<Vec<FilterCounter>>(&r.filters).unwrap_or_default();
+        let c = r.counters;
+        t.power_on_minutes = c.power_on_minutes;
+        t.work_minutes = c.work_minutes;
+        t.water_ml = c.water_ml;
+        t.tds_in = c.tds_in;
+        t.tds_out = c.tds_out;
+        t.filters = serde_json::from_str::<Vec<FilterCounter>>(&c.filters).unwrap_or_default();
         t.run_state = r.run_state;
         t.locked = r.locked;
         t.lng = r.lng;
         t.lat = r.lat;
-        t.telemetry_time = iso_opt(r.telemetry_time);
+        t.telemetry_time = iso_opt(c.telemetry_time);
         t.state_time = iso_opt(r.state_time);
     }
     Ok(t)
