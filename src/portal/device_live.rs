@@ -61,7 +61,12 @@ pub fn DeviceLive(product_id: String, id: i64, can_manage: bool) -> impl IntoVie
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
             move || {
-                tick.try_update(|n| *n = n.wrapping_add(1));
+                // Not before the whole page is hydrated (lib.rs marks the body then): a refetch
+                // while hydration still waits for the page's chunk would change the very views
+                // being hydrated, and the page would never become interactive.
+                if leptos::tachys::dom::body().has_attribute("data-hydrated") {
+                    tick.try_update(|n| *n = n.wrapping_add(1));
+                }
             },
             REFRESH,
         ) {
