@@ -26,6 +26,16 @@
 //!     --database-url postgres://postgres@127.0.0.1:5432/bo_mqtt_bench --external mqtt://127.0.0.1:1883
 //! ```
 //!
+//! `--mosquitto` starts a Mosquitto of the benchmark's own on a free port, configured as
+//! `docs/devices.md` says (its queue for the app servers unbounded), instead of `--external`;
+//! `--servers N` starts N app servers on the one database, sharing the broker's subscription
+//! (external broker only), to see whether a second server raises the rate.
+//!
+//! ```text
+//! target/release/examples/mqtt_bench --devices 10000 --rate 5000 --seconds 600 \
+//!     --database-url postgres://postgres@127.0.0.1:5432/bo_mqtt_bench --mosquitto --servers 2
+//! ```
+//!
 //! The database is made fresh (the SQLite file deleted; the PostgreSQL database dropped and
 //! created). The report (Markdown) goes to stdout.
 
@@ -43,6 +53,8 @@ struct Args {
     bin: String,
     database_url: String,
     external: Option<String>,
+    mosquitto: bool,
+    servers: usize,
     devices: usize,
     rate: f64,
     seconds: u64,
@@ -53,6 +65,8 @@ fn args() -> Args {
         bin: "target/release/backoffice".into(),
         database_url: "sqlite:target/bench/mqtt.db".into(),
         external: None,
+        mosquitto: false,
+        servers: 1,
         devices: 10_000,
         rate: 5_000.0,
         seconds: 600,
@@ -60,18 +74,54 @@ fn args() -> Args {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut it = argv.iter();
     while let Some(flag) = it.next() {
+        if flag == "--mosquitto" {
+            a.mosquitto = true;
+            continue;
+        }
         let v = it.next().unwrap_or_else(|| panic!("{flag} needs a value")).clone();
         match flag.as_str() {
             "--bin" => a.bin = v,
             "--database-url" => a.database_url = v,
             "--external" => a.external = Some(v),
+            "--servers" => a.servers = v.parse().expect("--servers"),
             "--devices" => a.devices = v.parse().expect("--devices"),
             "--rate" => a.rate = v.parse().expect("--rate"),
             "--seconds" => a.seconds = v.parse().expect("--seconds"),
             other => panic!("unknown option {other}"),
         }
     }
+    assert!(a.servers == 1 || a.external.is_some() || a.mosquitto, "--servers needs an external broker");
     a
+}
+
+/// A Mosquitto of the benchmark's own on `port`, configured as docs/devices.md tells (anonymous:
+/// the platform checks every topic again on receipt). Its log goes to target/bench/mosquitto.log.
+fn start_mosquitto(port: u16) -> std::process::Child {
+    std::fs::create_dir_all("target/bench").unwrap();
+    let conf = "target/bench/mosquitto.conf";
+    std::fs::write(
+        conf,
+        format!(
+            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n\
+             max_queued_messages 0\nmax_inflight_messages 0\nlog_dest file {}/target/bench/mosquitto.log\n",
+            std::env::current_dir().unwrap().display()
+        ),
+    )
+    .unwrap();
+    // Ten thousand devices need ten thousand sockets: raise the open-file limit for it.
+    let child = Command::new("sh")
+        .args(["-c", &format!("ulimit -n 65536; exec mosquitto -c {conf}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("mosquitto (apt install mosquitto)");
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("mosquitto did not start on port {port}");
 }
 
 fn free_port() -> u16 {
@@ -140,34 +190,51 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 async fn main() {
     let a = args();
     fresh_database(&a.database_url).await;
-    let port = free_port();
     let mqtt_port = free_port();
-    let broker = match &a.external {
+    let mut mosquitto = None;
+    let external = if a.mosquitto {
+        mosquitto = Some(start_mosquitto(mqtt_port));
+        Some(format!("mqtt://127.0.0.1:{mqtt_port}"))
+    } else {
+        a.external.clone()
+    };
+    let broker = match &external {
         Some(url) => url.trim_start_matches("mqtt://").rsplit('@').next().unwrap().to_owned(),
         None => format!("127.0.0.1:{mqtt_port}"),
     };
-    let mut server = Command::new(&a.bin);
-    server
-        .env("DATABASE_URL", &a.database_url)
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "warn")
-        .env("SECRETS_KEY", "00".repeat(32))
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    match &a.external {
-        Some(url) => server.env("MQTT_URL", url),
-        None => server.env("MQTT_LISTEN", &broker),
-    };
-    let mut server = server.spawn().expect("the server starts");
-    let server_pid = server.id();
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..240 {
-        if http.get(format!("{base}/v2/openapi.json")).send().await.is_ok_and(|r| r.status().is_success()) {
-            break;
+    // The app servers (the first also answers the probe's API calls). The first is up (and has
+    // migrated the database) before the next starts.
+    let mut servers = Vec::new();
+    let mut base = String::new();
+    for i in 0..a.servers {
+        let port = free_port();
+        let mut server = Command::new(&a.bin);
+        server
+            .env("DATABASE_URL", &a.database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .env("SECRETS_KEY", "00".repeat(32))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        match &external {
+            Some(url) => server.env("MQTT_URL", url),
+            None => server.env("MQTT_LISTEN", &broker),
+        };
+        servers.push(server.spawn().expect("the server starts"));
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..240 {
+            if http.get(format!("{url}/v2/openapi.json")).send().await.is_ok_and(|r| r.status().is_success()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        if i == 0 {
+            base = url;
+        }
     }
+    let pids: Vec<u32> = servers.iter().map(|s| s.id()).collect();
+    let rss = || pids.iter().map(|p| rss_kib(*p)).sum::<u64>();
 
     // A corp, a product and N + 1 devices.
     let password = "Bench-pass-1";
@@ -206,7 +273,7 @@ async fn main() {
     let probe_id = list["list"][0]["id"].as_i64().expect("the probe device");
 
     // The fleet.
-    let rss_idle = rss_kib(server_pid);
+    let rss_idle = rss();
     let mut fleet = Command::new(&a.bin)
         .args(["simulate", "--product", &product, "--devices", &a.devices.to_string()])
         .args(["--rate", &a.rate.to_string(), "--broker", &broker])
@@ -283,14 +350,14 @@ async fn main() {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         if last_rss.elapsed() >= Duration::from_secs(1) {
-            rss_peak = rss_peak.max(rss_kib(server_pid));
+            rss_peak = rss_peak.max(rss());
             last_rss = Instant::now();
         }
         tokio::time::sleep(Duration::from_millis(250).saturating_sub(sent.elapsed())).await;
     }
     let window_secs = window.elapsed().as_secs_f64();
     let end_rows = stored(&counter).await;
-    let rss_end = rss_kib(server_pid);
+    let rss_end = rss();
 
     // Stop the fleet; wait for the last messages to land.
     let _ = Command::new("kill").args(["-INT", &fleet_pid.to_string()]).status();
@@ -311,11 +378,21 @@ async fn main() {
         last.split_whitespace().skip_while(|w| *w != word).nth(1).and_then(|n| n.parse::<i64>().ok()).unwrap_or(-1)
     };
     let (published, acked) = (count_after("messages"), count_after("acked"));
-    let _ = server.kill();
-    let _ = server.wait();
+    for mut server in servers {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    if let Some(mut m) = mosquitto {
+        let _ = m.kill();
+        let _ = m.wait();
+    }
 
     samples.sort_by(|x, y| x.partial_cmp(y).unwrap());
-    let mode = if a.external.is_some() { "external broker (Mosquitto)" } else { "embedded broker" };
+    let mode = match (external.is_some(), a.servers) {
+        (false, _) => "embedded broker".to_owned(),
+        (true, 1) => "external broker (Mosquitto)".to_owned(),
+        (true, n) => format!("external broker (Mosquitto), {n} app servers"),
+    };
     let backend = if a.database_url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" };
     println!("### {backend}, {mode}: {} devices, offered {} messages/s, {} s\n", a.devices, a.rate, a.seconds);
     println!("| measure | value |\n|---|---:|");
@@ -338,7 +415,7 @@ async fn main() {
         settled - probe_sent
     );
     println!(
-        "| server RSS: idle / peak / end of window | {} / {} / {} MiB |",
+        "| server RSS (all servers): idle / peak / end of window | {} / {} / {} MiB |",
         rss_idle / 1024,
         rss_peak / 1024,
         rss_end / 1024

@@ -25,6 +25,9 @@ pub struct Telemetry {
     /// When the last telemetry and state reports arrived, if ever.
     pub telemetry_time: Option<String>,
     pub state_time: Option<String>,
+    /// Telemetry reports that never arrived, as the device's report numbers (`seq`) show.
+    #[serde(default)]
+    pub missed_reports: i64,
 }
 
 /// One filter's counters as the device reports them.

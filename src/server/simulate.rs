@@ -115,11 +115,15 @@ struct Purifier {
     water_ml: i64,
     filters: [(i64, i64); 3],
     locked: bool,
+    /// The last report's number (reports are numbered from 1 at every start).
+    seq: i64,
 }
 
 impl Purifier {
+    /// The next report (numbered one more than the last sent).
     fn report(&self) -> Value {
         json!({
+            "seq": self.seq + 1,
             "power_on_minutes": self.power_on_minutes,
             "work_minutes": self.work_minutes,
             "water_ml": self.water_ml,
@@ -171,6 +175,7 @@ async fn device(
         water_ml: 50_000 + (seed % 400_000) as i64,
         filters: [(100, 50_000), (80, 40_000), (20, 10_000)],
         locked: false,
+        seq: 0,
     };
     let mut next = tokio::time::Instant::now() + offset;
     let mut draws = seed;
@@ -224,6 +229,7 @@ async fn device(
                     publish(&mut queued, &creds.ack_topic, answer.to_string(), false);
                     publish(&mut queued, &creds.state_topic, json!({ "locked": state.locked, "run_state": 0 }).to_string(), false);
                     if publish(&mut queued, &creds.telemetry_topic, state.report().to_string(), true) {
+                        state.seq += 1;
                         counts.published.fetch_add(1, Ordering::Relaxed);
                     }
                 }
@@ -246,6 +252,7 @@ async fn device(
                     state.draw(150 + (draws >> 33) as i64 % 350);
                 }
                 if publish(&mut queued, &creds.telemetry_topic, state.report().to_string(), true) {
+                    state.seq += 1;
                     counts.published.fetch_add(1, Ordering::Relaxed);
                 }
             }

@@ -227,6 +227,15 @@ async fn online_report_obey(s: &Setup, sid: Option<&str>) {
     assert_eq!(day[0]["water_ml"], json!(750));
     let d = s.read("").await;
     assert_eq!((d["firmware_version"].as_i64(), d["mcu_version"].as_i64()), (Some(7), Some(3)));
+    assert_eq!(t["missed_reports"], json!(0));
+    // Numbered reports: a jump in the numbers counts the reports between as missed (lost on the
+    // way, e.g. by a broker that dropped them); the totals stay right all the same.
+    for (seq, water) in [(1, 10_800), (2, 10_850), (5, 10_900)] {
+        device.publish("telemetry", json!({ "seq": seq, "water_ml": water })).await;
+    }
+    let t = eventually(Duration::from_secs(5), "numbered", || s.read("/telemetry"), |t| t["water_ml"] == json!(10_900))
+        .await;
+    assert_eq!(t["missed_reports"], json!(2), "{t}");
 
     // A command reaches the device, which obeys and answers.
     let sent = s.command(json!({ "kind": "dispense", "params": { "volume_ml": 500 }, "timeout": 10 })).await;

@@ -310,6 +310,8 @@ struct Report {
     tds_in: Option<i64>,
     tds_out: Option<i64>,
     filters: Option<Vec<FilterCounter>>,
+    /// The report's number, if the device numbers them (one more each report).
+    seq: Option<i64>,
 }
 
 async fn ensure_telemetry_row(tx: &mut Tx, id: i64) -> sqlx::Result<()> {
@@ -334,10 +336,25 @@ struct Rise {
 /// unknown); a counter that went down was reset on the device, so all of its new value is new;
 /// a report older than the latest applied one (another app server took a later one first) is
 /// skipped: the later totals already hold it.
+///
+/// Report numbers (`seq`) that jump count the reports between as missed; one of those arriving
+/// late after all (skipped as stale) is taken back off. A number that does not rise is a new
+/// boot (or a resent report): a new baseline, nothing missed.
 fn fold(latest: &mut Counters, reports: &[(Report, i64)], rises: &mut HashMap<(&'static str, i64), Rise>) {
     for (r, at) in reports {
         if latest.telemetry_time.is_some_and(|t| *at < t) {
+            if let (Some(s), Some(last)) = (r.seq, latest.report_seq) {
+                if s < last && latest.missed_reports > 0 {
+                    latest.missed_reports -= 1;
+                }
+            }
             continue;
+        }
+        if let Some(s) = r.seq {
+            if let Some(last) = latest.report_seq.filter(|last| s > last + 1) {
+                latest.missed_reports += s - last - 1;
+            }
+            latest.report_seq = Some(s);
         }
         let first = latest.telemetry_time.is_none();
         let rise = |now: Option<i64>, then: i64| match now {
@@ -386,8 +403,18 @@ async fn telemetry(tx: &mut Tx, reports: HashMap<i64, Vec<(Report, i64)>>) -> sq
         #[sqlx(flatten)]
         counters: Counters,
     }
-    const LATEST: [&str; 8] =
-        ["device_id", "power_on_minutes", "work_minutes", "water_ml", "tds_in", "tds_out", "filters", "telemetry_time"];
+    const LATEST: [&str; 10] = [
+        "device_id",
+        "power_on_minutes",
+        "work_minutes",
+        "water_ml",
+        "tds_in",
+        "tds_out",
+        "filters",
+        "telemetry_time",
+        "report_seq",
+        "missed_reports",
+    ];
     let mut ids: Vec<i64> = reports.keys().copied().collect();
     ids.sort_unstable();
     let mut latest: HashMap<i64, Counters> = HashMap::with_capacity(ids.len());
@@ -404,15 +431,29 @@ async fn telemetry(tx: &mut Tx, reports: HashMap<i64, Vec<(Report, i64)>>) -> sq
     }
     let mut rises: HashMap<(i64, &'static str, i64), Rise> = HashMap::new();
     let mut updated = Vec::with_capacity(ids.len());
+    let (mut missed, mut missing_from) = (0, 0);
     for id in ids {
         let mut row = latest.remove(&id).unwrap_or_default();
         let before = row.clone();
         let mut mine = HashMap::new();
         fold(&mut row, &reports[&id], &mut mine);
         rises.extend(mine.into_iter().map(|((span, bucket), rise)| ((id, span, bucket), rise)));
+        if row.missed_reports > before.missed_reports {
+            missed += row.missed_reports - before.missed_reports;
+            missing_from += 1;
+        }
         if row != before {
             updated.push((id, row));
         }
+    }
+    if missed > 0 {
+        // The totals stay right (the next report covers a lost one), but something on the way
+        // drops messages: with an external broker, usually its queue limit (docs/devices.md).
+        tracing::warn!(
+            missed,
+            devices = missing_from,
+            "device reports went missing on their way here (their numbers jump); is the MQTT broker dropping messages?"
+        );
     }
     for chunk in updated.chunks(MAX_IN) {
         let mut upsert = Query::insert();
@@ -431,6 +472,8 @@ async fn telemetry(tx: &mut Tx, reports: HashMap<i64, Vec<(Report, i64)>>) -> sq
                 c.tds_out.into(),
                 c.filters.clone().into(),
                 c.telemetry_time.into(),
+                c.report_seq.into(),
+                c.missed_reports.into(),
             ]);
         }
         tx.execute(&upsert).await?;
@@ -486,6 +529,24 @@ mod tests {
         let hour = rises[&("h", 10 * HOUR_MS)];
         assert_eq!((hour.water_ml, hour.work_minutes, hour.reports), (450, 3, 3));
         assert_eq!(rises[&("d", 0)], hour);
+    }
+
+    #[test]
+    fn jumps_in_report_numbers_count_as_missed_and_late_arrivals_are_taken_back() {
+        let numbered = |seq: i64, water_ml: i64| Report { seq: Some(seq), ..report(water_ml, 0) };
+        let mut latest = Counters::default();
+        let mut rises = HashMap::new();
+        // 1, 2, then 5: 3 and 4 missed; then 4 arrives late (stale by time): one taken back.
+        fold(&mut latest, &[(numbered(1, 10), 10), (numbered(2, 20), 20), (numbered(5, 50), 50)], &mut rises);
+        assert_eq!((latest.report_seq, latest.missed_reports), (Some(5), 2));
+        fold(&mut latest, &[(numbered(4, 40), 45)], &mut rises);
+        assert_eq!((latest.report_seq, latest.missed_reports, latest.water_ml), (Some(5), 1, 50));
+        // A reboot starts the numbers again: a new baseline, nothing missed.
+        fold(&mut latest, &[(numbered(1, 60), 60), (numbered(2, 70), 70)], &mut rises);
+        assert_eq!((latest.report_seq, latest.missed_reports), (Some(2), 1));
+        // A device that does not number its reports never counts any as missed.
+        fold(&mut latest, &[(report(80, 0), 80)], &mut rises);
+        assert_eq!((latest.report_seq, latest.missed_reports), (Some(2), 1));
     }
 
     #[test]

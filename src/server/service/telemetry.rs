@@ -29,6 +29,10 @@ pub struct Counters {
     pub filters: String,
     /// When the last applied report arrived; `None` before the first.
     pub telemetry_time: Option<i64>,
+    /// The last applied report's number (`seq`), when the device numbers its reports.
+    pub report_seq: Option<i64>,
+    /// Reports the numbers show went missing on their way here (a broker that dropped them).
+    pub missed_reports: i64,
 }
 
 impl Default for Counters {
@@ -42,6 +46,8 @@ impl Default for Counters {
             tds_out: None,
             filters: "[]".into(),
             telemetry_time: None,
+            report_seq: None,
+            missed_reports: 0,
         }
     }
 }
@@ -66,7 +72,7 @@ pub async fn latest(ctx: &Ctx, principal: &Principal, product_id: &str, device_i
         .fetch_optional(
             &Sql::new(
                 "SELECT power_on_minutes, work_minutes, water_ml, tds_in, tds_out, filters, run_state, locked, lng, lat, \
-                 telemetry_time, state_time FROM device_telemetry WHERE device_id = $1",
+                 telemetry_time, report_seq, missed_reports, state_time FROM device_telemetry WHERE device_id = $1",
             )
             .bind(device.id),
         )
@@ -85,6 +91,7 @@ pub async fn latest(ctx: &Ctx, principal: &Principal, product_id: &str, device_i
         t.lng = r.lng;
         t.lat = r.lat;
         t.telemetry_time = iso_opt(c.telemetry_time);
+        t.missed_reports = c.missed_reports;
         t.state_time = iso_opt(r.state_time);
     }
     Ok(t)

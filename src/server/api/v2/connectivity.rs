@@ -65,6 +65,7 @@ fn telemetry_schema() -> Value {
         ("lat", string()),
         ("telemetry_time", json!({ "type": ["string", "null"], "format": "date-time" })),
         ("state_time", json!({ "type": ["string", "null"], "format": "date-time" })),
+        ("missed_reports", integer()),
     ])
 }
 
