@@ -300,6 +300,7 @@ pub struct Texts {
     pub area_products: &'static str,
     pub area_devices: &'static str,
     pub area_end_users: &'static str,
+    pub area_mall: &'static str,
     pub confirm_deregister_user: &'static str,
     pub promotion_link: &'static str,
     pub promotion_hint: &'static str,
@@ -700,6 +701,7 @@ pub const ZH: Texts = Texts {
     area_products: "产品",
     area_devices: "设备",
     area_end_users: "会员",
+    area_mall: "商城",
     confirm_deregister_user: "注销后该会员立即被登出，不能再登录；其记录保留，手机号可重新注册。",
     promotion_link: "推广链接",
     promotion_hint: "会员扫码或打开此链接注册，即归入您的范围。",
@@ -1208,6 +1210,7 @@ pub const EN: Texts = Texts {
     area_products: "Products",
     area_devices: "Devices",
     area_end_users: "Users",
+    area_mall: "Mall",
     confirm_deregister_user: "The user is signed out at once and can no longer sign in; its record stays and its mobile can register again.",
     promotion_link: "Promotion link",
     promotion_hint: "Users who sign up by scanning the code or opening the link join your scope.",
@@ -1603,6 +1606,7 @@ impl Texts {
             Area::Products => self.area_products,
             Area::Devices => self.area_devices,
             Area::EndUsers => self.area_end_users,
+            Area::Mall => self.area_mall,
         }
     }
 

@@ -59,11 +59,14 @@ pub mod codes {
     pub const CODE_WRONG: u32 = 4001201;
     /// A referrer (`rid`) that is not a user of the vendor, or would make a cycle.
     pub const REFERRER_INVALID: u32 = 4001202;
+    /// Orders name this merchandise: it is archived, never deleted (AC-07).
+    pub const MERCHANDISE_HAS_ORDERS: u32 = 4001203;
     pub const VENDOR_DISABLED: u32 = 4031040;
     pub const END_USER_DISABLED: u32 = 4031041;
     /// The vendor does not run this area (AX-08's options).
     pub const AREA_OFF: u32 = 4031042;
     pub const END_USER_NOT_FOUND: u32 = 4041070;
+    pub const MERCHANDISE_NOT_FOUND: u32 = 4041071;
     /// A deregistered vendor (AX-13) or end user (AA-10): its record is kept, and answers 410.
     pub const VENDOR_GONE: u32 = 4101001;
     pub const END_USER_GONE: u32 = 4101002;

@@ -12,6 +12,7 @@ pub mod heavy_buyer;
 pub mod lenient;
 pub mod list;
 pub mod member;
+pub mod merchandise;
 pub mod organization;
 pub mod permission;
 pub mod place;

@@ -20,10 +20,19 @@ pub enum Area {
     Devices,
     /// The vendor's end users (members, 会员) of the operations platform.
     EndUsers,
+    Mall,
 }
 
-pub const AREAS: [Area; 7] =
-    [Area::Members, Area::Roles, Area::Dealers, Area::HeavyBuyers, Area::Products, Area::Devices, Area::EndUsers];
+pub const AREAS: [Area; 8] = [
+    Area::Members,
+    Area::Roles,
+    Area::Dealers,
+    Area::HeavyBuyers,
+    Area::Products,
+    Area::Devices,
+    Area::EndUsers,
+    Area::Mall,
+];
 
 /// One grantable feature.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +56,8 @@ pub const MANAGE_DEVICES: i64 = 1502;
 pub const ASSIGN_DEVICES: i64 = 1503;
 pub const READ_END_USERS: i64 = 1601;
 pub const MANAGE_END_USERS: i64 = 1602;
+pub const READ_MALL: i64 = 1701;
+pub const MANAGE_MALL: i64 = 1702;
 
 pub const FEATURES: &[Feature] = &[
     Feature { id: READ_MEMBERS, area: Area::Members, zh: "查看成员", en: "View members" },
@@ -62,6 +73,8 @@ pub const FEATURES: &[Feature] = &[
     Feature { id: ASSIGN_DEVICES, area: Area::Devices, zh: "分配设备", en: "Assign devices" },
     Feature { id: READ_END_USERS, area: Area::EndUsers, zh: "查看会员", en: "View users" },
     Feature { id: MANAGE_END_USERS, area: Area::EndUsers, zh: "管理会员", en: "Manage users" },
+    Feature { id: READ_MALL, area: Area::Mall, zh: "查看商城", en: "View the mall" },
+    Feature { id: MANAGE_MALL, area: Area::Mall, zh: "管理商城", en: "Manage the mall" },
 ];
 
 pub fn feature(id: i64) -> Option<&'static Feature> {
@@ -86,6 +99,8 @@ pub fn builtin_features(role: MemberRole) -> &'static [i64] {
         ASSIGN_DEVICES,
         READ_END_USERS,
         MANAGE_END_USERS,
+        READ_MALL,
+        MANAGE_MALL,
     ];
     const OPERATIONS: &[i64] = &[
         READ_MEMBERS,
@@ -99,6 +114,8 @@ pub fn builtin_features(role: MemberRole) -> &'static [i64] {
         ASSIGN_DEVICES,
         READ_END_USERS,
         MANAGE_END_USERS,
+        READ_MALL,
+        MANAGE_MALL,
     ];
     const DEVELOPER: &[i64] = &[
         READ_MEMBERS,

@@ -12,6 +12,7 @@ mod dealers;
 mod devices;
 mod hardening;
 mod heavy_buyers;
+mod mall;
 mod matrix;
 mod members;
 mod operations;

@@ -19,11 +19,11 @@ use crate::{
 };
 
 const ADMIN_PASSWORD: &str = "Platform-1x";
-const VENDOR_PWD: &str = "vendor-pass-1";
-const USER_PWD: &str = "user-pass-1";
+pub(crate) const VENDOR_PWD: &str = "vendor-pass-1";
+pub(crate) const USER_PWD: &str = "user-pass-1";
 
 /// A platform administrator, signed in: its access token.
-async fn platform_token(app: &TestApp) -> String {
+pub(crate) async fn platform_token(app: &TestApp) -> String {
     let account = format!("ops-{}", &unique_phone()[5..]);
     platform::create_admin(
         &app.ctx,
@@ -36,15 +36,15 @@ async fn platform_token(app: &TestApp) -> String {
 }
 
 /// A registered vendor: its id, code, mobile, email and account name.
-struct Vendor {
-    vid: String,
-    code: String,
-    mobile: String,
-    email: String,
-    user: String,
+pub(crate) struct Vendor {
+    pub(crate) vid: String,
+    pub(crate) code: String,
+    pub(crate) mobile: String,
+    pub(crate) email: String,
+    pub(crate) user: String,
 }
 
-async fn register_vendor(app: &TestApp, platform: &str, name: &str) -> Vendor {
+pub(crate) async fn register_vendor(app: &TestApp, platform: &str, name: &str) -> Vendor {
     let (mobile, email) = (unique_phone(), unique_email("vendor"));
     let user = format!("v{}", &mobile[4..]);
     let body = json!({
@@ -69,12 +69,12 @@ async fn vendor_admin(app: &TestApp, account: &str, password: &str) -> Answer {
     app.post("/v2/corp_auth", &json!({ "account": account, "password": password }), None).await
 }
 
-async fn vendor_token(app: &TestApp, vendor: &Vendor) -> String {
+pub(crate) async fn vendor_token(app: &TestApp, vendor: &Vendor) -> String {
     vendor_admin(app, &vendor.mobile, VENDOR_PWD).await.assert_ok()["access_token"].as_str().unwrap().to_owned()
 }
 
 /// A user signed up with the code the log provider sent; answers (uid, mobile).
-async fn sign_up(app: &TestApp, vid: &str, extra: Value) -> (String, String) {
+pub(crate) async fn sign_up(app: &TestApp, vid: &str, extra: Value) -> (String, String) {
     let mobile = unique_phone();
     app.get(&format!("/api/users/code?vid={vid}&mobile={mobile}"), None).await.ok_envelope(200);
     let mut body =
@@ -86,11 +86,11 @@ async fn sign_up(app: &TestApp, vid: &str, extra: Value) -> (String, String) {
     (a.ok_envelope(201)["uid"].as_str().expect("uid").to_owned(), mobile)
 }
 
-async fn user_token(app: &TestApp, vid: &str, mobile: &str, password: &str) -> Answer {
+pub(crate) async fn user_token(app: &TestApp, vid: &str, mobile: &str, password: &str) -> Answer {
     app.post("/api/users/auth", &json!({ "vid": vid, "mobile": mobile, "password": password }), None).await
 }
 
-fn token_of(a: &Answer) -> String {
+pub(crate) fn token_of(a: &Answer) -> String {
     a.ok_envelope(200)["access_token"].as_str().expect("access_token").to_owned()
 }
 

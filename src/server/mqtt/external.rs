@@ -7,6 +7,14 @@
 //! not tell its clients when devices come and go, so devices announce it: a birth message
 //! `{"online": true, "sid": …}` on their status topic after connecting, and the same with
 //! `false` as their last will.
+//!
+//! The event loop never waits for the consumer. It is what sends our acknowledgements to the
+//! broker, and the consumer acknowledges only after its batch commits: were the loop to wait for
+//! room in the consumer's queue while the consumer waits for room to acknowledge, both would wait
+//! forever (BENCHMARKS.md: with an unlimited in-flight window, nothing was applied after the
+//! first seconds). So what arrives goes to an unbounded queue; what bounds it is the broker's
+//! in-flight window for the app servers (`max_inflight_messages`, docs/devices.md): the broker
+//! sends no more unacknowledged messages than that, and keeps the rest queued.
 
 use std::time::Duration;
 
@@ -39,7 +47,7 @@ pub async fn run(
     client: AsyncClient,
     topics: Topics,
     group: String,
-    deliveries: mpsc::Sender<Delivery>,
+    deliveries: mpsc::UnboundedSender<Delivery>,
 ) {
     let filters: Vec<String> = [Kind::State, Kind::Telemetry, Kind::Ack, Kind::Status]
         .iter()
@@ -65,7 +73,7 @@ pub async fn run(
                 match up {
                     Some(up) => {
                         let receipt = Receipt::External(client.clone(), publish);
-                        if deliveries.send(Delivery { up, at, receipt }).await.is_err() {
+                        if deliveries.send(Delivery { up, at, receipt }).is_err() {
                             return;
                         }
                     }
@@ -99,4 +107,14 @@ fn up(name: &str, kind: Kind, payload: &bytes::Bytes) -> Up {
         }
     }
     Up::Message { name, kind, payload: payload.clone() }
+}
+
+/// Moves what the event loop received to the consumer's queue, waiting for room there (the
+/// event loop itself never waits: see the module's documentation).
+pub async fn forward(mut received: mpsc::UnboundedReceiver<Delivery>, deliveries: mpsc::Sender<Delivery>) {
+    while let Some(d) = received.recv().await {
+        if deliveries.send(d).await.is_err() {
+            return;
+        }
+    }
 }

@@ -362,7 +362,9 @@ impl Prepared {
                 tokio::spawn(broker::serve(listener, ctx.clone(), registry, self.topics, tx));
             }
             Run::External(eventloop, client, group) => {
-                tokio::spawn(external::run(eventloop, client, self.topics, group, tx));
+                let (received, queue) = tokio::sync::mpsc::unbounded_channel();
+                tokio::spawn(external::forward(queue, tx));
+                tokio::spawn(external::run(eventloop, client, self.topics, group, received));
             }
         }
         tokio::spawn(ingest::run(ctx, self.bus, rx));

@@ -10,6 +10,7 @@ pub mod entry;
 pub mod heavy_buyer;
 pub mod login;
 pub mod member;
+pub mod merchandise;
 pub mod org_user;
 pub mod organization;
 pub mod permission;

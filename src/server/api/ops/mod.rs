@@ -7,6 +7,7 @@
 pub mod envelope;
 pub mod params;
 
+mod mall;
 mod platform;
 mod user;
 mod vendor;
@@ -87,7 +88,8 @@ pub fn document() -> Value {
 fn all_routes() -> Routes {
     let api = platform::routes(Routes::new());
     let api = vendor::routes(api);
-    user::routes(api)
+    let api = user::routes(api);
+    mall::routes(api)
 }
 
 async fn no_such_url() -> impl IntoResponse {
