@@ -28,6 +28,7 @@ CREATE TABLE orders (
     receiver        TEXT NOT NULL DEFAULT '{}',
     memo            TEXT NOT NULL DEFAULT '',
     delivery        TEXT NOT NULL DEFAULT '{}',
+    delivery_time   BIGINT,
     pay_ch          TEXT NOT NULL DEFAULT '',
     pay_time        BIGINT,
     bill_no         TEXT NOT NULL DEFAULT '',
@@ -67,3 +68,24 @@ CREATE TABLE order_lines (
     UNIQUE (order_id, line)
 );
 CREATE INDEX order_lines_prod ON order_lines (prod_id);
+
+-- Every payment and refund of an order as its provider saw it (AD-10), never edited but to
+-- finish it. `payment_id` is ours (the provider's out_trade_no); `transaction_id` the provider's,
+-- unique per channel and kind, so a notification replayed or sent twice is applied once.
+-- kind: pay or refund; status: pending, paid, refunded, failed; `note` says why a refund was made.
+CREATE TABLE payments (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    payment_id      TEXT NOT NULL UNIQUE,
+    order_id        TEXT NOT NULL REFERENCES orders(order_id),
+    corp_id         TEXT NOT NULL REFERENCES corps(id),
+    channel         TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    amount          BIGINT NOT NULL,
+    status          TEXT NOT NULL,
+    transaction_id  TEXT,
+    note            TEXT NOT NULL DEFAULT '',
+    create_time     BIGINT NOT NULL,
+    finish_time     BIGINT
+);
+CREATE UNIQUE INDEX payments_transaction ON payments (channel, kind, transaction_id);
+CREATE INDEX payments_order ON payments (order_id, id);

@@ -61,12 +61,19 @@ pub mod codes {
     pub const REFERRER_INVALID: u32 = 4001202;
     /// Orders name this merchandise: it is archived, never deleted (AC-07).
     pub const MERCHANDISE_HAS_ORDERS: u32 = 4001203;
+    /// The order's state does not allow this change (OPS-CONTRACT.md: 422 on `/api`).
+    pub const ORDER_STATE: u32 = 4001204;
+    /// A payment channel with no provider configured (AD-08/09 until one is).
+    pub const PAY_CHANNEL_OFF: u32 = 4001205;
+    /// A payment notification that failed verification or named another amount.
+    pub const PAYMENT_REFUSED: u32 = 4001206;
     pub const VENDOR_DISABLED: u32 = 4031040;
     pub const END_USER_DISABLED: u32 = 4031041;
     /// The vendor does not run this area (AX-08's options).
     pub const AREA_OFF: u32 = 4031042;
     pub const END_USER_NOT_FOUND: u32 = 4041070;
     pub const MERCHANDISE_NOT_FOUND: u32 = 4041071;
+    pub const ORDER_NOT_FOUND: u32 = 4041072;
     /// A deregistered vendor (AX-13) or end user (AA-10): its record is kept, and answers 410.
     pub const VENDOR_GONE: u32 = 4101001;
     pub const END_USER_GONE: u32 = 4101002;

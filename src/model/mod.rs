@@ -13,6 +13,7 @@ pub mod lenient;
 pub mod list;
 pub mod member;
 pub mod merchandise;
+pub mod order;
 pub mod organization;
 pub mod permission;
 pub mod place;

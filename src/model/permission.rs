@@ -21,9 +21,10 @@ pub enum Area {
     /// The vendor's end users (members, 会员) of the operations platform.
     EndUsers,
     Mall,
+    Orders,
 }
 
-pub const AREAS: [Area; 8] = [
+pub const AREAS: [Area; 9] = [
     Area::Members,
     Area::Roles,
     Area::Dealers,
@@ -32,6 +33,7 @@ pub const AREAS: [Area; 8] = [
     Area::Devices,
     Area::EndUsers,
     Area::Mall,
+    Area::Orders,
 ];
 
 /// One grantable feature.
@@ -58,6 +60,8 @@ pub const READ_END_USERS: i64 = 1601;
 pub const MANAGE_END_USERS: i64 = 1602;
 pub const READ_MALL: i64 = 1701;
 pub const MANAGE_MALL: i64 = 1702;
+pub const READ_ORDERS: i64 = 1801;
+pub const MANAGE_ORDERS: i64 = 1802;
 
 pub const FEATURES: &[Feature] = &[
     Feature { id: READ_MEMBERS, area: Area::Members, zh: "查看成员", en: "View members" },
@@ -75,6 +79,8 @@ pub const FEATURES: &[Feature] = &[
     Feature { id: MANAGE_END_USERS, area: Area::EndUsers, zh: "管理会员", en: "Manage users" },
     Feature { id: READ_MALL, area: Area::Mall, zh: "查看商城", en: "View the mall" },
     Feature { id: MANAGE_MALL, area: Area::Mall, zh: "管理商城", en: "Manage the mall" },
+    Feature { id: READ_ORDERS, area: Area::Orders, zh: "查看订单", en: "View orders" },
+    Feature { id: MANAGE_ORDERS, area: Area::Orders, zh: "处理订单", en: "Handle orders" },
 ];
 
 pub fn feature(id: i64) -> Option<&'static Feature> {
@@ -101,6 +107,8 @@ pub fn builtin_features(role: MemberRole) -> &'static [i64] {
         MANAGE_END_USERS,
         READ_MALL,
         MANAGE_MALL,
+        READ_ORDERS,
+        MANAGE_ORDERS,
     ];
     const OPERATIONS: &[i64] = &[
         READ_MEMBERS,
@@ -116,6 +124,8 @@ pub fn builtin_features(role: MemberRole) -> &'static [i64] {
         MANAGE_END_USERS,
         READ_MALL,
         MANAGE_MALL,
+        READ_ORDERS,
+        MANAGE_ORDERS,
     ];
     const DEVELOPER: &[i64] = &[
         READ_MEMBERS,

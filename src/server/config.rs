@@ -45,6 +45,12 @@ pub struct Config {
     pub mqtt_topic_root: String,
     /// How long devices' raw messages are kept (`MQTT_RETENTION_DAYS`).
     pub mqtt_retention: Duration,
+    /// An unpaid order closes after this long (`ORDER_PAY_MINUTES`, 30).
+    pub order_pay_window: Duration,
+    /// A shipped order counts as received after this long (`ORDER_RECEIVE_DAYS`, 10).
+    pub order_receive_after: Duration,
+    /// A received order may be returned for this long, then it is done (`ORDER_RETURN_DAYS`, 7).
+    pub order_return_window: Duration,
 }
 
 /// The devices' broker.
@@ -169,6 +175,9 @@ impl Default for Config {
             mqtt: Mqtt::Embedded { listen: DEFAULT_MQTT_LISTEN.parse().expect("a socket address"), chosen: false },
             mqtt_topic_root: "d".into(),
             mqtt_retention: Duration::from_secs(7 * 24 * 3600),
+            order_pay_window: Duration::from_secs(30 * 60),
+            order_receive_after: Duration::from_secs(10 * 24 * 3600),
+            order_return_window: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -220,6 +229,15 @@ impl Config {
             },
             mqtt_retention: Duration::from_secs(
                 24 * 3600 * number("MQTT_RETENTION_DAYS", d.mqtt_retention.as_secs() / (24 * 3600))?.max(1),
+            ),
+            order_pay_window: Duration::from_secs(
+                60 * number("ORDER_PAY_MINUTES", d.order_pay_window.as_secs() / 60)?.max(1),
+            ),
+            order_receive_after: Duration::from_secs(
+                24 * 3600 * number("ORDER_RECEIVE_DAYS", d.order_receive_after.as_secs() / (24 * 3600))?.max(1),
+            ),
+            order_return_window: Duration::from_secs(
+                24 * 3600 * number("ORDER_RETURN_DAYS", d.order_return_window.as_secs() / (24 * 3600))?,
             ),
         })
     }
@@ -308,6 +326,9 @@ impl std::fmt::Debug for Config {
             .field("mqtt", &self.mqtt)
             .field("mqtt_topic_root", &self.mqtt_topic_root)
             .field("mqtt_retention", &self.mqtt_retention)
+            .field("order_pay_window", &self.order_pay_window)
+            .field("order_receive_after", &self.order_receive_after)
+            .field("order_return_window", &self.order_return_window)
             .finish()
     }
 }

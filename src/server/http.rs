@@ -58,6 +58,7 @@ pub async fn build(mut config: Config, leptos_options: LeptosOptions) -> Result<
     tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(600)));
     tokio::spawn(refresh_statistics_hourly(db.clone()));
     tokio::spawn(retention::purge_hourly(ctx.clone()));
+    tokio::spawn(crate::server::jobs::orders::advance_every_minute(ctx.clone()));
     if let Err(e) = crate::server::service::vendor::backfill_codes(&ctx).await {
         tracing::warn!(error = ?e, "giving vendor codes to the corps without one failed");
     }
@@ -77,6 +78,10 @@ pub async fn build(mut config: Config, leptos_options: LeptosOptions) -> Result<
             move || shell(options.clone())
         })
         .route("/export/devices.csv", axum::routing::get(export::devices_csv))
+        .route(
+            "/pay/sandbox/{payment_id}",
+            axum::routing::get(crate::server::providers::pay::page).post(crate::server::providers::pay::pay),
+        )
         .nest(&format!("/{}", leptos_options.site_pkg_dir), assets(&leptos_options))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(cross_site_check))

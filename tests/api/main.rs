@@ -16,6 +16,7 @@ mod mall;
 mod matrix;
 mod members;
 mod operations;
+mod orders;
 mod organizations;
 mod partner_matrix;
 mod products;

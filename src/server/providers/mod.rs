@@ -3,4 +3,5 @@
 //! against a local stand-in that checks it).
 
 pub mod aliyun_sms;
+pub mod pay;
 pub mod sms;

@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod params;
 
 mod mall;
+mod orders;
 mod platform;
 mod user;
 mod vendor;
@@ -89,7 +90,8 @@ fn all_routes() -> Routes {
     let api = platform::routes(Routes::new());
     let api = vendor::routes(api);
     let api = user::routes(api);
-    mall::routes(api)
+    let api = mall::routes(api);
+    orders::routes(api)
 }
 
 async fn no_such_url() -> impl IntoResponse {
