@@ -302,6 +302,7 @@ pub struct Texts {
     pub area_end_users: &'static str,
     pub area_mall: &'static str,
     pub area_orders: &'static str,
+    pub area_commission: &'static str,
     pub confirm_deregister_user: &'static str,
     pub promotion_link: &'static str,
     pub promotion_hint: &'static str,
@@ -704,6 +705,7 @@ pub const ZH: Texts = Texts {
     area_end_users: "会员",
     area_mall: "商城",
     area_orders: "订单",
+    area_commission: "佣金",
     confirm_deregister_user: "注销后该会员立即被登出，不能再登录；其记录保留，手机号可重新注册。",
     promotion_link: "推广链接",
     promotion_hint: "会员扫码或打开此链接注册，即归入您的范围。",
@@ -1214,6 +1216,7 @@ pub const EN: Texts = Texts {
     area_end_users: "Users",
     area_mall: "Mall",
     area_orders: "Orders",
+    area_commission: "Commission",
     confirm_deregister_user: "The user is signed out at once and can no longer sign in; its record stays and its mobile can register again.",
     promotion_link: "Promotion link",
     promotion_hint: "Users who sign up by scanning the code or opening the link join your scope.",
@@ -1611,6 +1614,7 @@ impl Texts {
             Area::EndUsers => self.area_end_users,
             Area::Mall => self.area_mall,
             Area::Orders => self.area_orders,
+            Area::Commission => self.area_commission,
         }
     }
 

@@ -67,6 +67,12 @@ pub mod codes {
     pub const PAY_CHANNEL_OFF: u32 = 4001205;
     /// A payment notification that failed verification or named another amount.
     pub const PAYMENT_REFUSED: u32 = 4001206;
+    /// A withdrawal less than 30 seconds after the account's last one.
+    pub const WITHDRAW_TOO_SOON: u32 = 4001207;
+    /// A withdrawal of more than is available.
+    pub const WITHDRAW_TOO_MUCH: u32 = 4001208;
+    /// A withdrawal already paid out or rejected.
+    pub const WITHDRAWAL_STATE: u32 = 4001209;
     pub const VENDOR_DISABLED: u32 = 4031040;
     pub const END_USER_DISABLED: u32 = 4031041;
     /// The vendor does not run this area (AX-08's options).
@@ -74,6 +80,7 @@ pub mod codes {
     pub const END_USER_NOT_FOUND: u32 = 4041070;
     pub const MERCHANDISE_NOT_FOUND: u32 = 4041071;
     pub const ORDER_NOT_FOUND: u32 = 4041072;
+    pub const WITHDRAWAL_NOT_FOUND: u32 = 4041073;
     /// A deregistered vendor (AX-13) or end user (AA-10): its record is kept, and answers 410.
     pub const VENDOR_GONE: u32 = 4101001;
     pub const END_USER_GONE: u32 = 4101002;

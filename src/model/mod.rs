@@ -2,6 +2,7 @@
 //! sides and carries no secret.
 
 pub mod audit;
+pub mod commission;
 pub mod corp;
 pub mod dealer;
 pub mod device;

@@ -22,9 +22,10 @@ pub enum Area {
     EndUsers,
     Mall,
     Orders,
+    Commission,
 }
 
-pub const AREAS: [Area; 9] = [
+pub const AREAS: [Area; 10] = [
     Area::Members,
     Area::Roles,
     Area::Dealers,
@@ -34,6 +35,7 @@ pub const AREAS: [Area; 9] = [
     Area::EndUsers,
     Area::Mall,
     Area::Orders,
+    Area::Commission,
 ];
 
 /// One grantable feature.
@@ -62,6 +64,8 @@ pub const READ_MALL: i64 = 1701;
 pub const MANAGE_MALL: i64 = 1702;
 pub const READ_ORDERS: i64 = 1801;
 pub const MANAGE_ORDERS: i64 = 1802;
+pub const READ_COMMISSION: i64 = 1901;
+pub const MANAGE_COMMISSION: i64 = 1902;
 
 pub const FEATURES: &[Feature] = &[
     Feature { id: READ_MEMBERS, area: Area::Members, zh: "查看成员", en: "View members" },
@@ -81,6 +85,8 @@ pub const FEATURES: &[Feature] = &[
     Feature { id: MANAGE_MALL, area: Area::Mall, zh: "管理商城", en: "Manage the mall" },
     Feature { id: READ_ORDERS, area: Area::Orders, zh: "查看订单", en: "View orders" },
     Feature { id: MANAGE_ORDERS, area: Area::Orders, zh: "处理订单", en: "Handle orders" },
+    Feature { id: READ_COMMISSION, area: Area::Commission, zh: "查看佣金", en: "View commission" },
+    Feature { id: MANAGE_COMMISSION, area: Area::Commission, zh: "管理佣金", en: "Manage commission" },
 ];
 
 pub fn feature(id: i64) -> Option<&'static Feature> {
@@ -109,6 +115,8 @@ pub fn builtin_features(role: MemberRole) -> &'static [i64] {
         MANAGE_MALL,
         READ_ORDERS,
         MANAGE_ORDERS,
+        READ_COMMISSION,
+        MANAGE_COMMISSION,
     ];
     const OPERATIONS: &[i64] = &[
         READ_MEMBERS,
@@ -126,6 +134,8 @@ pub fn builtin_features(role: MemberRole) -> &'static [i64] {
         MANAGE_MALL,
         READ_ORDERS,
         MANAGE_ORDERS,
+        READ_COMMISSION,
+        MANAGE_COMMISSION,
     ];
     const DEVELOPER: &[i64] = &[
         READ_MEMBERS,

@@ -51,6 +51,8 @@ pub struct Config {
     pub order_receive_after: Duration,
     /// A received order may be returned for this long, then it is done (`ORDER_RETURN_DAYS`, 7).
     pub order_return_window: Duration,
+    /// The least commission one withdrawal takes, in fen (`COMMISSION_MIN_WITHDRAW`, 100).
+    pub commission_min_withdraw: i64,
 }
 
 /// The devices' broker.
@@ -178,6 +180,7 @@ impl Default for Config {
             order_pay_window: Duration::from_secs(30 * 60),
             order_receive_after: Duration::from_secs(10 * 24 * 3600),
             order_return_window: Duration::from_secs(7 * 24 * 3600),
+            commission_min_withdraw: 100,
         }
     }
 }
@@ -239,6 +242,7 @@ impl Config {
             order_return_window: Duration::from_secs(
                 24 * 3600 * number("ORDER_RETURN_DAYS", d.order_return_window.as_secs() / (24 * 3600))?,
             ),
+            commission_min_withdraw: number("COMMISSION_MIN_WITHDRAW", d.commission_min_withdraw)?.max(1),
         })
     }
 }
@@ -329,6 +333,7 @@ impl std::fmt::Debug for Config {
             .field("order_pay_window", &self.order_pay_window)
             .field("order_receive_after", &self.order_receive_after)
             .field("order_return_window", &self.order_return_window)
+            .field("commission_min_withdraw", &self.commission_min_withdraw)
             .finish()
     }
 }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod commission;
 mod connectivity;
 mod console;
 mod contract;

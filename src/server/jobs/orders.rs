@@ -3,11 +3,12 @@
 //! shipped, and a received one is done once its return window (`ORDER_RETURN_DAYS`) has passed.
 //! Each step is one conditional `UPDATE` on the state, the same compare-and-set the API uses, so
 //! several app servers may run it at once and a user's own step at the same moment wins or loses
-//! cleanly. A payment that arrives for an order closed meanwhile is refunded.
+//! cleanly. A payment that arrives for an order closed meanwhile is refunded. An order that is
+//! done makes its commission available in the same transaction.
 
 use crate::{
     model::order::OrderState,
-    server::{clock::now_ms, db::Sql, error::Result, state::Ctx},
+    server::{clock::now_ms, db::Sql, error::Result, service::commission, state::Ctx},
 };
 
 /// How many orders one pass moved, by step.
@@ -23,7 +24,8 @@ pub async fn advance(ctx: &Ctx, now: i64) -> Result<Advanced> {
     let c = &ctx.config;
     let step = |to: OrderState, stamp: &str, from: OrderState, since: &str, after: std::time::Duration| {
         Sql::new(format!(
-            "UPDATE orders SET state = $1, {stamp} = $2, update_time = $2 WHERE state = $3 AND {since} <= $4"
+            "UPDATE orders SET state = $1, {stamp} = $2, update_time = $2 WHERE state = $3 AND {since} <= $4 \
+             RETURNING order_id"
         ))
         .bind(to.code())
         .bind(now)
@@ -31,11 +33,11 @@ pub async fn advance(ctx: &Ctx, now: i64) -> Result<Advanced> {
         .bind(now - after.as_millis() as i64)
     };
     let db = &ctx.db;
-    let closed = db
-        .execute(&step(OrderState::Close, "close_time", OrderState::Obligation, "create_time", c.order_pay_window))
+    let closed: Vec<(String,)> = db
+        .fetch_all(&step(OrderState::Close, "close_time", OrderState::Obligation, "create_time", c.order_pay_window))
         .await?;
-    let received = db
-        .execute(&step(
+    let received: Vec<(String,)> = db
+        .fetch_all(&step(
             OrderState::Received,
             "receive_time",
             OrderState::Delivered,
@@ -43,10 +45,21 @@ pub async fn advance(ctx: &Ctx, now: i64) -> Result<Advanced> {
             c.order_receive_after,
         ))
         .await?;
-    let done = db
-        .execute(&step(OrderState::Done, "complete_time", OrderState::Received, "receive_time", c.order_return_window))
+    // Done: what the orders earned becomes available, in the same step.
+    let mut tx = db.begin().await?;
+    let done: Vec<(String,)> = tx
+        .fetch_all(&step(
+            OrderState::Done,
+            "complete_time",
+            OrderState::Received,
+            "receive_time",
+            c.order_return_window,
+        ))
         .await?;
-    Ok(Advanced { closed, received, done })
+    let done: Vec<String> = done.into_iter().map(|(id,)| id).collect();
+    commission::activate(&mut tx, &done, now).await?;
+    tx.commit().await?;
+    Ok(Advanced { closed: closed.len() as u64, received: received.len() as u64, done: done.len() as u64 })
 }
 
 /// Runs [`advance`] every minute for the life of the server.

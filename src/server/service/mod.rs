@@ -2,6 +2,7 @@
 //! handlers and the portals' server functions are thin adapters over these functions.
 
 pub mod command;
+pub mod commission;
 pub mod corp;
 pub mod dealer;
 pub mod device;

@@ -33,7 +33,7 @@ use crate::{
         error::{ApiError, Error, Result},
         list::{self, ListQuery, MAX_IN},
         scope::{dealer_chain, Scope},
-        service::{payment, permission, vendor},
+        service::{commission, payment, permission, vendor},
         state::Ctx,
     },
 };
@@ -529,6 +529,7 @@ pub async fn refund(ctx: &Ctx, principal: &Principal, order_id: &str) -> Result<
     let mut tx = REFUND.begin(ctx, principal, &order, set, json!({ "amount": order.total })).await?;
     let (amount, channel) = payment::paid_total(&mut tx, &order.order_id).await?;
     payment::refund_in(&mut tx, &order.order_id, &channel, amount, "returned").await?;
+    commission::reverse(&mut tx, &order.order_id, now_ms()).await?;
     tx.commit().await?;
     get(ctx, principal, order_id).await
 }

@@ -22,7 +22,7 @@ use crate::{
         error::{ApiError, Error, Result},
         providers::pay::{self as provider, Notification},
         secret::random_hex,
-        service::order,
+        service::{commission, order},
         state::Ctx,
     },
 };
@@ -193,6 +193,7 @@ pub async fn notified(ctx: &Ctx, channel: &str, signature: &str, body: &[u8]) ->
         )
         .await?;
     let applied = if paid == 1 {
+        commission::earn(&mut tx, &order_id, now).await?;
         Applied::Paid
     } else {
         // Paid twice, or paid after it closed: the money goes back.

@@ -7,6 +7,7 @@
 pub mod envelope;
 pub mod params;
 
+mod commission;
 mod mall;
 mod orders;
 mod platform;
@@ -91,7 +92,8 @@ fn all_routes() -> Routes {
     let api = vendor::routes(api);
     let api = user::routes(api);
     let api = mall::routes(api);
-    orders::routes(api)
+    let api = orders::routes(api);
+    commission::routes(api)
 }
 
 async fn no_such_url() -> impl IntoResponse {
