@@ -187,7 +187,38 @@ async fn ensure_account_free(ctx: &Ctx, corp_id: &str, email: &str, phone: &str)
 
 /// Seed 002 op 1: a corp member with "manage dealers" adds a dealer, optionally under another.
 pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<Dealer> {
-    let me = permission::require(principal, MANAGE_DEALERS)?;
+    let corp_id = permission::require(principal, MANAGE_DEALERS)?.corp_id.clone();
+    insert(ctx, principal, &corp_id, input).await
+}
+
+/// Seed 003 六: a dealer adds a dealer directly below itself (whatever the body says of an
+/// upper dealer).
+pub async fn add_below(ctx: &Ctx, principal: &Principal, mut input: NewDealer) -> Result<Dealer> {
+    let me = principal.dealer()?;
+    input.upper_dealer_code = Some(me.dealer_code.clone());
+    insert(ctx, principal, &me.corp_id, input).await
+}
+
+/// Seed 003 六: the dealers below the calling dealer (every level, not itself).
+pub async fn list_below(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
+    let me = principal.dealer()?;
+    let scope = Scope::corp(&me.corp_id).and(col("scope").like(format!("{},%", me.scope)));
+    Ok(list::run(&ctx.db, &DEALERS, query, scope).await?)
+}
+
+/// Seed 003 六: a dealer removes one of its own sub-dealers (directly below it), by the rule of
+/// [`delete`].
+pub async fn delete_below(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
+    let me = principal.dealer()?;
+    let target = get(ctx, principal, id).await?;
+    if target.upper_dealer_code != me.dealer_code || target.id == me.dealer_id {
+        return Err(ApiError::new(codes::FORBIDDEN, "only the dealers directly below you").into());
+    }
+    remove(ctx, principal, target).await
+}
+
+/// Adds a dealer to `corp_id` for `principal` (who was checked), under `upper_dealer_code`.
+async fn insert(ctx: &Ctx, principal: &Principal, corp_id: &str, input: NewDealer) -> Result<Dealer> {
     let name = validate::text("name", &input.name, 64)?;
     let email = validate::email("email", &input.email)?;
     let phone = validate::phone("phone", &input.phone)?;
@@ -204,7 +235,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<D
                 .db
                 .fetch_optional(
                     &Sql::new("SELECT id, dealer_code, scope FROM dealers WHERE corp_id = $1 AND dealer_code = $2")
-                        .bind(me.corp_id.clone())
+                        .bind(corp_id.to_owned())
                         .bind(code.to_uppercase()),
                 )
                 .await?;
@@ -214,7 +245,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<D
             )
         }
     };
-    ensure_account_free(ctx, &me.corp_id, &email, &phone).await?;
+    ensure_account_free(ctx, corp_id, &email, &phone).await?;
     let hash = password::hash(&secret).await?;
 
     // A fresh code collides with an existing one about once in a billion: try again then.
@@ -234,7 +265,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<D
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
                      RETURNING id",
                 )
-                .bind(me.corp_id.clone())
+                .bind(corp_id.to_owned())
                 .bind(name.clone())
                 .bind(email.clone())
                 .bind(phone.clone())
@@ -265,7 +296,7 @@ pub async fn add(ctx: &Ctx, principal: &Principal, input: NewDealer) -> Result<D
             Err(e) if unique_violation(&e) => {
                 drop(tx);
                 // Either the code collided (retry) or a concurrent add took the email or phone.
-                ensure_account_free(ctx, &me.corp_id, &email, &phone).await?;
+                ensure_account_free(ctx, corp_id, &email, &phone).await?;
             }
             Err(e) => return Err(e.into()),
         }
@@ -332,6 +363,12 @@ pub async fn set_status(ctx: &Ctx, principal: &Principal, id: i64, status: i64) 
 /// upper dealer's scope, and its logins end.
 pub async fn delete(ctx: &Ctx, principal: &Principal, id: i64) -> Result<()> {
     let before = manageable(ctx, principal, id).await?;
+    remove(ctx, principal, before).await
+}
+
+/// Deletes the dealer `before` (the caller was checked), by the rule of [`delete`].
+async fn remove(ctx: &Ctx, principal: &Principal, before: Dealer) -> Result<()> {
+    let id = before.id;
     let below: Vec<(String,)> = ctx
         .db
         .fetch_all(&Sql::new("SELECT dealer_code FROM dealers WHERE upper_dealer_id = $1 ORDER BY id").bind(id))

@@ -7,6 +7,7 @@
 pub mod envelope;
 pub mod params;
 
+mod agents;
 mod commission;
 mod mall;
 mod orders;
@@ -93,7 +94,8 @@ fn all_routes() -> Routes {
     let api = user::routes(api);
     let api = mall::routes(api);
     let api = orders::routes(api);
-    commission::routes(api)
+    let api = commission::routes(api);
+    agents::routes(api)
 }
 
 async fn no_such_url() -> impl IntoResponse {
