@@ -105,7 +105,10 @@ test('a user signs up on the mobile site, manages its account, and is deregister
   await admin.getByTestId('deregister-user').click();
   await expect(admin.getByRole('alertdialog')).toContainText('can no longer sign in');
   await admin.getByTestId('confirm-yes').click();
-  // Its record stays listed, with the time it was deregistered; reading it answers 410.
+  // Back on the list (the user's own page has a users table too: the users it referred, so
+  // wait for the page to go, not for a table to show). Its record stays listed, with the time
+  // it was deregistered; reading it answers 410.
+  await expect(admin.getByTestId('user-card')).toHaveCount(0);
   await expect(admin.getByTestId('users-table')).toBeVisible();
   await admin.getByTestId('search-field').selectOption('mobile');
   await admin.getByTestId('table-search').fill(mobile);
