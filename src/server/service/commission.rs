@@ -336,21 +336,10 @@ fn readable(principal: &Principal) -> Result<Scope> {
     Ok(Scope::corp(&permission::require(principal, READ_COMMISSION)?.corp_id))
 }
 
-fn vendor_of(principal: &Principal) -> Option<&str> {
-    match principal {
-        Principal::Member(m) => Some(&m.corp_id),
-        Principal::Dealer(d) => Some(&d.corp_id),
-        Principal::EndUser(u) => Some(&u.corp_id),
-        _ => None,
-    }
-}
-
 /// AE-01: ledger entries, newest first unless sorted.
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = readable(principal)?;
-    if let Some(vid) = vendor_of(principal) {
-        vendor::require_area(ctx, vid, Area::Commission).await?;
-    }
+    vendor::require_caller_area(ctx, principal, Area::Commission).await?;
     let mut query = query.clone();
     if query.order.iter().all(|(f, _)| f.column == "id") {
         if let Some(id) = CommissionEntry::RESOURCE.field("id") {
@@ -363,9 +352,7 @@ pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result
 /// Withdrawals, newest first unless sorted.
 pub async fn withdrawals(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = readable(principal)?;
-    if let Some(vid) = vendor_of(principal) {
-        vendor::require_area(ctx, vid, Area::Commission).await?;
-    }
+    vendor::require_caller_area(ctx, principal, Area::Commission).await?;
     Ok(list::run(&ctx.db, &Withdrawal::RESOURCE, query, scope).await?)
 }
 

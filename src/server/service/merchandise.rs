@@ -48,23 +48,11 @@ fn readable(principal: &Principal) -> Result<Scope> {
     })
 }
 
-/// The vendor a reader belongs to, when it has one (the platform reads across vendors).
-fn vendor_of(principal: &Principal) -> Option<&str> {
-    match principal {
-        Principal::Member(m) => Some(&m.corp_id),
-        Principal::Dealer(d) => Some(&d.corp_id),
-        Principal::EndUser(u) => Some(&u.corp_id),
-        _ => None,
-    }
-}
-
 /// AC-01: the merchandise `principal` may see, in the vendor's `sequence` (then oldest first)
 /// unless the request sorts otherwise.
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = readable(principal)?;
-    if let Some(vid) = vendor_of(principal) {
-        vendor::require_area(ctx, vid, Area::Mall).await?;
-    }
+    vendor::require_caller_area(ctx, principal, Area::Mall).await?;
     let mut query = query.clone();
     if query.order.iter().all(|(f, _)| f.column == "id") {
         if let Some(sequence) = Merchandise::RESOURCE.field("sequence") {
@@ -77,9 +65,7 @@ pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result
 /// AC-03: one merchandise.
 pub async fn get(ctx: &Ctx, principal: &Principal, prod_id: &str) -> Result<Merchandise> {
     let scope = readable(principal)?.and(Expr::col(Alias::new("prod_id")).eq(prod_id.to_owned()));
-    if let Some(vid) = vendor_of(principal) {
-        vendor::require_area(ctx, vid, Area::Mall).await?;
-    }
+    vendor::require_caller_area(ctx, principal, Area::Mall).await?;
     let select = list::select_records(&Merchandise::RESOURCE, scope);
     ctx.db.fetch_record(&select, &Merchandise::RESOURCE).await?.ok_or_else(not_found)
 }
@@ -149,38 +135,13 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: MerchandiseInput) -
         )
         .await?;
     m.prod_id = format!("{code}{serial:016X}");
-    tx.execute(
-        &Sql::new(
-            "INSERT INTO merchandise (prod_id, corp_id, state, type, name, description, tags, sort_order, bonus, \
-             price, orig_price, freight, install, maintain, install_cost, maintain_cost, billing, resource, \
-             notify_url, rent, commis, specification, create_time, update_time) VALUES ($1, $2, $3, $4, $5, $6, \
-             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)",
-        )
-        .bind(m.prod_id.clone())
-        .bind(vid.to_owned())
-        .bind(m.state.code())
-        .bind(m.r#type.code())
-        .bind(m.name.clone())
-        .bind(m.desc.clone())
-        .bind(m.tags.clone())
-        .bind(m.sequence)
-        .bind(m.bonus)
-        .bind(m.price)
-        .bind(m.orig_price)
-        .bind(m.freight)
-        .bind(m.install)
-        .bind(m.maintain)
-        .bind(m.install_cost)
-        .bind(m.maintain_cost)
-        .bind(m.billing)
-        .bind(m.resource.to_string())
-        .bind(m.notify_url.clone())
-        .bind(m.rent.to_string())
-        .bind(m.commis.to_string())
-        .bind(m.specification.to_string())
-        .bind(now),
-    )
-    .await?;
+    let insert = Sql::new(
+        "INSERT INTO merchandise (state, type, name, description, tags, sort_order, bonus, price, orig_price, \
+         freight, install, maintain, install_cost, maintain_cost, billing, resource, notify_url, rent, commis, \
+         specification, create_time, update_time, prod_id, corp_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21, $22, $23)",
+    );
+    tx.execute(&with_fields(insert, &m).bind(now).bind(m.prod_id.clone()).bind(vid.to_owned())).await?;
     audit::record(&mut tx, principal, "merchandise.create", "merchandise", &m.prod_id, Change::created(&m)).await?;
     tx.commit().await?;
     get(ctx, principal, &m.prod_id).await
@@ -222,41 +183,41 @@ async fn save(
         return Ok(after);
     }
     let mut tx = ctx.db.begin().await?;
-    tx.execute(
-        &Sql::new(
-            "UPDATE merchandise SET state = $1, type = $2, name = $3, description = $4, tags = $5, sort_order = $6, \
-             bonus = $7, price = $8, orig_price = $9, freight = $10, install = $11, maintain = $12, \
-             install_cost = $13, maintain_cost = $14, billing = $15, resource = $16, notify_url = $17, rent = $18, \
-             commis = $19, specification = $20, update_time = $21 WHERE prod_id = $22 AND corp_id = $23",
-        )
-        .bind(after.state.code())
-        .bind(after.r#type.code())
-        .bind(after.name.clone())
-        .bind(after.desc.clone())
-        .bind(after.tags.clone())
-        .bind(after.sequence)
-        .bind(after.bonus)
-        .bind(after.price)
-        .bind(after.orig_price)
-        .bind(after.freight)
-        .bind(after.install)
-        .bind(after.maintain)
-        .bind(after.install_cost)
-        .bind(after.maintain_cost)
-        .bind(after.billing)
-        .bind(after.resource.to_string())
-        .bind(after.notify_url.clone())
-        .bind(after.rent.to_string())
-        .bind(after.commis.to_string())
-        .bind(after.specification.to_string())
-        .bind(now_ms())
-        .bind(after.prod_id.clone())
-        .bind(after.vid.clone()),
-    )
-    .await?;
+    let update = Sql::new(
+        "UPDATE merchandise SET state = $1, type = $2, name = $3, description = $4, tags = $5, sort_order = $6, \
+         bonus = $7, price = $8, orig_price = $9, freight = $10, install = $11, maintain = $12, \
+         install_cost = $13, maintain_cost = $14, billing = $15, resource = $16, notify_url = $17, rent = $18, \
+         commis = $19, specification = $20, update_time = $21 WHERE prod_id = $22 AND corp_id = $23",
+    );
+    tx.execute(&with_fields(update, &after).bind(now_ms()).bind(after.prod_id.clone()).bind(after.vid.clone())).await?;
     audit::record(&mut tx, principal, action, "merchandise", &after.prod_id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
     get(ctx, principal, &after.prod_id).await
+}
+
+/// Binds the merchandise's writable fields as `$1`…`$20`, in the order the insert and the update
+/// name their columns.
+fn with_fields(sql: Sql, m: &Merchandise) -> Sql {
+    sql.bind(m.state.code())
+        .bind(m.r#type.code())
+        .bind(m.name.clone())
+        .bind(m.desc.clone())
+        .bind(m.tags.clone())
+        .bind(m.sequence)
+        .bind(m.bonus)
+        .bind(m.price)
+        .bind(m.orig_price)
+        .bind(m.freight)
+        .bind(m.install)
+        .bind(m.maintain)
+        .bind(m.install_cost)
+        .bind(m.maintain_cost)
+        .bind(m.billing)
+        .bind(m.resource.to_string())
+        .bind(m.notify_url.clone())
+        .bind(m.rent.to_string())
+        .bind(m.commis.to_string())
+        .bind(m.specification.to_string())
 }
 
 /// AC-07: deletes a merchandise no order names; one that orders name is refused (422 on

@@ -59,16 +59,6 @@ fn readable(principal: &Principal) -> Result<Scope> {
     })
 }
 
-/// The vendor a caller belongs to, when it has one (the platform reads across vendors).
-fn vendor_of(principal: &Principal) -> Option<&str> {
-    match principal {
-        Principal::Member(m) => Some(&m.corp_id),
-        Principal::Dealer(d) => Some(&d.corp_id),
-        Principal::EndUser(u) => Some(&u.corp_id),
-        _ => None,
-    }
-}
-
 fn not_found() -> Error {
     ApiError::new(codes::ORDER_NOT_FOUND, "order not found").into()
 }
@@ -80,9 +70,7 @@ fn wrong_state(state: OrderState, what: &str) -> Error {
 /// AD-01: the orders `principal` may see, newest first unless sorted, each with its lines.
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = readable(principal)?;
-    if let Some(vid) = vendor_of(principal) {
-        vendor::require_area(ctx, vid, Area::Orders).await?;
-    }
+    vendor::require_caller_area(ctx, principal, Area::Orders).await?;
     let mut query = query.clone();
     if query.order.iter().all(|(f, _)| f.column == "id") {
         query.order = vec![(&ROW_ID, list::Dir::Desc)];
@@ -160,9 +148,7 @@ async fn lines_of(ctx: &Ctx, ids: &[String]) -> Result<HashMap<String, Vec<Order
 /// The order `order_id` as `principal` may read it (404 outside its scope).
 pub async fn find(ctx: &Ctx, principal: &Principal, order_id: &str) -> Result<Order> {
     let scope = readable(principal)?.and(col("order_id").eq(order_id.to_owned()));
-    if let Some(vid) = vendor_of(principal) {
-        vendor::require_area(ctx, vid, Area::Orders).await?;
-    }
+    vendor::require_caller_area(ctx, principal, Area::Orders).await?;
     let select = list::select_records(&Order::RESOURCE, scope);
     ctx.db.fetch_record(&select, &Order::RESOURCE).await?.ok_or_else(not_found)
 }

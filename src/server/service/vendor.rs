@@ -625,6 +625,14 @@ pub async fn require_open(ctx: &Ctx, vid: &str) -> Result<()> {
     }
 }
 
+/// [`require_area`] for the caller's vendor; the platform operator, above every vendor, passes.
+pub async fn require_caller_area(ctx: &Ctx, principal: &Principal, area: Area) -> Result<()> {
+    match principal.corp_id() {
+        Some(vid) => require_area(ctx, vid, area).await,
+        None => Ok(()),
+    }
+}
+
 /// Refuses what an end user does with a vendor that is not open for business (disabled,
 /// inactive, deregistered) or does not run `area` (AX-08).
 pub async fn require_area(ctx: &Ctx, vid: &str, area: Area) -> Result<()> {
