@@ -102,6 +102,22 @@ pub struct ListQuery {
     pub order: Vec<(&'static Field, Dir)>,
 }
 
+impl ListQuery {
+    /// This query sorted by `field` first when the request chose no order of its own: the
+    /// order a resource's list shows by default (a mall by `sequence`, orders newest first).
+    pub fn sorted_by_default(mut self, field: &'static Field, dir: Dir) -> ListQuery {
+        if self.order.iter().all(|(f, _)| f.column == ROW_ID.column) {
+            self.order.retain(|(f, _)| f.column != field.column);
+            self.order.insert(0, (field, dir));
+        }
+        self
+    }
+}
+
+/// The row id: the `id` column, whether or not the resource shows it (an end user shows its
+/// `uid` and keeps its number inside).
+pub static ROW_ID: Field = Field::new("id", "id", FieldType::Int);
+
 /// Validates a list request body (see CONTRACT.md "Lists"); a `null` part counts as absent.
 pub fn parse(resource: &Resource, body: &Json) -> Result<ListQuery, ApiError> {
     let obj = body.as_object().ok_or_else(|| ApiError::invalid("body", "must be a JSON object"))?;
@@ -302,11 +318,9 @@ fn parse_order(resource: &Resource, v: &Json) -> Result<Vec<(&'static Field, Dir
     Ok(with_tiebreak(resource, order))
 }
 
-/// Appends `id ASC` so rows that tie on the requested keys keep one order across pages.
-/// The row id is the `id` column, whether or not the resource shows it (an end user shows its
-/// `uid` and keeps its number inside).
+/// Appends the row id ascending ([`ROW_ID`]) so rows that tie on the requested keys keep one
+/// order across pages.
 fn with_tiebreak(resource: &Resource, mut order: Vec<(&'static Field, Dir)>) -> Vec<(&'static Field, Dir)> {
-    static ROW_ID: Field = Field::new("id", "id", FieldType::Int);
     let id = resource.visible().find(|f| f.column == "id").unwrap_or(&ROW_ID);
     if !order.iter().any(|(f, _)| f.column == id.column) {
         order.push((id, Dir::Asc));

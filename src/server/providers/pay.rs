@@ -83,7 +83,7 @@ pub async fn page(
     axum::extract::Path(payment_id): axum::extract::Path<String>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let found = crate::server::service::payment::for_pay_page(&ctx, &payment_id).await;
+    let found = crate::server::service::payment::pay_of(&ctx, &payment_id).await;
     let (status, body) = match found {
         Ok(Some((order_id, amount, status))) if status == "pending" => (
             axum::http::StatusCode::OK,
@@ -123,7 +123,7 @@ pub async fn pay(
     use crate::server::service::payment;
     use axum::response::IntoResponse;
     let outcome = async {
-        let Some((_, amount, _)) = payment::for_pay_page(&ctx, &payment_id).await? else {
+        let Some((_, amount, _)) = payment::pay_of(&ctx, &payment_id).await? else {
             return Ok(None);
         };
         let (body, signature) = sandbox_notification(&ctx, &payment_id, amount)?;

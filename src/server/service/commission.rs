@@ -340,12 +340,7 @@ fn readable(principal: &Principal) -> Result<Scope> {
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = readable(principal)?;
     vendor::require_caller_area(ctx, principal, Area::Commission).await?;
-    let mut query = query.clone();
-    if query.order.iter().all(|(f, _)| f.column == "id") {
-        if let Some(id) = CommissionEntry::RESOURCE.field("id") {
-            query.order = vec![(id, list::Dir::Desc)];
-        }
-    }
+    let query = query.clone().sorted_by_default(&list::ROW_ID, list::Dir::Desc);
     Ok(list::run(&ctx.db, &CommissionEntry::RESOURCE, &query, scope).await?)
 }
 

@@ -53,19 +53,23 @@ fn readable(principal: &Principal) -> Result<Scope> {
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = readable(principal)?;
     vendor::require_caller_area(ctx, principal, Area::Mall).await?;
-    let mut query = query.clone();
-    if query.order.iter().all(|(f, _)| f.column == "id") {
-        if let Some(sequence) = Merchandise::RESOURCE.field("sequence") {
-            query.order.insert(0, (sequence, Dir::Asc));
-        }
-    }
+    let query = match Merchandise::RESOURCE.field("sequence") {
+        Some(sequence) => query.clone().sorted_by_default(sequence, Dir::Asc),
+        None => query.clone(),
+    };
     Ok(list::run(&ctx.db, &Merchandise::RESOURCE, &query, scope).await?)
 }
 
 /// AC-03: one merchandise.
 pub async fn get(ctx: &Ctx, principal: &Principal, prod_id: &str) -> Result<Merchandise> {
-    let scope = readable(principal)?.and(Expr::col(Alias::new("prod_id")).eq(prod_id.to_owned()));
+    readable(principal)?; // who may not read merchandise at all hears so first
     vendor::require_caller_area(ctx, principal, Area::Mall).await?;
+    find(ctx, principal, prod_id).await
+}
+
+/// The merchandise as `principal` may read it, once the vendor's mall was found open.
+async fn find(ctx: &Ctx, principal: &Principal, prod_id: &str) -> Result<Merchandise> {
+    let scope = readable(principal)?.and(Expr::col(Alias::new("prod_id")).eq(prod_id.to_owned()));
     let select = list::select_records(&Merchandise::RESOURCE, scope);
     ctx.db.fetch_record(&select, &Merchandise::RESOURCE).await?.ok_or_else(not_found)
 }
@@ -144,13 +148,13 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: MerchandiseInput) -
     tx.execute(&with_fields(insert, &m).bind(now).bind(m.prod_id.clone()).bind(vid.to_owned())).await?;
     audit::record(&mut tx, principal, "merchandise.create", "merchandise", &m.prod_id, Change::created(&m)).await?;
     tx.commit().await?;
-    get(ctx, principal, &m.prod_id).await
+    find(ctx, principal, &m.prod_id).await
 }
 
 /// AC-04: changes the fields given; answers the merchandise as it now is.
 pub async fn edit(ctx: &Ctx, principal: &Principal, prod_id: &str, input: MerchandiseInput) -> Result<Merchandise> {
     writer(ctx, principal).await?;
-    let before = get(ctx, principal, prod_id).await?;
+    let before = find(ctx, principal, prod_id).await?;
     let mut after = before.clone();
     apply(&mut after, input)?;
     save(ctx, principal, before, after, "merchandise.edit").await
@@ -165,7 +169,7 @@ pub async fn set_specification(
 ) -> Result<Merchandise> {
     let input = MerchandiseInput { specification: Some(spec), ..MerchandiseInput::default() };
     writer(ctx, principal).await?;
-    let before = get(ctx, principal, prod_id).await?;
+    let before = find(ctx, principal, prod_id).await?;
     let mut after = before.clone();
     apply(&mut after, input)?;
     save(ctx, principal, before, after, "merchandise.specification").await
@@ -192,7 +196,7 @@ async fn save(
     tx.execute(&with_fields(update, &after).bind(now_ms()).bind(after.prod_id.clone()).bind(after.vid.clone())).await?;
     audit::record(&mut tx, principal, action, "merchandise", &after.prod_id, Change::updated(&before, &after)).await?;
     tx.commit().await?;
-    get(ctx, principal, &after.prod_id).await
+    find(ctx, principal, &after.prod_id).await
 }
 
 /// Binds the merchandise's writable fields as `$1`…`$20`, in the order the insert and the update
@@ -224,7 +228,7 @@ fn with_fields(sql: Sql, m: &Merchandise) -> Sql {
 /// `/api`): archive it instead (`state` 2), which keeps it for the orders and the accounts.
 pub async fn delete(ctx: &Ctx, principal: &Principal, prod_id: &str) -> Result<()> {
     writer(ctx, principal).await?;
-    let before = get(ctx, principal, prod_id).await?;
+    let before = find(ctx, principal, prod_id).await?;
     let mut tx = ctx.db.begin().await?;
     if has_orders(&mut tx, &before.prod_id).await? {
         return Err(ApiError::new(

@@ -71,10 +71,7 @@ fn wrong_state(state: OrderState, what: &str) -> Error {
 pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = readable(principal)?;
     vendor::require_caller_area(ctx, principal, Area::Orders).await?;
-    let mut query = query.clone();
-    if query.order.iter().all(|(f, _)| f.column == "id") {
-        query.order = vec![(&ROW_ID, list::Dir::Desc)];
-    }
+    let query = query.clone().sorted_by_default(&list::ROW_ID, list::Dir::Desc);
     let mut page = list::run(&ctx.db, &Order::RESOURCE, &query, scope).await?;
     let ids: Vec<String> =
         page.list.iter().filter_map(|row| row.get("order_id").and_then(Value::as_str).map(str::to_owned)).collect();
@@ -85,9 +82,6 @@ pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result
     }
     Ok(page)
 }
-
-static ROW_ID: crate::model::resource::Field =
-    crate::model::resource::Field::new("id", "id", crate::model::resource::FieldType::Int);
 
 /// The lines of the orders `ids`, by order.
 async fn lines_of(ctx: &Ctx, ids: &[String]) -> Result<HashMap<String, Vec<OrderLine>>> {
