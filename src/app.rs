@@ -11,10 +11,10 @@ use crate::{
     i18n::{initial_lang, I18n},
     portal::{
         api_docs::ApiDocs,
-        corp, dealer, end_users,
+        commission, corp, dealer, end_users,
         heavy_buyer::{self, organizations, users},
         home::Home,
-        mobile, platform, NotFound,
+        mall, mobile, orders, platform, shop, NotFound,
     },
 };
 
@@ -89,11 +89,21 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("products/:id") view={Lazy::<LazyProductDevicesPage>::new()}/>
                     <Route path=path!("products/:pid/devices/:id") view={Lazy::<LazyDevicePage>::new()}/>
                     <Route path=path!("devices") view={Lazy::<LazyDevicesPage>::new()}/>
+                    <Route path=path!("mall") view={Lazy::<LazyMallPage>::new()}/>
+                    <Route path=path!("mall/:prod_id") view={Lazy::<LazyMerchandisePage>::new()}/>
+                    <Route path=path!("orders") view={Lazy::<LazyCorpOrders>::new()}/>
+                    <Route path=path!("orders/:id") view={Lazy::<LazyCorpOrder>::new()}/>
+                    <Route path=path!("commission") view={Lazy::<LazyCorpCommission>::new()}/>
                 </ParentRoute>
                 <Route path=path!("/m/:code") view={Lazy::<LazyMobileSignIn>::new()}/>
                 <Route path=path!("/m/:code/signup") view={Lazy::<LazyMobileSignUp>::new()}/>
                 <Route path=path!("/m/:code/reset") view={Lazy::<LazyMobileReset>::new()}/>
                 <Route path=path!("/m/:code/me") view={Lazy::<LazyMobileMe>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/m/:code/shop") view={Lazy::<LazyMobileShop>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/m/:code/shop/:prod_id") view={Lazy::<LazyMobileProduct>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/m/:code/orders") view={Lazy::<LazyMobileOrders>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/m/:code/orders/:id") view={Lazy::<LazyMobileOrder>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/m/:code/commission") view={Lazy::<LazyMobileCommission>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/platform/login") view={Lazy::<LazyPlatformLogin>::new()}/>
                 <ParentRoute path=path!("/platform") view={Lazy::<LazyPlatformLayout>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<LazyVendorsPage>::new()}/>
@@ -107,6 +117,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dealer/devices") view={Lazy::<LazyDealerDevices>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/dealer/sales") view={Lazy::<LazyDealerSales>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/dealer/users") view={Lazy::<LazyDealerUsers>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/orders") view={Lazy::<LazyDealerOrders>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/orders/:id") view={Lazy::<LazyDealerOrder>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/commission") view={Lazy::<LazyDealerCommission>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/login") view={Lazy::<LazyHeavyBuyerLogin>::new()}/>
                 <Route path=path!("/heavy_buyer") view={Lazy::<LazyHeavyBuyerHome>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/devices") view={Lazy::<LazyHeavyBuyerDevices>::new()} ssr=SsrMode::Async/>
@@ -202,12 +215,22 @@ portals! {
         LazyProductDevicesPage => corp::devices::ProductDevicesPage,
         LazyDevicePage => corp::devices::DevicePage,
         LazyDevicesPage => corp::devices::DevicesPage,
+        LazyMallPage => mall::MallPage,
+        LazyMerchandisePage => mall::MerchandiseEditPage,
+        LazyCorpOrders => orders::CorpOrdersPage,
+        LazyCorpOrder => orders::CorpOrderPage,
+        LazyCorpCommission => commission::CorpCommissionPage,
     }
     mobile_site: MobilePages {
         LazyMobileSignIn => mobile::MobileSignIn,
         LazyMobileSignUp => mobile::MobileSignUp,
         LazyMobileReset => mobile::MobileReset,
         LazyMobileMe => mobile::MobileMe,
+        LazyMobileShop => shop::MobileShop,
+        LazyMobileProduct => shop::MobileProduct,
+        LazyMobileOrders => shop::MobileOrders,
+        LazyMobileOrder => shop::MobileOrder,
+        LazyMobileCommission => shop::MobileCommission,
     }
     platform_portal: PlatformPages {
         LazyPlatformLogin => platform::PlatformLogin,
@@ -224,6 +247,9 @@ portals! {
         LazyDealerDevices => dealer::DealerDevices,
         LazyDealerSales => dealer::DealerSalesPage,
         LazyDealerUsers => dealer::DealerUsers,
+        LazyDealerOrders => dealer::DealerOrders,
+        LazyDealerOrder => dealer::DealerOrder,
+        LazyDealerCommission => dealer::DealerCommission,
     }
     heavy_buyer_portal: HeavyBuyerPages {
         LazyHeavyBuyerLogin => heavy_buyer::HeavyBuyerLogin,

@@ -5,7 +5,8 @@ use backoffice::server::{
     config::Config,
     db::Db,
     http,
-    service::{corp, platform},
+    providers::files::Files,
+    service::{commission, corp, platform},
     state::Ctx,
     watchdog,
 };
@@ -46,6 +47,18 @@ async fn main() {
             ctx.db.close().await;
         }
         Command::Simulate(plan) => simulate(config, plan).await,
+        Command::Reconcile => {
+            let ctx = connect(config).await;
+            let problems = commission::reconcile(&ctx).await.unwrap_or_else(|e| fail(&e.into_api().msg));
+            ctx.db.close().await;
+            if !problems.is_empty() {
+                for p in &problems {
+                    println!("{p}");
+                }
+                fail(&format!("the ledger does not reconcile: {} problem(s)", problems.len()));
+            }
+            println!("the ledger reconciles");
+        }
         Command::Serve => serve(config).await,
     }
 }
@@ -54,7 +67,8 @@ async fn main() {
 async fn connect(mut config: Config) -> Ctx {
     config.resolve_secrets_key().unwrap_or_else(|msg| fail(&msg));
     let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("database: {e}")));
-    Ctx { db, config: std::sync::Arc::new(config), mqtt: backoffice::server::mqtt::Bus::off() }
+    let files = Files::open(&config.files).unwrap_or_else(|e| fail(&e));
+    Ctx { db, config: std::sync::Arc::new(config), mqtt: backoffice::server::mqtt::Bus::off(), files }
 }
 
 async fn serve(config: Config) {
@@ -91,7 +105,8 @@ async fn simulate(config: Config, plan: backoffice::server::simulate::Plan) {
     let topics = Topics { root: config.mqtt_topic_root.clone() };
     // Only the products and devices are read: no secrets key needed.
     let db = Db::connect(&config.database_url).await.unwrap_or_else(|e| fail(&format!("database: {e}")));
-    let ctx = Ctx { db, config: std::sync::Arc::new(config), mqtt: backoffice::server::mqtt::Bus::off() };
+    let files = Files::open(&config.files).unwrap_or_else(|e| fail(&e));
+    let ctx = Ctx { db, config: std::sync::Arc::new(config), mqtt: backoffice::server::mqtt::Bus::off(), files };
     let (key, macs) = device::for_simulation(&ctx, &plan.product_id, plan.devices, plan.create)
         .await
         .unwrap_or_else(|e| fail(&format!("simulate: {}", e.into_api().msg)));

@@ -73,6 +73,11 @@ pub mod codes {
     pub const WITHDRAW_TOO_MUCH: u32 = 4001208;
     /// A withdrawal already paid out or rejected.
     pub const WITHDRAWAL_STATE: u32 = 4001209;
+    /// An upload that is not a PNG, JPEG, WebP or GIF picture (by its bytes), or whose bytes are
+    /// not the type its `Content-Type` names.
+    pub const IMAGE_REFUSED: u32 = 4001220;
+    /// An upload larger than `FILES_MAX_BYTES`.
+    pub const IMAGE_TOO_LARGE: u32 = 4001221;
     pub const VENDOR_DISABLED: u32 = 4031040;
     pub const END_USER_DISABLED: u32 = 4031041;
     /// The vendor does not run this area (AX-08's options).
@@ -81,6 +86,8 @@ pub mod codes {
     pub const MERCHANDISE_NOT_FOUND: u32 = 4041071;
     pub const ORDER_NOT_FOUND: u32 = 4041072;
     pub const WITHDRAWAL_NOT_FOUND: u32 = 4041073;
+    /// No file under this key in the file store.
+    pub const FILE_NOT_FOUND: u32 = 4041080;
     /// A deregistered vendor (AX-13) or end user (AA-10): its record is kept, and answers 410.
     pub const VENDOR_GONE: u32 = 4101001;
     pub const END_USER_GONE: u32 = 4101002;
@@ -92,6 +99,9 @@ pub mod codes {
     pub const SERVER_FAULT: u32 = 5031001;
     /// The SMS provider refused the message or could not be reached; the send did not count.
     pub const SMS_UNAVAILABLE: u32 = 5031002;
+    /// The payment provider (WeChat Pay) could not be reached or refused the prepay; nothing is
+    /// owed, the user may try again.
+    pub const PAY_UNAVAILABLE: u32 = 5031003;
 }
 
 impl ApiError {

@@ -14,6 +14,7 @@ pub mod lenient;
 pub mod list;
 pub mod member;
 pub mod merchandise;
+pub mod money;
 pub mod order;
 pub mod organization;
 pub mod permission;

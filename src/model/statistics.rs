@@ -29,6 +29,10 @@ pub struct DashboardFigures {
     pub heavy_buyers: Option<HeavyBuyerSummary>,
     /// Devices online, and in all.
     pub devices_online: Option<(i64, i64)>,
+    /// The mall's takings per day of payment (fen), the last 30 days, refunded orders left out.
+    pub mall_sales_by_day: Option<Vec<DayTotal>>,
+    /// Commission earned per day (fen), the last 30 days, reversals left out.
+    pub commission_by_day: Option<Vec<DayTotal>>,
 }
 
 /// Each of `days`, with its total from `known` (0 where none).

@@ -154,6 +154,33 @@ impl std::fmt::Debug for VendorAccounts {
     }
 }
 
+/// AX-07's settings for WeChat Pay API v3, beside [`VendorAccounts`] (`mch_gid` is the mchid,
+/// `mch_appid` the appid, `mch_secret` the APIv3key): the merchant's API certificate serial,
+/// its private key (PEM; sealed, never read back) and WeChat Pay's public key (PEM) with its id.
+/// An absent field stays as it is; an empty one clears it. With all of them set (and the APIv3
+/// key 32 characters) the vendor's `weixin` payments go to WeChat Pay instead of the sandbox.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WechatPayAccounts {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mch_serial: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mch_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wxpay_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wxpay_key: Option<String>,
+}
+
+impl std::fmt::Debug for WechatPayAccounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WechatPayAccounts")
+            .field("mch_serial", &self.mch_serial)
+            .field("wxpay_key_id", &self.wxpay_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// AX-08: which `/api` areas the vendor runs; absent switches stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -5,9 +5,11 @@
 use leptos::prelude::*;
 
 use super::{
+    commission::OwnCommission,
     corp::dealers::DealerTree,
     devices::PartnerDevices,
     end_users::EndUsersTable,
+    orders::{OrderPage, OrdersList, OrdersOf},
     partner::{dealer_page, with_partner, Portal, PortalLogin},
     sales::DealerSales,
 };
@@ -67,7 +69,25 @@ pub fn DealerSalesPage() -> impl IntoView {
     dealer_page(move |_| view! { <DealerSales/> })
 }
 
-/// A dealer's promotion link and its QR code (an SVG drawn on the server).
+/// The orders of the dealer's users (and of the users of the dealers below it).
+#[component]
+pub fn DealerOrders() -> impl IntoView {
+    dealer_page(move |_| view! { <OrdersList of=OrdersOf::Dealer/> })
+}
+
+/// One of those orders, to read.
+#[component]
+pub fn DealerOrder() -> impl IntoView {
+    dealer_page(move |_| view! { <OrderPage of=OrdersOf::Dealer/> })
+}
+
+/// The dealer's commission: balances, withdraw, withdrawals, ledger.
+#[component]
+pub fn DealerCommission() -> impl IntoView {
+    dealer_page(move |_| view! { <OwnCommission/> })
+}
+
+/// A promotion link (a dealer's, or a user's referral link) and its QR code (an SVG drawn on the server).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Promotion {
     pub link: String,

@@ -170,14 +170,14 @@ pub async fn reset_password(code: String, mobile: String, sms: String, pwd: Stri
     end_user::reset_password(&ctx, &vid, &mobile, &sms, Secret::new(pwd)).await.map_err(fns::refuse)
 }
 
-fn vendor_code() -> impl Fn() -> String + Clone + Send + Sync + 'static {
+pub(crate) fn vendor_code() -> impl Fn() -> String + Clone + Send + Sync + 'static {
     let params = use_params_map();
     move || params.read().get("code").unwrap_or_default()
 }
 
 /// The phone-sized frame: the vendor's name and logo over the page.
 #[component]
-fn Frame(store: Resource<Result<Storefront, ApiError>>, children: Children) -> impl IntoView {
+pub(crate) fn Frame(store: Resource<Result<Storefront, ApiError>>, children: Children) -> impl IntoView {
     view! {
         <div class="mx-auto min-h-screen max-w-md bg-white px-5 pb-10">
             <header class="flex items-center gap-3 py-4">
@@ -218,7 +218,7 @@ fn CodeInput(mobile: RwSignal<String>, sms: RwSignal<String>, purpose: &'static 
     }
 }
 
-fn button_class() -> &'static str {
+pub(crate) fn button_class() -> &'static str {
     "h-11 w-full rounded-md bg-emerald-600 text-base font-medium text-white hover:bg-emerald-700 disabled:opacity-60"
 }
 
@@ -354,6 +354,7 @@ pub fn MobileMe() -> impl IntoView {
             </Transition>
             <button type="button" data-testid="m-logout" class="mt-8 h-11 w-full rounded-md border border-slate-300 text-sm"
                 on:click=move |_| { logout.dispatch(SignOut { code: c() }); }>{move || t().log_out}</button>
+            <crate::portal::shop::MobileTabs/>
         </Frame>
     }
 }

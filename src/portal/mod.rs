@@ -2,6 +2,7 @@
 //! over the service layer.
 
 pub mod api_docs;
+pub mod commission;
 pub mod corp;
 pub mod dealer;
 pub mod device_live;
@@ -10,11 +11,14 @@ pub mod end_users;
 pub mod entry;
 pub mod heavy_buyer;
 pub mod home;
+pub mod mall;
 pub mod mobile;
+pub mod orders;
 pub mod organization_paths;
 pub mod partner;
 pub mod platform;
 pub mod sales;
+pub mod shop;
 pub mod vendor;
 
 use leptos::prelude::*;

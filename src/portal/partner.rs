@@ -163,12 +163,14 @@ pub async fn load_heavy_buyer_session() -> Result<HeavyBuyerSession, ApiError> {
     heavy_buyer::session(&ctx, &principal).await.map_err(fns::refuse)
 }
 
-const DEALER_NAV: [NavItem; 5] = [
+const DEALER_NAV: [NavItem; 7] = [
     ("/dealer", |t| t.my_profile, "nav-profile"),
     ("/dealer/dealers", |t| t.my_dealers, "nav-sub-dealers"),
     ("/dealer/devices", |t| t.devices_title, "nav-devices"),
     ("/dealer/sales", |t| t.sales_title, "nav-sales"),
     ("/dealer/users", |t| t.users_title, "nav-users"),
+    ("/dealer/orders", |t| t.shop.orders_title, "nav-orders"),
+    ("/dealer/commission", |t| t.shop.commission_title, "nav-commission"),
 ];
 
 const HEAVY_BUYER_NAV: [NavItem; 5] = [

@@ -27,6 +27,9 @@ USAGE:
                                (default: the one configured, MQTT_LISTEN or MQTT_URL): they report
                                telemetry at the given total rate and obey commands. --create adds
                                the product's missing devices first (within the corp's quota)
+    backoffice reconcile       Check that the commission ledger adds up (every account's entries,
+                               balances and withdrawals, every order's commission); prints what
+                               does not and exits 1, or prints \"the ledger reconciles\"
     backoffice --help          Show this help
 
 The database comes from DATABASE_URL (sqlite:… or postgres://…); when it is unset the server
@@ -42,6 +45,7 @@ pub enum Command {
     CreateCorp(NewCorp),
     CreatePlatformAdmin(NewPlatformAdmin),
     Simulate(Plan),
+    Reconcile,
 }
 
 /// Parses the arguments after the program name; a mistake is a message for the user.
@@ -52,6 +56,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         Some("create-corp") => create_corp(&args[1..]).map(Command::CreateCorp),
         Some("create-platform-admin") => create_platform_admin(&args[1..]).map(Command::CreatePlatformAdmin),
         Some("simulate") => simulate(&args[1..]).map(Command::Simulate),
+        Some("reconcile") if args.len() == 1 => Ok(Command::Reconcile),
+        Some("reconcile") => Err("reconcile takes no options; see backoffice --help".into()),
         Some(other) => Err(format!("unknown command {other:?}; see backoffice --help")),
     }
 }
@@ -150,6 +156,8 @@ mod tests {
     fn parses_commands() {
         assert!(matches!(parse(&[]), Ok(Command::Serve)));
         assert!(matches!(parse(&args("--help")), Ok(Command::Help)));
+        assert!(matches!(parse(&args("reconcile")), Ok(Command::Reconcile)));
+        assert!(parse(&args("reconcile --fix")).is_err());
         let c =
             parse(&args("create-corp --company Acme --name Ann --email a@b.cn --phone 13800000000 --password secret1"));
         assert!(matches!(c, Ok(Command::CreateCorp(NewCorp { ref company, .. })) if company == "Acme"));

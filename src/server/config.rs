@@ -53,7 +53,47 @@ pub struct Config {
     pub order_return_window: Duration,
     /// The least commission one withdrawal takes, in fen (`COMMISSION_MIN_WITHDRAW`, 100).
     pub commission_min_withdraw: i64,
+    /// WeChat Pay API v3 (`WECHATPAY_BASE_URL`): where requests go, for every vendor whose
+    /// merchant is configured.
+    pub wechatpay_base_url: String,
+    /// `WECHATPAY_NOTIFY_URL`: the public HTTPS address of `/api/pay/notify/wechatpay` that
+    /// WeChat Pay sends notifications to. Without it no vendor can prepay through WeChat Pay.
+    pub wechatpay_notify_url: Option<String>,
+    /// Where uploaded pictures are kept (`FILES_DIR`, or `FILES_S3_*`).
+    pub files: FileStore,
+    /// The largest picture taken, in bytes (`FILES_MAX_BYTES`, 5 MiB).
+    pub files_max_bytes: usize,
 }
+
+/// Where uploaded pictures are kept.
+#[derive(Clone, Debug)]
+pub enum FileStore {
+    /// A folder of this server (`FILES_DIR`, default `data/files`): one app server.
+    Local { dir: PathBuf },
+    /// An S3-compatible bucket (`FILES_S3_BUCKET` and the rest): what several app servers share.
+    S3(S3Store),
+}
+
+/// An S3-compatible bucket (AWS S3, MinIO, Aliyun OSS, Tencent COS, …). `Debug` leaves the
+/// secret out.
+#[derive(Clone, Debug)]
+pub struct S3Store {
+    /// `FILES_S3_ENDPOINT` (`https://minio.internal:9000`); none: AWS S3 of the region.
+    pub endpoint: Option<String>,
+    /// `FILES_S3_BUCKET`.
+    pub bucket: String,
+    /// `FILES_S3_REGION`, default `us-east-1`.
+    pub region: String,
+    /// `FILES_S3_ACCESS_KEY_ID`.
+    pub access_key_id: String,
+    /// `FILES_S3_SECRET_ACCESS_KEY`: never in a log line or `Debug` output.
+    pub secret_access_key: Secret,
+    /// `FILES_S3_VIRTUAL_HOSTED`: address the bucket as `bucket.endpoint` (what Aliyun OSS
+    /// needs) rather than `endpoint/bucket` (the default, what MinIO expects).
+    pub virtual_hosted: bool,
+}
+
+pub const DEFAULT_FILES_DIR: &str = "data/files";
 
 /// The devices' broker.
 #[derive(Clone, Debug)]
@@ -181,6 +221,10 @@ impl Default for Config {
             order_receive_after: Duration::from_secs(10 * 24 * 3600),
             order_return_window: Duration::from_secs(7 * 24 * 3600),
             commission_min_withdraw: 100,
+            wechatpay_base_url: crate::server::providers::wechatpay::BASE_URL.into(),
+            wechatpay_notify_url: None,
+            files: FileStore::Local { dir: PathBuf::from(DEFAULT_FILES_DIR) },
+            files_max_bytes: 5 * 1024 * 1024,
         }
     }
 }
@@ -243,6 +287,12 @@ impl Config {
                 24 * 3600 * number("ORDER_RETURN_DAYS", d.order_return_window.as_secs() / (24 * 3600))?,
             ),
             commission_min_withdraw: number("COMMISSION_MIN_WITHDRAW", d.commission_min_withdraw)?.max(1),
+            wechatpay_base_url: text("WECHATPAY_BASE_URL")
+                .map(|u| u.trim_end_matches('/').to_owned())
+                .unwrap_or(d.wechatpay_base_url),
+            wechatpay_notify_url: text("WECHATPAY_NOTIFY_URL"),
+            files: file_store()?,
+            files_max_bytes: number("FILES_MAX_BYTES", d.files_max_bytes)?.max(1),
         })
     }
 }
@@ -278,6 +328,31 @@ fn sms() -> Result<Sms, String> {
         }
         other => Err(format!("SMS_PROVIDER: unknown provider {other:?} (expected log or aliyun)")),
     }
+}
+
+/// `FILES_S3_BUCKET` chooses a bucket (its endpoint, region and key beside it); else the folder
+/// `FILES_DIR`.
+fn file_store() -> Result<FileStore, String> {
+    let Some(bucket) = text("FILES_S3_BUCKET") else {
+        return Ok(FileStore::Local { dir: text("FILES_DIR").map_or_else(|| DEFAULT_FILES_DIR.into(), PathBuf::from) });
+    };
+    let required = |name: &str| text(name).ok_or_else(|| format!("{name}: required with FILES_S3_BUCKET"));
+    let endpoint = text("FILES_S3_ENDPOINT").map(|e| e.trim_end_matches('/').to_owned());
+    if let Some(e) = &endpoint {
+        let ok =
+            e.split_once("://").is_some_and(|(scheme, host)| matches!(scheme, "http" | "https") && !host.is_empty());
+        if !ok {
+            return Err(format!("FILES_S3_ENDPOINT: {e:?} is not a URL like https://minio.internal:9000"));
+        }
+    }
+    Ok(FileStore::S3(S3Store {
+        endpoint,
+        bucket,
+        region: text("FILES_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+        access_key_id: required("FILES_S3_ACCESS_KEY_ID")?,
+        secret_access_key: Secret::new(required("FILES_S3_SECRET_ACCESS_KEY")?),
+        virtual_hosted: flag("FILES_S3_VIRTUAL_HOSTED", false)?,
+    }))
 }
 
 /// `MQTT_URL` (an external broker) wins over `MQTT_LISTEN` (the embedded one, `off` for none).
@@ -334,6 +409,10 @@ impl std::fmt::Debug for Config {
             .field("order_receive_after", &self.order_receive_after)
             .field("order_return_window", &self.order_return_window)
             .field("commission_min_withdraw", &self.commission_min_withdraw)
+            .field("wechatpay_base_url", &self.wechatpay_base_url)
+            .field("wechatpay_notify_url", &self.wechatpay_notify_url)
+            .field("files", &self.files)
+            .field("files_max_bytes", &self.files_max_bytes)
             .finish()
     }
 }
@@ -406,5 +485,23 @@ mod redaction_tests {
         assert!(shown.contains("postgres://app:***@db.internal:5432/bo"), "{shown}");
         assert_eq!(redact_url("sqlite:data/backoffice.db"), "sqlite:data/backoffice.db");
         assert_eq!(redact_url("postgres://app@db/bo"), "postgres://app@db/bo");
+    }
+
+    #[test]
+    fn debug_never_shows_the_bucket_secret() {
+        let config = Config {
+            files: FileStore::S3(S3Store {
+                endpoint: Some("http://127.0.0.1:9000".into()),
+                bucket: "pictures".into(),
+                region: "us-east-1".into(),
+                access_key_id: "AKIDEXAMPLE".into(),
+                secret_access_key: Secret::new("bucket-s3cret-key"),
+                virtual_hosted: false,
+            }),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("bucket-s3cret-key"), "{shown}");
+        assert!(shown.contains("pictures") && shown.contains("AKIDEXAMPLE"), "{shown}");
     }
 }

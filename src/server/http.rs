@@ -31,9 +31,11 @@ use crate::{
         config::Config,
         db::Db,
         error::{error_response, ApiError},
-        export,
+        export, files,
         jobs::retention,
-        mqtt, request,
+        mqtt,
+        providers::files::Files,
+        request,
         state::{AppState, Ctx},
         watchdog::Watchdog,
     },
@@ -52,13 +54,15 @@ pub async fn build(mut config: Config, leptos_options: LeptosOptions) -> Result<
     config.resolve_secrets_key().map_err(|e| sqlx::Error::Configuration(e.into()))?;
     let db = Db::connect(&config.database_url).await?;
     let mqtt = mqtt::prepare(&config).await.map_err(sqlx::Error::Io)?;
-    let ctx = Ctx { db: db.clone(), config: Arc::new(config), mqtt: mqtt.bus() };
+    let files = Files::open(&config.files).map_err(|e| sqlx::Error::Configuration(e.into()))?;
+    let ctx = Ctx { db: db.clone(), config: Arc::new(config), mqtt: mqtt.bus(), files };
     mqtt.start(ctx.clone());
     let store = Store::new(&db).await?;
     tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(600)));
     tokio::spawn(refresh_statistics_hourly(db.clone()));
     tokio::spawn(retention::purge_hourly(ctx.clone()));
     tokio::spawn(crate::server::jobs::orders::advance_every_minute(ctx.clone()));
+    tokio::spawn(crate::server::jobs::refunds::send_every_minute(ctx.clone()));
     if let Err(e) = crate::server::service::vendor::backfill_codes(&ctx).await {
         tracing::warn!(error = ?e, "giving vendor codes to the corps without one failed");
     }
@@ -78,6 +82,8 @@ pub async fn build(mut config: Config, leptos_options: LeptosOptions) -> Result<
             move || shell(options.clone())
         })
         .route("/export/devices.csv", axum::routing::get(export::devices_csv))
+        .route("/files", axum::routing::post(files::upload))
+        .route("/files/{key}", axum::routing::get(files::serve))
         .route(
             "/pay/sandbox/{payment_id}",
             axum::routing::get(crate::server::providers::pay::page).post(crate::server::providers::pay::pay),

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod fns;
 pub mod http;
 pub mod jobs;

@@ -10,16 +10,18 @@ use crate::server::{
     db::Db,
     error::{Error, Result},
     mqtt::Bus,
+    providers::files::Files,
     secret::SealKey,
 };
 
-/// The service layer's context: the database, the settings and the devices' broker. Cheap to
-/// clone.
+/// The service layer's context: the database, the settings, the devices' broker and the file
+/// store. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub db: Db,
     pub config: Arc<Config>,
     pub mqtt: Bus,
+    pub files: Files,
 }
 
 impl Ctx {

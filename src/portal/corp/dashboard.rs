@@ -144,6 +144,18 @@ fn Charts(figures: Resource<Result<DashboardFigures, ApiError>>) -> impl IntoVie
                             <DayBars days=days/>
                         </section>
                     })}
+                    {f.mall_sales_by_day.map(|days| view! {
+                        <section class="rounded-xl border border-slate-200 bg-white p-5 lg:col-span-2" data-testid="mall-sales-chart">
+                            <h2 class="font-semibold">{move || t().shop.mall_sales}</h2>
+                            <DayBars days=days money=true/>
+                        </section>
+                    })}
+                    {f.commission_by_day.map(|days| view! {
+                        <section class="rounded-xl border border-slate-200 bg-white p-5 lg:col-span-2" data-testid="commission-chart">
+                            <h2 class="font-semibold">{move || t().shop.commission_earned}</h2>
+                            <DayBars days=days money=true/>
+                        </section>
+                    })}
                     {f.sales_by_region.map(|regions| view! {
                         <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="region-chart">
                             <h2 class="font-semibold">{move || t().sales_by_region}</h2>
@@ -181,7 +193,13 @@ fn percent(part: i64, whole: i64) -> i64 {
 
 /// Sales per day as bars; each bar says its day and count (a tooltip, and to screen readers).
 #[component]
-fn DayBars(days: Vec<DayTotal>) -> impl IntoView {
+fn DayBars(
+    days: Vec<DayTotal>,
+    /// The figures are fen, read as yuan.
+    #[prop(optional)]
+    money: bool,
+) -> impl IntoView {
+    let shown = move |n: i64| if money { crate::model::money::yuan(n) } else { n.to_string() };
     const W: usize = 600;
     const H: i64 = 120;
     let max = days.iter().map(|d| d.sale_total).max().unwrap_or(0).max(1);
@@ -190,8 +208,11 @@ fn DayBars(days: Vec<DayTotal>) -> impl IntoView {
     let first = days.first().map(|d| d.day.clone()).unwrap_or_default();
     let last = days.last().map(|d| d.day.clone()).unwrap_or_default();
     // The days with sales, as text: what the bars say, for screen readers and without styles.
-    let spoken =
-        days.iter().filter(|d| d.sale_total > 0).map(|d| format!("{}: {}", d.day, d.sale_total)).collect::<Vec<_>>();
+    let spoken = days
+        .iter()
+        .filter(|d| d.sale_total > 0)
+        .map(|d| format!("{}: {}", d.day, shown(d.sale_total)))
+        .collect::<Vec<_>>();
     let bars = days
         .into_iter()
         .enumerate()
@@ -204,13 +225,13 @@ fn DayBars(days: Vec<DayTotal>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <svg viewBox=format!("0 0 {W} {H}") class="mt-3 h-32 w-full" role="img" aria-label=format!("{first} – {last}: {total}")>
+        <svg viewBox=format!("0 0 {W} {H}") class="mt-3 h-32 w-full" role="img" aria-label=format!("{first} – {last}: {}", shown(total))>
             {bars}
         </svg>
         <ul class="sr-only">{spoken.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
         <div class="flex justify-between text-xs text-slate-500">
             <span>{first}</span>
-            <span data-testid="sales-total">{format!("Σ {total} · max {max}")}</span>
+            <span data-testid="sales-total">{format!("Σ {} · max {}", shown(total), shown(max))}</span>
             <span>{last}</span>
         </div>
     }

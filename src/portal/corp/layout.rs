@@ -17,7 +17,8 @@ use crate::{
         corp::CorpSession,
         error::ApiError,
         permission::{
-            READ_DEALERS, READ_DEVICES, READ_END_USERS, READ_HEAVY_BUYERS, READ_MEMBERS, READ_PRODUCTS, READ_ROLES,
+            READ_COMMISSION, READ_DEALERS, READ_DEVICES, READ_END_USERS, READ_HEAVY_BUYERS, READ_MALL, READ_MEMBERS,
+            READ_ORDERS, READ_PRODUCTS, READ_ROLES,
         },
     },
 };
@@ -55,6 +56,8 @@ pub fn CorpLayout() -> impl IntoView {
                                 let (can_dealers, can_buyers) = (can.can(READ_DEALERS), can.can(READ_HEAVY_BUYERS));
                                 let (can_products, can_devices) = (can.can(READ_PRODUCTS), can.can(READ_DEVICES));
                                 let can_users = can.can(READ_END_USERS);
+                                let (can_mall, can_orders) = (can.can(READ_MALL), can.can(READ_ORDERS));
+                                let can_commission = can.can(READ_COMMISSION);
                                 let is_admin = can.is_admin;
                                 view! {
                                 <p class="mt-1 truncate pl-10 text-xs text-slate-400">{s.info.company.clone()}</p>
@@ -80,6 +83,15 @@ pub fn CorpLayout() -> impl IntoView {
                                     </Show>
                                     <Show when=move || can_users>
                                         <A href="/corp/users" attr:class="nav-link" attr:data-testid="nav-users">{move || t().nav_users}</A>
+                                    </Show>
+                                    <Show when=move || can_mall>
+                                        <A href="/corp/mall" attr:class="nav-link" attr:data-testid="nav-mall">{move || t().shop.mall_title}</A>
+                                    </Show>
+                                    <Show when=move || can_orders>
+                                        <A href="/corp/orders" attr:class="nav-link" attr:data-testid="nav-orders">{move || t().shop.orders_title}</A>
+                                    </Show>
+                                    <Show when=move || can_commission>
+                                        <A href="/corp/commission" attr:class="nav-link" attr:data-testid="nav-commission">{move || t().shop.commission_title}</A>
                                     </Show>
                                     <Show when=move || is_admin>
                                         <A href="/corp/audit" attr:class="nav-link" attr:data-testid="nav-audit">{move || t().nav_audit}</A>

@@ -147,6 +147,17 @@ fn error_body() -> Value {
 }
 
 /// The whole document.
+/// A request body's `content`: JSON, unless the schema is raw bytes (`"format": "binary"`) of
+/// the media types its `x-media` lists (an upload).
+fn request_content(schema: &Value) -> Value {
+    let media: Vec<&str> = match schema["x-media"].as_array() {
+        Some(types) if schema["format"] == "binary" => types.iter().filter_map(Value::as_str).collect(),
+        _ => return json!({ "application/json": { "schema": schema } }),
+    };
+    let raw = json!({ "schema": { "type": "string", "format": "binary" } });
+    Value::Object(media.into_iter().map(|m| (m.to_owned(), raw.clone())).collect())
+}
+
 pub fn document(ops: &[Op], flavor: &Flavor) -> Value {
     let mut paths = Map::new();
     for op in ops {
@@ -171,8 +182,7 @@ pub fn document(ops: &[Op], flavor: &Flavor) -> Value {
             },
         };
         if let Some(schema) = &op.request {
-            operation["requestBody"] =
-                json!({ "required": true, "content": { "application/json": { "schema": schema } } });
+            operation["requestBody"] = json!({ "required": true, "content": request_content(schema) });
         }
         if op.auth {
             operation["security"] = json!([{ "AccessToken": [] }]);

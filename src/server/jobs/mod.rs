@@ -2,4 +2,5 @@
 //! never in memory alone, so several app servers on one PostgreSQL can run them side by side.
 
 pub mod orders;
+pub mod refunds;
 pub mod retention;

@@ -3,5 +3,7 @@
 //! against a local stand-in that checks it).
 
 pub mod aliyun_sms;
+pub mod files;
 pub mod pay;
 pub mod sms;
+pub mod wechatpay;

@@ -2,8 +2,9 @@
 //! (`GET /pay/sandbox/{payment_id}`) whose button makes it send a notification signed like a real
 //! provider's — HMAC-SHA256 of the body under a key derived from `SECRETS_KEY`, which every app
 //! server shares — through the one verification path every notification takes
-//! ([`crate::server::service::payment::notified`]), so the whole flow runs on a laptop. A real
-//! provider (WeChat Pay API v3) joins here with its own signature check.
+//! ([`crate::server::service::payment::notified`]), so the whole flow runs on a laptop. The real
+//! provider, WeChat Pay API v3, is [`super::wechatpay`]; it pays for the vendors whose merchant is
+//! configured, the sandbox for the others.
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use sha2::Sha256;
 use crate::{
     model::error::codes,
     server::{
-        error::{ApiError, Result},
+        error::{ApiError, Error, Result},
         secret::{hex, unhex},
         state::Ctx,
     },
@@ -81,6 +82,7 @@ pub fn sandbox_notification(ctx: &Ctx, payment_id: &str, amount: i64) -> Result<
 pub async fn page(
     axum::extract::State(ctx): axum::extract::State<Ctx>,
     axum::extract::Path(payment_id): axum::extract::Path<String>,
+    axum::extract::Query(back): axum::extract::Query<Back>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let found = crate::server::service::payment::pay_of(&ctx, &payment_id).await;
@@ -91,18 +93,20 @@ pub async fn page(
                 "<h1>Sandbox payment</h1><p>Order <b data-testid=\"order\">{}</b></p>\
                  <p>Amount <b data-testid=\"amount\">{}.{:02}</b> yuan</p>\
                  <form method=\"post\"><button type=\"submit\" data-testid=\"pay\">Pay</button></form>\
-                 <p>No money moves: this is the sandbox provider.</p>",
+                 <p>No money moves: this is the sandbox provider.</p>{}",
                 escape(&order_id),
                 amount / 100,
-                amount % 100
+                amount % 100,
+                back.link()
             ),
         ),
         Ok(Some((order_id, _, status))) => (
             axum::http::StatusCode::OK,
             format!(
-                "<h1>Sandbox payment</h1><p data-testid=\"status\">Order {}: {}</p>",
+                "<h1>Sandbox payment</h1><p data-testid=\"status\">Order {}: {}</p>{}",
                 escape(&order_id),
-                escape(&status)
+                escape(&status),
+                back.link()
             ),
         ),
         Ok(None) => (axum::http::StatusCode::NOT_FOUND, "<h1>No such payment</h1>".to_owned()),
@@ -119,6 +123,7 @@ pub async fn page(
 pub async fn pay(
     axum::extract::State(ctx): axum::extract::State<Ctx>,
     axum::extract::Path(payment_id): axum::extract::Path<String>,
+    axum::extract::Query(back): axum::extract::Query<Back>,
 ) -> axum::response::Response {
     use crate::server::service::payment;
     use axum::response::IntoResponse;
@@ -127,7 +132,10 @@ pub async fn pay(
             return Ok(None);
         };
         let (body, signature) = sandbox_notification(&ctx, &payment_id, amount)?;
-        payment::notified(&ctx, SANDBOX, &signature, &body).await.map(Some)
+        let mut headers = axum::http::HeaderMap::new();
+        let signature = axum::http::HeaderValue::from_str(&signature).map_err(|e| Error::Internal(Box::new(e)))?;
+        headers.insert("X-Pay-Signature", signature);
+        payment::notified(&ctx, SANDBOX, &headers, &body).await.map(Some)
     }
     .await;
     let (status, text) = match outcome {
@@ -135,15 +143,34 @@ pub async fn pay(
         Ok(Some(payment::Applied::Refunded)) => {
             (axum::http::StatusCode::OK, "This order was already paid or closed: the payment was refunded")
         }
-        Ok(Some(payment::Applied::Duplicate)) => (axum::http::StatusCode::OK, "Already paid"),
+        Ok(Some(payment::Applied::Duplicate | payment::Applied::Noted)) => (axum::http::StatusCode::OK, "Already paid"),
         Ok(None) => (axum::http::StatusCode::NOT_FOUND, "No such payment"),
         Err(e) => {
             tracing::warn!(error = %e, "the sandbox payment failed");
             (axum::http::StatusCode::UNPROCESSABLE_ENTITY, "The payment failed")
         }
     };
-    let body = format!("<h1>Sandbox payment</h1><p data-testid=\"result\">{text}</p>");
+    let body = format!("<h1>Sandbox payment</h1><p data-testid=\"result\">{text}</p>{}", back.link());
     (status, axum::response::Html(shell(&body))).into_response()
+}
+
+/// Where the pay page sends the payer back to (`?back=/m/…`): a path on this site only, so the
+/// page cannot be made to send anyone elsewhere.
+#[derive(Debug, Default, Deserialize)]
+pub struct Back {
+    #[serde(default)]
+    back: String,
+}
+
+impl Back {
+    fn link(&self) -> String {
+        let own_path = self.back.starts_with('/') && !self.back.starts_with("//") && !self.back.contains('\\');
+        if own_path {
+            format!("<p><a href=\"{}\" data-testid=\"back\">Back to the shop</a></p>", escape(&self.back))
+        } else {
+            String::new()
+        }
+    }
 }
 
 fn shell(body: &str) -> String {

@@ -498,34 +498,32 @@ pub async fn decide(ctx: &Ctx, principal: &Principal, withdrawal_id: &str, pay: 
 pub async fn reconcile(ctx: &Ctx) -> Result<Vec<String>> {
     let db = &ctx.db;
     let mut problems = Vec::new();
-    let accounts: Vec<(String, i64, i64, i64, i64, i64, i64)> = db
+    // Per account, in one pass over each table: its entries by kind and bucket, and its
+    // withdrawals by status.
+    let accounts: Vec<(String, i64, i64, i64, i64, i64, i64, i64)> = db
         .fetch_all(&Sql::new(
-            "SELECT account, \
-             CAST(COALESCE(SUM(amount), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(CASE WHEN kind IN ('earn', 'reverse') THEN amount ELSE 0 END), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(CASE WHEN bucket = 'pending' THEN amount ELSE 0 END), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(CASE WHEN bucket = 'withdrawing' THEN amount ELSE 0 END), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(CASE WHEN bucket = 'withdrawn' THEN amount ELSE 0 END), 0) AS BIGINT), \
-             COUNT(*) FROM commission_entries GROUP BY account",
+            "SELECT e.account, e.total, e.earned, e.pending, e.withdrawing, e.withdrawn, \
+             CAST(COALESCE(w.asked, 0) AS BIGINT), CAST(COALESCE(w.paid, 0) AS BIGINT) \
+             FROM (SELECT account, \
+                   CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total, \
+                   CAST(COALESCE(SUM(CASE WHEN kind IN ('earn', 'reverse') THEN amount ELSE 0 END), 0) AS BIGINT) AS earned, \
+                   CAST(COALESCE(SUM(CASE WHEN bucket = 'pending' THEN amount ELSE 0 END), 0) AS BIGINT) AS pending, \
+                   CAST(COALESCE(SUM(CASE WHEN bucket = 'withdrawing' THEN amount ELSE 0 END), 0) AS BIGINT) AS withdrawing, \
+                   CAST(COALESCE(SUM(CASE WHEN bucket = 'withdrawn' THEN amount ELSE 0 END), 0) AS BIGINT) AS withdrawn \
+                   FROM commission_entries GROUP BY account) e \
+             LEFT JOIN (SELECT account, \
+                   SUM(CASE WHEN status = 'requested' THEN amount ELSE 0 END) AS asked, \
+                   SUM(CASE WHEN status = 'paid' THEN amount ELSE 0 END) AS paid \
+                   FROM withdrawals GROUP BY account) w ON w.account = e.account",
         ))
         .await?;
-    for (account, all, earned, pending, withdrawing, withdrawn, _) in accounts {
+    for (account, all, earned, pending, withdrawing, withdrawn, asked, paid) in accounts {
         if all != earned {
             problems.push(format!("{account}: entries add up to {all}, earned less reversed is {earned}"));
         }
         if pending < 0 || withdrawing < 0 || withdrawn < 0 {
             problems.push(format!("{account}: a balance below zero ({pending}, {withdrawing}, {withdrawn})"));
         }
-        let (asked, paid): (i64, i64) = db
-            .fetch_one(
-                &Sql::new(
-                    "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'requested' THEN amount ELSE 0 END), 0) AS BIGINT), \
-                     CAST(COALESCE(SUM(CASE WHEN status = 'paid' THEN amount ELSE 0 END), 0) AS BIGINT) \
-                     FROM withdrawals WHERE account = $1",
-                )
-                .bind(account.clone()),
-            )
-            .await?;
         if (asked, paid) != (withdrawing, withdrawn) {
             problems.push(format!(
                 "{account}: withdrawing {withdrawing} / withdrawn {withdrawn}, withdrawals say {asked} / {paid}"
@@ -535,13 +533,16 @@ pub async fn reconcile(ctx: &Ctx) -> Result<Vec<String>> {
     // Per order: (state, earned, reversed, made available, what its lines sold).
     let orders: Vec<(String, i64, i64, i64, i64, i64)> = db
         .fetch_all(&Sql::new(
-            "SELECT o.order_id, o.state, \
-             CAST(COALESCE((SELECT SUM(amount) FROM commission_entries e WHERE e.order_id = o.order_id AND e.kind = 'earn'), 0) AS BIGINT), \
-             CAST(COALESCE((SELECT SUM(amount) FROM commission_entries e WHERE e.order_id = o.order_id AND e.kind = 'reverse'), 0) AS BIGINT), \
-             CAST(COALESCE((SELECT SUM(amount) FROM commission_entries e WHERE e.order_id = o.order_id AND e.kind = 'activate' \
-                       AND e.bucket = 'available'), 0) AS BIGINT), \
-             CAST(COALESCE((SELECT SUM(price * quantity + rent) FROM order_lines l WHERE l.order_id = o.order_id), 0) AS BIGINT) \
-             FROM orders o",
+            "SELECT o.order_id, o.state, CAST(COALESCE(e.earned, 0) AS BIGINT), CAST(COALESCE(e.reversed, 0) AS BIGINT), \
+             CAST(COALESCE(e.activated, 0) AS BIGINT), CAST(COALESCE(l.sold, 0) AS BIGINT) \
+             FROM orders o \
+             LEFT JOIN (SELECT order_id, \
+                   SUM(CASE WHEN kind = 'earn' THEN amount ELSE 0 END) AS earned, \
+                   SUM(CASE WHEN kind = 'reverse' THEN amount ELSE 0 END) AS reversed, \
+                   SUM(CASE WHEN kind = 'activate' AND bucket = 'available' THEN amount ELSE 0 END) AS activated \
+                   FROM commission_entries WHERE order_id IS NOT NULL GROUP BY order_id) e ON e.order_id = o.order_id \
+             LEFT JOIN (SELECT order_id, SUM(price * quantity + rent) AS sold FROM order_lines GROUP BY order_id) l \
+                   ON l.order_id = o.order_id",
         ))
         .await?;
     for (order_id, state, earned, reversed, activated, sold) in orders {

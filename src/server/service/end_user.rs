@@ -562,11 +562,19 @@ pub async fn deregister(ctx: &Ctx, principal: &Principal, uid: &str) -> Result<(
     Ok(())
 }
 
-/// A dealer's promotion link: the mobile site's sign-up page of its vendor, naming the dealer,
-/// so the users it brings join its scope. `origin` is the site's own (`https://host`).
+/// A promotion link: the mobile site's sign-up page of the vendor, naming who shares it — a
+/// dealer (the users it brings join its scope and earn it commission where they have no
+/// referrer) or a user (its referral link: it becomes their referrer). `origin` is the site's
+/// own (`https://host`).
 pub async fn promotion_link(ctx: &Ctx, principal: &Principal, origin: &str) -> Result<String> {
-    let dealer = principal.dealer()?;
+    let (corp_id, param) = match principal {
+        Principal::EndUser(u) => (u.corp_id.clone(), format!("rid={}", u.uid)),
+        _ => {
+            let dealer = principal.dealer()?;
+            (dealer.corp_id.clone(), format!("dealer={}", dealer.dealer_code))
+        }
+    };
     let (code,): (String,) =
-        ctx.db.fetch_one(&Sql::new("SELECT vendor_code FROM corps WHERE id = $1").bind(dealer.corp_id.clone())).await?;
-    Ok(format!("{origin}/m/{code}/signup?dealer={}", dealer.dealer_code))
+        ctx.db.fetch_one(&Sql::new("SELECT vendor_code FROM corps WHERE id = $1").bind(corp_id)).await?;
+    Ok(format!("{origin}/m/{code}/signup?{param}"))
 }

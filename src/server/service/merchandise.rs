@@ -84,8 +84,9 @@ fn not_found() -> Error {
     ApiError::new(codes::MERCHANDISE_NOT_FOUND, "merchandise not found").into()
 }
 
-/// A writer: a member of an open vendor whose role manages the mall. Answers its vendor.
-async fn writer<'p>(ctx: &Ctx, principal: &'p Principal) -> Result<&'p str> {
+/// A writer: a member of an open vendor whose role manages the mall. Answers its vendor. (Also
+/// who may upload the merchandise's pictures, `service::files`.)
+pub(crate) async fn writer<'p>(ctx: &Ctx, principal: &'p Principal) -> Result<&'p str> {
     let me = permission::require(principal, MANAGE_MALL)?;
     vendor::require_area(ctx, &me.corp_id, Area::Mall).await?;
     Ok(&me.corp_id)

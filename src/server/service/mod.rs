@@ -8,6 +8,7 @@ pub mod dealer;
 pub mod device;
 pub mod end_user;
 pub mod entry;
+pub mod files;
 pub mod heavy_buyer;
 pub mod login;
 pub mod member;

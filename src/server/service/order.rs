@@ -500,17 +500,19 @@ pub async fn consent(ctx: &Ctx, principal: &Principal, order_id: &str) -> Result
     get(ctx, principal, order_id).await
 }
 
-/// AD-14: the returned goods are back; what was paid goes back through its provider, in the
-/// same step as the state change.
+/// AD-14: the returned goods are back; what was paid goes back through its provider. The refund
+/// is recorded in the same step as the state change; a real provider is asked once that step has
+/// committed (and by the refund job until it answers), never while it is open.
 pub async fn refund(ctx: &Ctx, principal: &Principal, order_id: &str) -> Result<Map<String, Value>> {
     vendor_side(principal)?;
     let order = find(ctx, principal, order_id).await?;
     let set = REFUND.sql("refund_time = $2", 0, now_ms(), |s| s);
     let mut tx = REFUND.begin(ctx, principal, &order, set, json!({ "amount": order.total })).await?;
-    let (amount, channel) = payment::paid_total(&mut tx, &order.order_id).await?;
-    payment::refund_in(&mut tx, &order.order_id, &channel, amount, "returned").await?;
+    let paid = payment::paid_total(&mut tx, &order.order_id).await?;
+    let refund = payment::refund_in(&mut tx, &order.order_id, &paid, "returned").await?;
     commission::reverse(&mut tx, &order.order_id, now_ms()).await?;
     tx.commit().await?;
+    refund.send(ctx).await;
     get(ctx, principal, order_id).await
 }
 

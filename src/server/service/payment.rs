@@ -7,9 +7,18 @@
 //! is unique per channel). The order becomes paid in the same transaction; a payment that finds
 //! its order already paid (or closed) is recorded and refunded, never lost.
 //!
-//! The provider today is the sandbox ([`crate::server::providers::pay`]): it serves a pay page
-//! and signs its notification like a real provider would, so the whole flow runs on a laptop.
+//! Two providers serve the `weixin` channel: WeChat Pay API v3
+//! ([`crate::server::providers::wechatpay`]) for a vendor whose merchant is configured (AX-07),
+//! else the sandbox ([`crate::server::providers::pay`]), which serves a pay page and signs its
+//! notification like a real provider would, so the whole flow runs on a laptop.
+//!
+//! A refund is decided in the transaction that changes the order (a return refunded, a second
+//! payment). The sandbox refunds at once; through WeChat Pay the refund is recorded `pending`
+//! there and sent once that transaction has committed ([`send_refund`]; never while a transaction
+//! is open), and again by the refund job ([`send_pending_refunds`]) until WeChat Pay answers. It is
+//! then `processing`, `refunded` or `failed`; WeChat Pay's refund notification finishes it.
 
+use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -20,9 +29,12 @@ use crate::{
         clock::{iso_opt, now_ms},
         db::{unique_violation, Sql, Tx},
         error::{ApiError, Error, Result},
-        providers::pay::{self as provider, Notification},
+        providers::{
+            pay::{self as provider, Notification},
+            wechatpay::{self, JsapiParams},
+        },
         secret::random_hex,
-        service::{commission, order},
+        service::{commission, order, vendor},
         state::Ctx,
     },
 };
@@ -31,10 +43,30 @@ use crate::{
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Prepaid {
     pub payment_id: String,
+    /// `sandbox` or `wechatpay`.
     pub channel: String,
     pub amount: i64,
-    /// Where the user pays (the sandbox's pay page).
+    /// Where the user pays: the sandbox's pay page, or WeChat Pay's Native `code_url` (shown as
+    /// a QR code and scanned in WeChat). None with JSAPI.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub pay_url: String,
+    /// WeChat Pay: `JSAPI` (in WeChat, with the payer's openid) or `NATIVE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_type: Option<String>,
+    /// WeChat Pay Native: the URL to show as a QR code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_url: Option<String>,
+    /// WeChat Pay JSAPI: what `wx.requestPayment` takes, signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jsapi: Option<JsapiParams>,
+}
+
+/// AD-07's optional body: the payer's openid in the vendor's app (a client inside WeChat has it
+/// from the official account's sign-in); with it WeChat Pay prepays JSAPI, without it Native.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PrepayRequest {
+    pub openid: String,
 }
 
 /// One payment or refund of an order (AD-10).
@@ -52,9 +84,20 @@ pub struct PaymentRow {
 }
 
 /// AD-07..09: the user who made an unpaid order asks to pay it through `channel` (`weixin`,
-/// `credit`, `debit`). `weixin` goes to the configured provider (the sandbox by default); the
-/// card channels answer 422 until a provider is configured for them.
+/// `credit`, `debit`). `weixin` goes to WeChat Pay when the vendor's merchant is configured, to
+/// the sandbox otherwise; the card channels answer 422 until a provider is configured for them.
 pub async fn prepay(ctx: &Ctx, principal: &Principal, order_id: &str, channel: &str) -> Result<Prepaid> {
+    prepay_with(ctx, principal, order_id, channel, PrepayRequest::default()).await
+}
+
+/// [`prepay`] with AD-07's optional body.
+pub async fn prepay_with(
+    ctx: &Ctx,
+    principal: &Principal,
+    order_id: &str,
+    channel: &str,
+    request: PrepayRequest,
+) -> Result<Prepaid> {
     let Principal::EndUser(_) = principal else {
         return Err(ApiError::new(codes::FORBIDDEN, "an order is paid by the user who made it").into());
     };
@@ -66,6 +109,16 @@ pub async fn prepay(ctx: &Ctx, principal: &Principal, order_id: &str, channel: &
     if order.state != OrderState::Obligation {
         return Err(ApiError::new(codes::ORDER_STATE, "this order is not awaiting payment").into());
     }
+    let openid = crate::model::validate::optional_text("openid", &request.openid, 128)?;
+    let merchant = vendor::wechatpay_merchant(ctx, &order.vid).await?;
+    let notify_url = match (&merchant, &ctx.config.wechatpay_notify_url) {
+        (Some(_), None) => {
+            tracing::error!(vid = %order.vid, "WECHATPAY_NOTIFY_URL is not set: no payment can go to WeChat Pay");
+            return Err(unavailable());
+        }
+        (_, url) => url.clone().unwrap_or_default(),
+    };
+    let used = if merchant.is_some() { wechatpay::CHANNEL } else { provider::SANDBOX };
     let payment_id = format!("P{}", random_hex(12).to_uppercase());
     ctx.db
         .execute(
@@ -76,17 +129,62 @@ pub async fn prepay(ctx: &Ctx, principal: &Principal, order_id: &str, channel: &
             .bind(payment_id.clone())
             .bind(order.order_id.clone())
             .bind(order.vid.clone())
-            .bind(provider::SANDBOX.to_owned())
+            .bind(used.to_owned())
             .bind(order.total)
             .bind(now_ms()),
         )
         .await?;
-    Ok(Prepaid {
-        pay_url: provider::pay_url(&payment_id),
-        payment_id,
-        channel: provider::SANDBOX.to_owned(),
+    let prepaid = Prepaid {
+        pay_url: String::new(),
+        payment_id: payment_id.clone(),
+        channel: used.to_owned(),
         amount: order.total,
-    })
+        trade_type: None,
+        code_url: None,
+        jsapi: None,
+    };
+    let Some(merchant) = merchant else {
+        return Ok(Prepaid { pay_url: provider::pay_url(&payment_id), ..prepaid });
+    };
+    let description = format!("Order {}", order.order_id);
+    let asked = wechatpay::Order {
+        out_trade_no: &payment_id,
+        description: &description,
+        total: order.total,
+        notify_url: &notify_url,
+        openid: Some(openid.as_str()).filter(|o| !o.is_empty()),
+    };
+    match wechatpay::prepay(&ctx.config.wechatpay_base_url, &merchant, &asked).await {
+        Ok(wechatpay::Prepay::Jsapi(params)) => {
+            Ok(Prepaid { trade_type: Some("JSAPI".into()), jsapi: Some(params), ..prepaid })
+        }
+        Ok(wechatpay::Prepay::Native { code_url }) => Ok(Prepaid {
+            trade_type: Some("NATIVE".into()),
+            pay_url: code_url.clone(),
+            code_url: Some(code_url),
+            ..prepaid
+        }),
+        Err(e) => {
+            tracing::warn!(vid = %order.vid, %payment_id, error = %e, "WeChat Pay prepay failed");
+            // Never shown to the user, so never paid; if it were, its notification still counts.
+            ctx.db
+                .execute(
+                    &Sql::new(
+                        "UPDATE payments SET status = 'failed', note = $1, finish_time = $2 \
+                         WHERE payment_id = $3 AND status = 'pending'",
+                    )
+                    .bind("the provider did not prepay".to_owned())
+                    .bind(now_ms())
+                    .bind(payment_id),
+                )
+                .await?;
+            Err(unavailable())
+        }
+    }
+}
+
+fn unavailable() -> Error {
+    ApiError::new(codes::PAY_UNAVAILABLE, "the payment provider is unavailable; please try again in a moment").into()
 }
 
 /// AD-10: every payment and refund of an order the caller may read, oldest first.
@@ -114,13 +212,17 @@ pub async fn of_order(ctx: &Ctx, principal: &Principal, order_id: &str) -> Resul
         .collect())
 }
 
-/// A payment (not a refund) by our id: (order id, amount, status).
+/// A sandbox payment (not a refund) by our id: (order id, amount, status), for its pay page.
 pub async fn pay_of(ctx: &Ctx, payment_id: &str) -> Result<Option<(String, i64, String)>> {
     Ok(ctx
         .db
         .fetch_optional(
-            &Sql::new("SELECT order_id, amount, status FROM payments WHERE payment_id = $1 AND kind = 'pay'")
-                .bind(payment_id.to_owned()),
+            &Sql::new(
+                "SELECT order_id, amount, status FROM payments WHERE payment_id = $1 AND kind = 'pay' \
+                 AND channel = $2",
+            )
+            .bind(payment_id.to_owned())
+            .bind(provider::SANDBOX.to_owned()),
         )
         .await?)
 }
@@ -134,27 +236,114 @@ pub enum Applied {
     Refunded,
     /// This transaction was applied before: nothing done.
     Duplicate,
+    /// A refund's outcome was recorded, or an event with nothing to do was acknowledged.
+    Noted,
 }
 
-/// A provider's notification, from its signed body: verified, matched, amount-checked and
-/// applied at most once. A notification that fails verification or names another amount
-/// changes nothing (and is answered as a failure, so the provider shows it).
-pub async fn notified(ctx: &Ctx, channel: &str, signature: &str, body: &[u8]) -> Result<Applied> {
-    let n: Notification = provider::verify(ctx, channel, signature, body)?;
-    let Some((order_id, amount, _)) = pay_of(ctx, &n.payment_id).await? else {
-        return Err(ApiError::new(codes::PAYMENT_REFUSED, "no such payment").into());
+fn refused(why: &str) -> Error {
+    ApiError::new(codes::PAYMENT_REFUSED, why.to_owned()).into()
+}
+
+/// A provider's notification (`POST /api/pay/notify/{channel}`), from its signed body: verified,
+/// matched, amount-checked and applied at most once. A notification that fails verification or
+/// names another amount changes nothing (and is answered as a failure, so the provider shows it
+/// and sends it again). The sandbox signs with `X-Pay-Signature`; WeChat Pay with its
+/// `Wechatpay-*` headers, under the key of the vendor the notification is for.
+pub async fn notified(ctx: &Ctx, channel: &str, headers: &HeaderMap, body: &[u8]) -> Result<Applied> {
+    match channel {
+        provider::SANDBOX => {
+            let signature = headers.get("X-Pay-Signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let n = provider::verify(ctx, channel, signature, body)?;
+            apply(ctx, channel, None, n).await
+        }
+        wechatpay::CHANNEL => {
+            let serial = headers.get("Wechatpay-Serial").and_then(|v| v.to_str().ok()).unwrap_or_default().trim();
+            let merchants = vendor::wechatpay_merchants_by_key(ctx, serial).await?;
+            let now = now_ms() / 1000;
+            let mut why = "signed with an unknown key".to_owned();
+            for (vid, merchant) in merchants {
+                match merchant.open_notification(headers, body, now) {
+                    Ok(event) => return wechatpay_event(ctx, &vid, &merchant, event).await,
+                    Err(wechatpay::Refusal(w)) => why = w,
+                }
+            }
+            tracing::warn!(why, "a WeChat Pay notification was refused");
+            Err(refused(&why))
+        }
+        _ => Err(refused("unknown payment channel")),
+    }
+}
+
+/// A verified WeChat Pay notification of vendor `vid`.
+async fn wechatpay_event(
+    ctx: &Ctx,
+    vid: &str,
+    merchant: &wechatpay::Merchant,
+    event: wechatpay::Event,
+) -> Result<Applied> {
+    match event {
+        wechatpay::Event::Paid(t) => {
+            if t.mchid != merchant.mchid || t.appid != merchant.appid {
+                return Err(refused("another merchant's payment"));
+            }
+            if t.trade_state != "SUCCESS" || !(t.amount.currency.is_empty() || t.amount.currency == "CNY") {
+                return Err(refused("not a successful payment in CNY"));
+            }
+            let n =
+                Notification { payment_id: t.out_trade_no, transaction_id: t.transaction_id, amount: t.amount.total };
+            apply(ctx, wechatpay::CHANNEL, Some(vid), n).await
+        }
+        wechatpay::Event::Refund(r) => {
+            if r.mchid != merchant.mchid {
+                return Err(refused("another merchant's refund"));
+            }
+            let status = match r.refund_status.as_str() {
+                "SUCCESS" => "refunded",
+                "CLOSED" | "ABNORMAL" => "failed",
+                _ => return Ok(Applied::Noted),
+            };
+            if status == "failed" {
+                tracing::warn!(vid, refund = %r.out_refund_no, state = %r.refund_status, "a WeChat Pay refund did not go through");
+            }
+            finish_refund(ctx, vid, &r.out_refund_no, status, &r.refund_id).await?;
+            Ok(Applied::Noted)
+        }
+        wechatpay::Event::Other(kind) => {
+            tracing::info!(vid, kind, "a WeChat Pay notification with nothing to do");
+            Ok(Applied::Noted)
+        }
+    }
+}
+
+/// Applies a verified payment notification of `channel` (for vendor `vid`, when the provider
+/// says whose it is): matched to our payment of that channel, amount-checked, applied once.
+async fn apply(ctx: &Ctx, channel: &str, vid: Option<&str>, n: Notification) -> Result<Applied> {
+    let found: Option<(String, i64, String, String)> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new("SELECT order_id, amount, channel, corp_id FROM payments WHERE payment_id = $1 AND kind = 'pay'")
+                .bind(n.payment_id.clone()),
+        )
+        .await?;
+    // A payment of another channel or vendor is no payment of this notification's: a sandbox
+    // signature never pays what WeChat Pay was asked for, one vendor's key never another's.
+    let Some((order_id, amount, _, _)) =
+        found.filter(|(_, _, ch, corp)| ch == channel && vid.is_none_or(|v| v == corp))
+    else {
+        return Err(refused("no such payment"));
     };
     if n.amount != amount {
         tracing::warn!(payment_id = %n.payment_id, expected = amount, got = n.amount, "a payment notification named another amount");
-        return Err(ApiError::new(codes::PAYMENT_REFUSED, "the amount does not match the payment").into());
+        return Err(refused("the amount does not match the payment"));
     }
     let now = now_ms();
     let mut tx = ctx.db.begin().await?;
+    // `failed`: a prepay whose answer never reached the user; if it is paid after all, it counts.
     let claimed = tx
         .execute(
             &Sql::new(
                 "UPDATE payments SET status = 'paid', transaction_id = $1, finish_time = $2 \
-                 WHERE payment_id = $3 AND status = 'pending'",
+                 WHERE payment_id = $3 AND status IN ('pending', 'failed')",
             )
             .bind(n.transaction_id.clone())
             .bind(now)
@@ -183,53 +372,199 @@ pub async fn notified(ctx: &Ctx, channel: &str, signature: &str, body: &[u8]) ->
             .bind(OrderState::Obligation.code()),
         )
         .await?;
-    let applied = if paid == 1 {
+    let (applied, refund) = if paid == 1 {
         commission::earn(&mut tx, &order_id, now).await?;
-        Applied::Paid
+        (Applied::Paid, None)
     } else {
         // Paid twice, or paid after it closed: the money goes back.
-        refund_in(&mut tx, &order_id, channel, amount, "the order was already paid or closed").await?;
-        Applied::Refunded
+        let paid = Paid { payment_id: n.payment_id.clone(), amount, channel: channel.to_owned() };
+        let refund = refund_in(&mut tx, &order_id, &paid, "the order was already paid or closed").await?;
+        (Applied::Refunded, Some(refund))
     };
     tx.commit().await?;
+    if let Some(refund) = refund {
+        // Not awaited: the provider's notification is answered at once.
+        let ctx = ctx.clone();
+        tokio::spawn(async move { refund.send(&ctx).await });
+    }
     Ok(applied)
 }
 
-/// Records a refund of `amount` for `order_id` through `channel`, in `tx`. The sandbox refunds
-/// at once; a real provider's refund is confirmed by its own notification.
-pub async fn refund_in(tx: &mut Tx, order_id: &str, channel: &str, amount: i64, note: &str) -> Result<String> {
+/// A payment that went through, as a refund needs it.
+#[derive(Debug, Clone)]
+pub struct Paid {
+    pub payment_id: String,
+    pub amount: i64,
+    pub channel: String,
+}
+
+/// A refund recorded in a transaction; [`Refund::send`] it once that has committed.
+#[derive(Debug, Clone)]
+#[must_use = "a refund through a provider is sent after the transaction commits"]
+pub struct Refund {
+    pub refund_id: String,
+    /// Recorded `pending`: the provider is still to be asked.
+    pub to_send: bool,
+}
+
+impl Refund {
+    /// Asks the provider, when it is to be asked; a failure is logged and left to the refund job.
+    pub async fn send(&self, ctx: &Ctx) {
+        if !self.to_send {
+            return;
+        }
+        if let Err(e) = send_refund(ctx, &self.refund_id).await {
+            tracing::warn!(refund = %self.refund_id, error = %e, "sending a refund failed; the refund job tries again");
+        }
+    }
+}
+
+/// Records a refund of `paid` for `order_id` in `tx`. The sandbox refunds at once; through
+/// WeChat Pay the refund is `pending` until [`Refund::send`] (after commit) or the refund job
+/// has asked WeChat Pay.
+pub async fn refund_in(tx: &mut Tx, order_id: &str, paid: &Paid, note: &str) -> Result<Refund> {
     let (corp_id,): (String,) =
         tx.fetch_one(&Sql::new("SELECT corp_id FROM orders WHERE order_id = $1").bind(order_id.to_owned())).await?;
     let refund_id = format!("R{}", random_hex(12).to_uppercase());
     let now = now_ms();
+    let to_send = paid.channel == wechatpay::CHANNEL;
+    let (status, transaction_id, finish_time) = if to_send {
+        ("pending", None, None)
+    } else {
+        ("refunded", Some(format!("{refund_id}-{}", provider::SANDBOX)), Some(now))
+    };
     tx.execute(
         &Sql::new(
             "INSERT INTO payments (payment_id, order_id, corp_id, channel, kind, amount, status, transaction_id, note, \
-             create_time, finish_time) VALUES ($1, $2, $3, $4, 'refund', $5, 'refunded', $6, $7, $8, $8)",
+             create_time, finish_time, refund_of) VALUES ($1, $2, $3, $4, 'refund', $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(refund_id.clone())
         .bind(order_id.to_owned())
         .bind(corp_id)
-        .bind(channel.to_owned())
-        .bind(amount)
-        .bind(format!("{refund_id}-{}", provider::SANDBOX))
+        .bind(paid.channel.clone())
+        .bind(paid.amount)
+        .bind(status.to_owned())
+        .bind(transaction_id)
         .bind(note.to_owned())
-        .bind(now),
+        .bind(now)
+        .bind(finish_time)
+        .bind(paid.payment_id.clone()),
     )
     .await?;
-    Ok(refund_id)
+    Ok(Refund { refund_id, to_send })
 }
 
-/// The total paid for an order (payments that went through), for its refund.
-pub async fn paid_total(tx: &mut Tx, order_id: &str) -> Result<(i64, String)> {
-    let row: Option<(i64, String)> = tx
+/// The payment of an order that went through, for its refund.
+pub async fn paid_total(tx: &mut Tx, order_id: &str) -> Result<Paid> {
+    let row: Option<(String, i64, String)> = tx
         .fetch_optional(
             &Sql::new(
-                "SELECT amount, channel FROM payments WHERE order_id = $1 AND kind = 'pay' AND status = 'paid' \
-                 ORDER BY id LIMIT 1",
+                "SELECT payment_id, amount, channel FROM payments WHERE order_id = $1 AND kind = 'pay' \
+                 AND status = 'paid' ORDER BY id LIMIT 1",
             )
             .bind(order_id.to_owned()),
         )
         .await?;
-    row.ok_or_else(|| Error::internal("a paid order without its payment"))
+    let (payment_id, amount, channel) = row.ok_or_else(|| Error::internal("a paid order without its payment"))?;
+    Ok(Paid { payment_id, amount, channel })
+}
+
+/// Asks WeChat Pay for a `pending` refund (`POST /v3/refund/domestic/refunds`; sent again, the
+/// same `out_refund_no` names the same refund, so a second app server or a retry is harmless).
+/// Its answer makes the refund `processing`, `refunded` or `failed`; no answer, or a refusal
+/// worth retrying, leaves it `pending` for the refund job.
+pub async fn send_refund(ctx: &Ctx, refund_id: &str) -> Result<()> {
+    let found: Option<(String, i64, String, Option<String>, String)> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new(
+                "SELECT corp_id, amount, note, refund_of, status FROM payments \
+                 WHERE payment_id = $1 AND kind = 'refund' AND channel = $2",
+            )
+            .bind(refund_id.to_owned())
+            .bind(wechatpay::CHANNEL.to_owned()),
+        )
+        .await?;
+    let Some((vid, amount, note, Some(of), status)) = found else { return Ok(()) };
+    if status != "pending" {
+        return Ok(());
+    }
+    let (total,): (i64,) =
+        ctx.db.fetch_one(&Sql::new("SELECT amount FROM payments WHERE payment_id = $1").bind(of.clone())).await?;
+    let Some(merchant) = vendor::wechatpay_merchant(ctx, &vid).await? else {
+        return Err(Error::internal("the vendor's WeChat Pay merchant is no longer configured"));
+    };
+    ctx.db
+        .execute(&Sql::new("UPDATE payments SET tries = tries + 1 WHERE payment_id = $1").bind(refund_id.to_owned()))
+        .await?;
+    let asked = wechatpay::RefundRequest {
+        out_trade_no: &of,
+        out_refund_no: refund_id,
+        reason: &note,
+        notify_url: ctx.config.wechatpay_notify_url.as_deref(),
+        refund: amount,
+        total,
+    };
+    let (status, provider_id) = match wechatpay::refund(&ctx.config.wechatpay_base_url, &merchant, &asked).await {
+        Ok(answer) => {
+            let status = match answer.status.as_str() {
+                "SUCCESS" => "refunded",
+                "CLOSED" | "ABNORMAL" => "failed",
+                _ => "processing",
+            };
+            (status, Some(answer.refund_id))
+        }
+        Err(e) if e.retryable() => return Err(Error::internal(e.to_string())),
+        Err(e) => {
+            tracing::error!(vid, refund = refund_id, error = %e, "WeChat Pay refused a refund: it needs a person");
+            ("failed", None)
+        }
+    };
+    finish_refund(ctx, &vid, refund_id, status, provider_id.as_deref().unwrap_or_default()).await
+}
+
+/// Moves a refund of `vid` on to `status` with the provider's refund id (kept when it had one).
+async fn finish_refund(ctx: &Ctx, vid: &str, refund_id: &str, status: &str, provider_id: &str) -> Result<()> {
+    let finished = (status != "processing").then(now_ms);
+    let updated = ctx
+        .db
+        .execute(
+            &Sql::new(
+                "UPDATE payments SET status = $1, transaction_id = COALESCE(transaction_id, $2), finish_time = $3 \
+                 WHERE payment_id = $4 AND corp_id = $5 AND kind = 'refund' AND status IN ('pending', 'processing')",
+            )
+            .bind(status.to_owned())
+            .bind(Some(provider_id.to_owned()).filter(|p| !p.is_empty()))
+            .bind(finished)
+            .bind(refund_id.to_owned())
+            .bind(vid.to_owned()),
+        )
+        .await;
+    match updated {
+        // The provider's refund id already names another refund: not ours to finish.
+        Err(e) if unique_violation(&e) => Err(refused("that refund id belongs to another refund")),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
+}
+
+/// The refund job's pass: asks WeChat Pay for every refund still `pending` a minute after it was
+/// recorded (the first try is made at once, after its transaction commits). Answers how many
+/// were sent.
+pub async fn send_pending_refunds(ctx: &Ctx, now: i64) -> Result<usize> {
+    let pending: Vec<(String,)> = ctx
+        .db
+        .fetch_all(
+            &Sql::new(
+                "SELECT payment_id FROM payments WHERE kind = 'refund' AND status = 'pending' AND create_time <= $1 \
+                 ORDER BY id LIMIT 100",
+            )
+            .bind(now - 60_000),
+        )
+        .await?;
+    for (refund_id,) in &pending {
+        if let Err(e) = send_refund(ctx, refund_id).await {
+            tracing::warn!(refund = %refund_id, error = %e, "a refund is still not through to the provider");
+        }
+    }
+    Ok(pending.len())
 }

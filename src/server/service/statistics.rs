@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::{
     model::{
         error::ApiError,
-        permission::{READ_DEALERS, READ_DEVICES, READ_HEAVY_BUYERS},
+        permission::{READ_COMMISSION, READ_DEALERS, READ_DEVICES, READ_HEAVY_BUYERS, READ_ORDERS},
         statistics::{filled, DashboardFigures, DayTotal, HeavyBuyerSummary},
     },
     server::{
@@ -122,10 +122,29 @@ pub async fn dashboard(ctx: &Ctx, principal: &Principal) -> Result<DashboardFigu
         let sql = crate::server::db::Sql::new(
             "SELECT COALESCE(SUM(CASE WHEN is_online THEN 1 ELSE 0 END), 0), COUNT(*) FROM devices WHERE corp_id = $1",
         )
-        .bind(corp_id);
+        .bind(corp_id.clone());
         figures.devices_online = Some(ctx.db.fetch_one(&sql).await?);
     }
+    let last_30 = || (today - 29..=today).map(clock::day);
+    if permission::require(principal, READ_ORDERS).is_ok() {
+        let sql = "SELECT pay_time / 86400000, CAST(SUM(total) AS BIGINT) FROM orders \
+                   WHERE corp_id = $1 AND pay_time >= $2 AND state <> 6 GROUP BY pay_time / 86400000";
+        figures.mall_sales_by_day = Some(filled(&daily(ctx, sql, &corp_id, today - 29).await?, last_30()));
+    }
+    if permission::require(principal, READ_COMMISSION).is_ok() {
+        let sql = "SELECT create_time / 86400000, CAST(SUM(amount) AS BIGINT) FROM commission_entries \
+                   WHERE corp_id = $1 AND create_time >= $2 AND kind = 'earn' GROUP BY create_time / 86400000";
+        figures.commission_by_day = Some(filled(&daily(ctx, sql, &corp_id, today - 29).await?, last_30()));
+    }
     Ok(figures)
+}
+
+/// Sums per UTC day from `sql`, which groups one vendor's rows (`$1`) from a day on (`$2`,
+/// as epoch milliseconds).
+async fn daily(ctx: &Ctx, sql: &'static str, corp_id: &str, from_day: i64) -> Result<Vec<DayTotal>> {
+    let rows: Vec<(i64, i64)> =
+        ctx.db.fetch_all(&crate::server::db::Sql::new(sql).bind(corp_id.to_owned()).bind(from_day * DAY_MS)).await?;
+    Ok(rows.into_iter().map(|(d, n)| DayTotal { day: clock::day(d), sale_total: n }).collect())
 }
 
 /// The region map as a list to draw: each country, China by province, most sales first.

@@ -10,7 +10,10 @@ use crate::{
         list::Page,
         member::{MemberRole, MemberStatus},
         validate,
-        vendor::{Area, NewVendor, Storefront, Vendor, VendorAccounts, VendorEdit, VendorOptions, VendorState},
+        vendor::{
+            Area, NewVendor, Storefront, Vendor, VendorAccounts, VendorEdit, VendorOptions, VendorState,
+            WechatPayAccounts,
+        },
     },
     server::{
         audit::{self, Change},
@@ -23,6 +26,7 @@ use crate::{
         db::{unique_violation, Sql, Tx},
         error::{codes, ApiError, Error, Result},
         list::{self, ListQuery},
+        providers::wechatpay,
         scope::Scope,
         secret::{random_bytes, random_hex, Secret},
         service::member,
@@ -474,6 +478,19 @@ pub async fn set_mobile(ctx: &Ctx, principal: &Principal, vid: &str, mobile: &st
 /// AX-07: the official-account and merchant settings; the secrets are sealed, never read back.
 /// The platform, or the vendor's own admin (its settings page).
 pub async fn set_accounts(ctx: &Ctx, principal: &Principal, vid: &str, input: VendorAccounts) -> Result<Vendor> {
+    set_all_accounts(ctx, principal, vid, input, WechatPayAccounts::default()).await
+}
+
+/// AX-07 with the settings WeChat Pay API v3 needs beside them ([`WechatPayAccounts`]): the
+/// merchant's private key is sealed like the secrets and never read back; the keys must parse,
+/// and with a private key the APIv3 key (`mch_secret`) must be 32 characters.
+pub async fn set_all_accounts(
+    ctx: &Ctx,
+    principal: &Principal,
+    vid: &str,
+    input: VendorAccounts,
+    wxpay: WechatPayAccounts,
+) -> Result<Vendor> {
     writable(principal, vid, true)?;
     let key = ctx.seal_key()?;
     let mut sets: Vec<(&'static str, Option<String>)> = vec![
@@ -481,6 +498,8 @@ pub async fn set_accounts(ctx: &Ctx, principal: &Principal, vid: &str, input: Ve
         ("mp_appid", validate::given_text("mp_appid", &input.mp_appid, 64)?),
         ("mch_gid", validate::given_text("mch_gid", &input.mch_gid, 64)?),
         ("mch_appid", validate::given_text("mch_appid", &input.mch_appid, 64)?),
+        ("mch_serial", validate::given_text("mch_serial", &wxpay.mch_serial, 64)?),
+        ("wxpay_key_id", validate::given_text("wxpay_key_id", &wxpay.wxpay_key_id, 64)?),
     ];
     let mut replaced = Vec::new();
     for (column, value) in [("mp_secret", &input.mp_secret), ("mch_secret", &input.mch_secret)] {
@@ -489,18 +508,126 @@ pub async fn set_accounts(ctx: &Ctx, principal: &Principal, vid: &str, input: Ve
             replaced.push(column);
         }
     }
+    if let Some(pem) = &wxpay.mch_key {
+        let pem = check_pem("mch_key", pem, |p| wechatpay::private_key(p).map(|_| ()))?;
+        sets.push(("mch_key", Some(key.seal(&pem))));
+        replaced.push("mch_key");
+    }
+    if let Some(pem) = &wxpay.wxpay_key {
+        sets.push(("wxpay_key", Some(check_pem("wxpay_key", pem, |p| wechatpay::public_key(p).map(|_| ()))?)));
+    }
     sets.retain(|(_, v)| v.is_some());
     let mut tx = ctx.db.begin().await?;
     standing(&mut tx, vid).await?;
     let before = find_in(&mut tx, vid).await?;
     write_columns(&mut tx, vid, &sets).await?;
+    let (apiv3_key, mch_key): (String, String) =
+        tx.fetch_one(&Sql::new("SELECT mch_secret, mch_key FROM corps WHERE id = $1").bind(vid.to_owned())).await?;
+    let apiv3_len = key.open(&apiv3_key).map_or(0, |k| k.len());
+    if !mch_key.is_empty() && apiv3_len != 0 && apiv3_len != 32 {
+        return Err(ApiError::invalid("mch_secret", "with WeChat Pay API v3 it is the APIv3 key: 32 characters").into());
+    }
     let after = find_in(&mut tx, vid).await?;
     // The log says which secrets were replaced, never what they are.
-    let change = Change::updated(&before, &after)
+    let mut change = Change::updated(&before, &after)
         .with("replaced", &replaced.iter().map(|c| c.replace("_secret", "")).collect::<Vec<_>>());
+    // WeChat Pay's settings are not on the vendor's record: the log names those set (the public
+    // ones with their value; the private key only as replaced, above).
+    for (fact, value) in [("mch_serial", &wxpay.mch_serial), ("wxpay_key_id", &wxpay.wxpay_key_id)] {
+        if let Some(value) = value {
+            change = change.with(fact, value.trim());
+        }
+    }
+    if wxpay.wxpay_key.is_some() {
+        change = change.with("wxpay_key", "set");
+    }
     audit::record_in(&mut tx, principal, vid, "vendor.accounts", "vendor", vid, change).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// A PEM key as given (trimmed; empty clears it): it must parse.
+fn check_pem(field: &str, pem: &str, parses: impl Fn(&str) -> Result<(), String>) -> Result<String, ApiError> {
+    let pem = pem.trim();
+    if pem.len() > 8192 {
+        return Err(ApiError::invalid(field, "at most 8192 characters"));
+    }
+    if !pem.is_empty() {
+        parses(pem).map_err(|why| ApiError::invalid(field, &why))?;
+    }
+    Ok(pem.to_owned())
+}
+
+/// AX-07's settings as they stand, the secrets only as set or not (`GET /api/vendors/{vid}/mxx`);
+/// `wechatpay_v3`: the vendor's `weixin` payments go to WeChat Pay (else to the sandbox).
+pub async fn accounts(ctx: &Ctx, principal: &Principal, vid: &str) -> Result<serde_json::Value> {
+    get(ctx, principal, vid).await?;
+    let row: (String, String, String, String, String, String, String, String, String, String) = ctx
+        .db
+        .fetch_one(
+            &Sql::new(
+                "SELECT mp_gid, mp_appid, mp_secret, mch_gid, mch_appid, mch_secret, mch_serial, mch_key, \
+                 wxpay_key_id, wxpay_key FROM corps WHERE id = $1",
+            )
+            .bind(vid.to_owned()),
+        )
+        .await?;
+    let (mp_gid, mp_appid, mp_secret, mch_gid, mch_appid, mch_secret, mch_serial, mch_key, wxpay_key_id, wxpay_key) =
+        row;
+    let v3 = wechatpay_merchant(ctx, vid).await?.is_some();
+    Ok(serde_json::json!({
+        "mp_gid": mp_gid, "mp_appid": mp_appid, "mp_secret_set": !mp_secret.is_empty(),
+        "mch_gid": mch_gid, "mch_appid": mch_appid, "mch_secret_set": !mch_secret.is_empty(),
+        "mch_serial": mch_serial, "mch_key_set": !mch_key.is_empty(),
+        "wxpay_key_id": wxpay_key_id, "wxpay_key": wxpay_key, "wechatpay_v3": v3,
+    }))
+}
+
+/// The vendor's WeChat Pay API v3 merchant, when every setting it needs is there; `None`: the
+/// vendor pays through the sandbox.
+pub async fn wechatpay_merchant(ctx: &Ctx, vid: &str) -> Result<Option<wechatpay::Merchant>> {
+    let row: Option<(String, String, String, String, String, String, String)> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new(
+                "SELECT mch_gid, mch_appid, mch_secret, mch_serial, mch_key, wxpay_key_id, wxpay_key \
+                 FROM corps WHERE id = $1",
+            )
+            .bind(vid.to_owned()),
+        )
+        .await?;
+    let Some((mchid, appid, apiv3_key, serial, mch_key, key_id, wxpay_key)) = row else { return Ok(None) };
+    if [&mchid, &appid, &apiv3_key, &serial, &mch_key, &key_id, &wxpay_key].iter().any(|v| v.is_empty()) {
+        return Ok(None);
+    }
+    let seal = ctx.seal_key()?;
+    let unsealed = |sealed: &str| {
+        seal.open(sealed).ok_or_else(|| Error::internal("a vendor's merchant key does not open under SECRETS_KEY"))
+    };
+    let apiv3_key = Secret::new(unsealed(&apiv3_key)?);
+    let mch_key = Secret::new(unsealed(&mch_key)?);
+    wechatpay::Merchant::new(&mchid, &appid, apiv3_key, &serial, mch_key.expose(), &key_id, &wxpay_key)
+        .map(Some)
+        .map_err(|why| Error::internal(format!("vendor {vid}: its WeChat Pay merchant does not load: {why}")))
+}
+
+/// The vendors whose WeChat Pay public key has this id (`Wechatpay-Serial`), with their merchants:
+/// a notification names its vendor only so (one, unless several share a merchant).
+pub async fn wechatpay_merchants_by_key(ctx: &Ctx, key_id: &str) -> Result<Vec<(String, wechatpay::Merchant)>> {
+    if key_id.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vids: Vec<(String,)> = ctx
+        .db
+        .fetch_all(&Sql::new("SELECT id FROM corps WHERE wxpay_key_id = $1 ORDER BY id").bind(key_id.to_owned()))
+        .await?;
+    let mut found = Vec::new();
+    for (vid,) in vids {
+        if let Some(merchant) = wechatpay_merchant(ctx, &vid).await? {
+            found.push((vid, merchant));
+        }
+    }
+    Ok(found)
 }
 
 /// A vendor's sealed secret in clear, for the payment and messaging providers (part 2).

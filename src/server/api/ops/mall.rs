@@ -1,8 +1,11 @@
 //! The mall's merchandise (seed 003 AC-01..07): the vendor's members write it, dealers and end
-//! users read what is on sale. Image links are given as text (`resource`).
+//! users read what is on sale. Image links are given as text (`resource`); `POST
+//! /api/mall/images` uploads a picture and answers the link (`/files/<key>`).
 
 use axum::{
+    body::Body,
     extract::State,
+    http::HeaderMap,
     routing::{delete, get, post, put},
 };
 
@@ -19,7 +22,7 @@ use super::{
 };
 use crate::{
     model::merchandise::{Merchandise, MerchandiseInput, Specification},
-    server::{auth::principal::Principal, service::merchandise, state::Ctx},
+    server::{auth::principal::Principal, files, service::merchandise, state::Ctx},
 };
 
 const TAG: Tag = Tag("mall");
@@ -137,6 +140,30 @@ pub(super) fn routes(api: Routes) -> Routes {
         .answers(204),
         delete(remove),
     )
+    .op(
+        TAG.op(
+            "post",
+            "/api/mall/images",
+            "Upload a picture for merchandise (manage the mall): the raw PNG, JPEG, WebP or GIF as the body with its \
+             Content-Type, at most FILES_MAX_BYTES (5 MiB); answers {url} (/files/<key>, public) for resource's \
+             prev_res, intro_res and detail_res. The same picture answers the same url. 4221220: not such a picture \
+             (by its bytes) or not the declared type; 4221221: too large",
+            Some(image_body()),
+            Some(object(&[("url", string())])),
+        )
+        .answers(201),
+        post(upload_image),
+    )
+}
+
+/// The upload's body: the picture itself, not JSON (`x-media` lists the types the document
+/// shows it under).
+fn image_body() -> serde_json::Value {
+    serde_json::json!({
+        "type": "string",
+        "format": "binary",
+        "x-media": ["image/png", "image/jpeg", "image/webp", "image/gif"],
+    })
 }
 
 async fn list(State(ctx): State<Ctx>, principal: Principal, params: ListParams) -> Result {
@@ -180,4 +207,9 @@ async fn set_specification(
 async fn remove(State(ctx): State<Ctx>, principal: Principal, Path(prod_id): Path<String>) -> Result {
     merchandise::delete(&ctx, &principal, &prod_id).await?;
     Ok(Reply::Deleted)
+}
+
+async fn upload_image(State(ctx): State<Ctx>, principal: Principal, headers: HeaderMap, body: Body) -> Result {
+    let url = files::receive(&ctx, &principal, &headers, body).await?;
+    Ok(Reply::created(serde_json::json!({ "url": url })))
 }

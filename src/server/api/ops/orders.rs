@@ -135,14 +135,29 @@ pub(super) fn routes(api: Routes) -> Routes {
         TAG.op(
             "post",
             "/api/orders/{order_id}/prepay/{channel}",
-            "AD-07..09 The user pays an unpaid order: channel weixin (the configured provider; the sandbox by \
-             default, whose pay_url is its pay page), credit or debit (422 until a provider is configured)",
-            None,
+            "AD-07..09 The user pays an unpaid order: channel weixin (WeChat Pay API v3 when the vendor's merchant \
+             is configured: JSAPI with the optional body's openid, answering jsapi, the signed parameters of \
+             wx.requestPayment, else Native, answering code_url; otherwise the sandbox, whose pay_url is its pay \
+             page), credit or debit (422 until a provider is configured); 503 when WeChat Pay is unavailable",
+            Some(object(&[("openid?", string())])),
             Some(object(&[
                 ("payment_id", string()),
                 ("channel", string()),
                 ("amount", integer()),
-                ("pay_url", string()),
+                ("pay_url?", string()),
+                ("trade_type?", string()),
+                ("code_url?", string()),
+                (
+                    "jsapi?",
+                    object(&[
+                        ("appId", string()),
+                        ("timeStamp", string()),
+                        ("nonceStr", string()),
+                        ("package", string()),
+                        ("signType", string()),
+                        ("paySign", string()),
+                    ]),
+                ),
             ])),
         )
         .answers(201),
@@ -175,8 +190,9 @@ pub(super) fn routes(api: Routes) -> Routes {
         TAG.op(
             "post",
             "/api/pay/notify/{channel}",
-            "A payment provider's notification (X-Pay-Signature over the body): verified, amount-checked, applied \
-             once; 422 when it fails verification",
+            "A payment provider's notification: sandbox (X-Pay-Signature over the body) or wechatpay (WeChat Pay \
+             API v3: Wechatpay-Timestamp, -Nonce, -Serial and -Signature, the resource AES-256-GCM encrypted); \
+             verified, amount-checked, applied once; 422 when it fails verification (the provider sends it again)",
             None,
             Some(object(&[("result", string())])),
         ),
@@ -304,8 +320,20 @@ async fn remove(State(ctx): State<Ctx>, principal: Principal, Path(id): Path<Str
     Ok(Reply::Deleted)
 }
 
-async fn prepay(State(ctx): State<Ctx>, principal: Principal, Path((id, channel)): Path<(String, String)>) -> Result {
-    Ok(Reply::created(payment::prepay(&ctx, &principal, &id, &channel).await?))
+/// The body is optional: none, or `{"openid"}`.
+async fn prepay(
+    State(ctx): State<Ctx>,
+    principal: Principal,
+    Path((id, channel)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result {
+    let request = if body.iter().all(u8::is_ascii_whitespace) {
+        payment::PrepayRequest::default()
+    } else {
+        serde_json::from_slice::<payment::PrepayRequest>(&body)
+            .map_err(|e| Malformed(ApiError::invalid("body", &e.to_string())))?
+    };
+    Ok(Reply::created(payment::prepay_with(&ctx, &principal, &id, &channel, request).await?))
 }
 
 async fn payments(State(ctx): State<Ctx>, principal: Principal, Path(id): Path<String>) -> Result {
@@ -319,12 +347,12 @@ async fn notify(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result {
-    let signature = headers.get("X-Pay-Signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let applied = payment::notified(&ctx, &channel, signature, &body).await?;
+    let applied = payment::notified(&ctx, &channel, &headers, &body).await?;
     let result = match applied {
         payment::Applied::Paid => "paid",
         payment::Applied::Refunded => "refunded",
         payment::Applied::Duplicate => "duplicate",
+        payment::Applied::Noted => "noted",
     };
     Ok(Reply::ok(serde_json::json!({ "result": result })))
 }

@@ -21,7 +21,7 @@ use super::{
     record,
 };
 use crate::{
-    model::vendor::{NewVendor, Vendor, VendorAccounts, VendorEdit, VendorOptions},
+    model::vendor::{NewVendor, Vendor, VendorAccounts, VendorEdit, VendorOptions, WechatPayAccounts},
     server::{auth::principal::Principal, secret::Secret, service::vendor, state::Ctx},
 };
 
@@ -60,6 +60,10 @@ pub(super) fn routes(api: Routes) -> Routes {
             ("mch_gid?", string()),
             ("mch_appid?", string()),
             ("mch_secret?", string()),
+            ("mch_serial?", string()),
+            ("mch_key?", string()),
+            ("wxpay_key_id?", string()),
+            ("wxpay_key?", string()),
         ])
     };
     let new_vendor = object(&[
@@ -163,12 +167,38 @@ pub(super) fn routes(api: Routes) -> Routes {
         TAG.op(
             "put",
             "/api/vendors/{vid}/mxx",
-            "AX-07 Official-account and merchant settings; secrets are write-only",
+            "AX-07 Official-account and merchant settings; secrets are write-only. WeChat Pay API v3: mch_gid \
+             (mchid), mch_appid (appid), mch_secret (the APIv3 key, 32 characters), mch_serial (the API \
+             certificate's serial), mch_key (the merchant's private key, PEM), wxpay_key_id and wxpay_key \
+             (WeChat Pay's public key id and PEM); with all set, weixin payments go to WeChat Pay",
             Some(accounts()),
             Some(vid()),
         )
         .answers(201),
         put(set_accounts),
+    )
+    .op(
+        TAG.op(
+            "get",
+            "/api/vendors/{vid}/mxx",
+            "AX-07 The official-account and merchant settings as they stand, secrets only as set or not; \
+             wechatpay_v3: weixin payments go to WeChat Pay (else the sandbox)",
+            None,
+            Some(object(&[
+                ("mp_gid", string()),
+                ("mp_appid", string()),
+                ("mp_secret_set", boolean()),
+                ("mch_gid", string()),
+                ("mch_appid", string()),
+                ("mch_secret_set", boolean()),
+                ("mch_serial", string()),
+                ("mch_key_set", boolean()),
+                ("wxpay_key_id", string()),
+                ("wxpay_key", string()),
+                ("wechatpay_v3", boolean()),
+            ])),
+        ),
+        get(read_accounts),
     )
     .op(
         TAG.op(
@@ -243,14 +273,27 @@ async fn set_mobile(
     Ok(Reply::created(json!({ "vid": vid })))
 }
 
+/// AX-07's body: the accounts and, beside them, WeChat Pay API v3's settings.
+#[derive(Deserialize)]
+struct Accounts {
+    #[serde(flatten)]
+    accounts: VendorAccounts,
+    #[serde(flatten)]
+    wxpay: WechatPayAccounts,
+}
+
 async fn set_accounts(
     State(ctx): State<Ctx>,
     principal: Principal,
     Path(vid): Path<String>,
-    Json(body): Json<VendorAccounts>,
+    Json(body): Json<Accounts>,
 ) -> Result {
-    vendor::set_accounts(&ctx, &principal, &vid, body).await?;
+    vendor::set_all_accounts(&ctx, &principal, &vid, body.accounts, body.wxpay).await?;
     Ok(Reply::created(json!({ "vid": vid })))
+}
+
+async fn read_accounts(State(ctx): State<Ctx>, principal: Principal, Path(vid): Path<String>) -> Result {
+    Ok(Reply::Ok(vendor::accounts(&ctx, &principal, &vid).await?))
 }
 
 async fn set_options(

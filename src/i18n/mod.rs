@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+pub mod shop;
+
 use crate::model::{
     dealer::PartnerStatus,
     error::{codes, ApiError},
@@ -430,6 +432,8 @@ pub struct Texts {
     /// Field labels by API name: `resource.field` where a resource names a field its own way
     /// (a device's `name` is not a person's), else the bare field name (see [`Texts::field_label`]).
     pub fields: &'static [(&'static str, &'static str)],
+    /// The mall, orders, payments and commission.
+    pub shop: &'static shop::ShopTexts,
     pub devices_title: &'static str,
     pub open_devices: &'static str,
     pub add_device: &'static str,
@@ -941,6 +945,7 @@ pub const ZH: Texts = Texts {
         ("rid", "推荐人"),
         ("dealer_id", "经销商 ID"),
     ],
+    shop: &shop::ZH,
     devices_title: "设备",
     open_devices: "查看设备",
     add_device: "添加设备",
@@ -1453,6 +1458,7 @@ pub const EN: Texts = Texts {
         ("rid", "Referrer"),
         ("dealer_id", "Dealer ID"),
     ],
+    shop: &shop::EN,
     devices_title: "Devices",
     open_devices: "Devices",
     add_device: "Add device",
@@ -1627,7 +1633,9 @@ impl Texts {
     /// field's; "?" for a field nobody labelled (a unit test keeps that from happening).
     pub fn field_label(&self, resource: &str, field: &str) -> &'static str {
         let own = |key: &str| key.strip_prefix(resource).and_then(|rest| rest.strip_prefix('.')) == Some(field);
-        let pick = |matches: &dyn Fn(&str) -> bool| self.fields.iter().find(|(k, _)| matches(k)).map(|(_, l)| *l);
+        let pick = |matches: &dyn Fn(&str) -> bool| {
+            self.fields.iter().chain(self.shop.fields).find(|(k, _)| matches(k)).map(|(_, l)| *l)
+        };
         pick(&own).or_else(|| pick(&|k| k == field)).unwrap_or("?")
     }
 
@@ -1794,6 +1802,10 @@ mod tests {
             &crate::model::sale::Sale::RESOURCE,
             &crate::model::vendor::Vendor::RESOURCE,
             &crate::model::end_user::EndUser::RESOURCE,
+            &crate::model::merchandise::Merchandise::RESOURCE,
+            &crate::model::order::Order::RESOURCE,
+            &crate::model::commission::CommissionEntry::RESOURCE,
+            &crate::model::commission::Withdrawal::RESOURCE,
         ];
         for texts in [&ZH, &EN] {
             for resource in resources {
