@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("mall/:prod_id") view={Lazy::<LazyMerchandisePage>::new()}/>
                     <Route path=path!("orders") view={Lazy::<LazyCorpOrders>::new()}/>
                     <Route path=path!("orders/:id") view={Lazy::<LazyCorpOrder>::new()}/>
+                    <Route path=path!("payments") view={Lazy::<LazyCorpPayments>::new()}/>
                     <Route path=path!("commission") view={Lazy::<LazyCorpCommission>::new()}/>
                 </ParentRoute>
                 <Route path=path!("/m/:code") view={Lazy::<LazyMobileSignIn>::new()}/>
@@ -219,6 +220,7 @@ portals! {
         LazyMerchandisePage => mall::MerchandiseEditPage,
         LazyCorpOrders => orders::CorpOrdersPage,
         LazyCorpOrder => orders::CorpOrderPage,
+        LazyCorpPayments => orders::CorpPaymentsPage,
         LazyCorpCommission => commission::CorpCommissionPage,
     }
     mobile_site: MobilePages {

@@ -1806,6 +1806,7 @@ mod tests {
             &crate::model::order::Order::RESOURCE,
             &crate::model::commission::CommissionEntry::RESOURCE,
             &crate::model::commission::Withdrawal::RESOURCE,
+            &crate::model::order::Payment::RESOURCE,
         ];
         for texts in [&ZH, &EN] {
             for resource in resources {

@@ -357,6 +357,12 @@ pub static ZH: ShopTexts = ShopTexts {
         ("bank_card", "银行卡号"),
         ("decide_tms", "处理时间"),
         ("decided_by", "处理人"),
+        ("payment_id", "支付单号"),
+        ("payment.kind", "类型"),
+        ("channel", "渠道"),
+        ("transaction_id", "交易号"),
+        ("note", "说明"),
+        ("finish_tms", "完成时间"),
     ],
 };
 
@@ -559,5 +565,11 @@ pub static EN: ShopTexts = ShopTexts {
         ("bank_card", "Bank card"),
         ("decide_tms", "Decided"),
         ("decided_by", "Decided by"),
+        ("payment_id", "Payment"),
+        ("payment.kind", "Kind"),
+        ("channel", "Channel"),
+        ("transaction_id", "Transaction"),
+        ("note", "Note"),
+        ("finish_tms", "Finished"),
     ],
 };

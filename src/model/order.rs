@@ -106,3 +106,21 @@ pub struct NewOrder {
     pub receiver: Receiver,
     pub memo: String,
 }
+
+crate::resource! {
+    /// A payment or a refund of an order (AD-10), as the vendor's payments table lists them:
+    /// `kind` pay or refund; `status` pending, paid, processing, refunded or failed; `amount` fen.
+    pub struct Payment: "payment" in "payments" {
+        payment_id: Text,
+        order_id: Text,
+        kind: Text,
+        channel: Text,
+        amount: Int,
+        status: Text,
+        transaction_id: Option<Text>,
+        note: Text,
+        vid: Text as "corp_id",
+        create_tms: Time as "create_time",
+        finish_tms: Option<Time> as "finish_time",
+    }
+}

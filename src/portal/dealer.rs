@@ -13,7 +13,17 @@ use super::{
     partner::{dealer_page, with_partner, Portal, PortalLogin},
     sales::DealerSales,
 };
-use crate::{components::record::RecordCard, i18n::use_i18n, model::error::ApiError};
+use leptos::server_fn::codec::Json;
+
+use crate::{
+    components::{dialog::ConfirmButton, record::RecordCard, ErrorNote, TextField},
+    i18n::use_i18n,
+    model::{
+        dealer::{Dealer, NewDealer},
+        error::ApiError,
+        list::{ListRequest, Page},
+    },
+};
 
 #[component]
 pub fn DealerLogin() -> impl IntoView {
@@ -44,15 +54,97 @@ pub fn DealerHome() -> impl IntoView {
     })
 }
 
-/// The dealer and every dealer below it.
+/// The dealers below the caller (seed 003 六).
+#[server(prefix = "/fn", endpoint = "/agents", input = Json)]
+pub async fn list_agents(request: ListRequest) -> Result<Page, ApiError> {
+    use crate::server::{fns, list, service::dealer};
+    let (ctx, principal) = fns::caller().await?;
+    let query = list::parse(&Dealer::RESOURCE, &fns::list_body(&request)?).map_err(fns::refuse)?;
+    dealer::list_below(&ctx, &principal, &query).await.map_err(fns::refuse)
+}
+
+/// A new dealer directly below the caller.
+#[server(prefix = "/fn", endpoint = "/agent_add", input = Json)]
+pub async fn add_agent(input: NewDealer) -> Result<(), ApiError> {
+    use crate::server::{fns, service::dealer};
+    let (ctx, principal) = fns::caller().await?;
+    dealer::add_below(&ctx, &principal, input).await.map(|_| ()).map_err(fns::refuse)
+}
+
+/// Removes one of the caller's own sub-dealers (CONTRACT.md's delete rule).
+#[server(prefix = "/fn", endpoint = "/agent_remove", input = Json)]
+pub async fn remove_agent(id: i64) -> Result<(), ApiError> {
+    use crate::server::{fns, service::dealer};
+    let (ctx, principal) = fns::caller().await?;
+    dealer::delete_below(&ctx, &principal, id).await.map_err(fns::refuse)
+}
+
+/// The dealer and every dealer below it; a new one directly below it; removing one of its own.
 #[component]
 pub fn SubDealers() -> impl IntoView {
     let i18n = use_i18n();
+    let t = move || i18n.t();
     dealer_page(move |_| {
         let reload = RwSignal::new(0u32);
+        let below = Resource::new(move || reload.get(), |_| list_agents(ListRequest::paged(0, 100)));
+        let field = || RwSignal::new(String::new());
+        let (name, email, phone, password) = (field(), field(), field(), field());
+        let add = ServerAction::<AddAgent>::new();
+        let remove = ServerAction::<RemoveAgent>::new();
+        Effect::new(move |_| {
+            if let Some(Ok(())) = add.value().get() {
+                for f in [name, email, phone, password] {
+                    f.set(String::new());
+                }
+                reload.update(|n| *n += 1);
+            }
+        });
+        Effect::new(move |_| {
+            if let Some(Ok(())) = remove.value().get() {
+                reload.update(|n| *n += 1);
+            }
+        });
+        let label = move |k: &'static str| Signal::derive(move || t().field_label("dealer", k).to_string());
         view! {
-            <h1 class="mb-3 text-xl font-semibold">{move || i18n.t().my_dealers}</h1>
+            <h1 class="mb-3 text-xl font-semibold">{move || t().my_dealers}</h1>
             <DealerTree reload=reload link=false/>
+            <form class="mt-4 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 md:grid-cols-5" data-testid="add-agent"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    add.dispatch(AddAgent { input: NewDealer {
+                        name: name.get(), email: email.get(), phone: phone.get(), password: password.get(),
+                        ..NewDealer::default()
+                    }});
+                }>
+                <TextField label=label("name") value=name name="name"/>
+                <TextField label=label("email") value=email name="email" kind="email"/>
+                <TextField label=label("phone") value=phone name="phone" kind="tel"/>
+                <TextField label=Signal::derive(move || t().password.to_string()) value=password name="password" kind="password"/>
+                <button type="submit" data-testid="add-agent-submit" class="self-end rounded-md bg-emerald-600 px-4 py-2 text-sm font-medium text-white">{move || t().add_dealer}</button>
+            </form>
+            {move || add.value().get().and_then(Result::err).map(|e| view! { <div class="mt-2"><ErrorNote error=e/></div> })}
+            {move || remove.value().get().and_then(Result::err).map(|e| view! { <div class="mt-2"><ErrorNote error=e/></div> })}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    below.await.map(|p| view! {
+                        <ul class="mt-4 divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white text-sm" data-testid="agents">
+                            {p.list.into_iter().map(|d| {
+                                let id = d.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
+                                let text = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+                                view! {
+                                    <li class="flex items-center justify-between px-4 py-2" data-testid="agent">
+                                        <span>{format!("{} · {} · {}", text("name"), text("dealer_code"), text("phone"))}</span>
+                                        <ConfirmButton label=Signal::derive(move || t().delete.to_string())
+                                            message=Signal::derive(move || t().confirm_delete_dealer.to_string())
+                                            on_confirm=Callback::new(move |_| { remove.dispatch(RemoveAgent { id }); })
+                                            testid="remove-agent" danger=true/>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }).ok()
+                })}
+            </Transition>
         }
     })
 }

@@ -21,7 +21,7 @@ use crate::{
         error::ApiError,
         list::{ListRequest, Page},
         money::yuan,
-        order::{Delivery, NewOrder, Order, OrderState},
+        order::{Delivery, NewOrder, Order, OrderState, Payment},
     },
     portal::mall::money_cell,
 };
@@ -100,6 +100,15 @@ pub async fn pay_order(order_id: String) -> Result<String, ApiError> {
     use crate::server::{fns, service::payment};
     let (ctx, principal) = fns::caller().await?;
     payment::prepay(&ctx, &principal, &order_id, "weixin").await.map(|p| p.pay_url).map_err(fns::refuse)
+}
+
+/// The vendor's payments and refunds, every order's.
+#[server(prefix = "/fn", endpoint = "/payments", input = Json)]
+pub async fn list_payments(request: ListRequest) -> Result<Page, ApiError> {
+    use crate::server::{fns, list, service::payment};
+    let (ctx, principal) = fns::caller().await?;
+    let query = list::parse(&Payment::RESOURCE, &fns::list_body(&request)?).map_err(fns::refuse)?;
+    payment::list(&ctx, &principal, &query).await.map_err(fns::refuse)
 }
 
 pub const STATE_FILTER: Filter = Filter {
@@ -443,4 +452,29 @@ fn confirm_step(
             on_confirm=Callback::new(move |_| run.run(step)) testid=testid danger=matches!(step, OrderStep::Refund | OrderStep::Close)/>
     }
     .into_any()
+}
+
+fn payment_order_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
+    order_link(OrdersOf::Corp, row, t)
+}
+
+/// `/corp/payments`: every payment and refund, newest first, each leading to its order.
+#[component]
+pub fn CorpPaymentsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let cols = rendered(
+        rendered(rendered(Column::all_of(&Payment::RESOURCE), "amount", money_cell), "kind", |v, t| {
+            t.shop.payment_kind_name(v.as_str().unwrap_or("")).to_owned()
+        }),
+        "status",
+        |v, t| t.shop.payment_status_name(v.as_str().unwrap_or("")).to_owned(),
+    );
+    let state = TableState::new(&cols, "order_id").keyed_by("payment_id").hiding(&["vid", "note", "finish_tms"]);
+    let page = Resource::new(move || state.request(), list_payments);
+    view! {
+        {crate::components::page_title(|t| t.shop.payments.to_owned())}
+        <h1 class="mb-4 text-2xl font-bold">{move || i18n.t().shop.payments}</h1>
+        <FilterBuilder fields=BuilderField::all_of(&Payment::RESOURCE) state=state/>
+        <DataTable columns=cols state=state page=page actions=payment_order_link testid="payments-table"/>
+    }
 }

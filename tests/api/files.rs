@@ -186,6 +186,15 @@ async fn a_vendor_uploads_pictures_and_anyone_reads_them(backend: Backend) {
     let cross = app.client.post(app.url("/files")).header("Origin", "http://evil.example").body(png());
     app.send(cross.header("Content-Type", "image/png")).await.assert_error(4031001);
     assert_eq!(stored(&dir).len(), 4);
+
+    // The document shows the upload's body as the pictures it takes, not JSON.
+    let doc = app.get("/api/openapi.json", None).await;
+    let op = &doc.assert_ok()["paths"]["/api/mall/images"]["post"];
+    let content = op["requestBody"]["content"].as_object().expect("a request body");
+    let types: Vec<&str> = content.keys().map(String::as_str).collect();
+    assert_eq!(types, ["image/png", "image/jpeg", "image/webp", "image/gif"], "{op}");
+    assert_eq!(content["image/png"]["schema"]["format"], json!("binary"));
+    assert!(op["responses"]["201"].is_object(), "{op}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::{
     both_backends,
-    helpers::{spawn, Backend, TestApp},
+    helpers::{spawn, Backend, TestApp, DEALER_PASSWORD},
     operations::{
         platform_token, register_vendor, sign_up, token_of, user_token, vendor_token, Vendor, USER_PWD, VENDOR_PWD,
     },
@@ -19,6 +19,7 @@ both_backends!(
     the_pay_page_links_back_only_to_this_site,
     the_corp_pages_show_the_mall_orders_and_commission,
     backoffice_reconcile_checks_the_ledger,
+    a_dealer_runs_its_orders_commission_and_sub_dealers_from_its_portal,
 );
 
 /// A JSON server function (`input = Json`) with the client's session; answers status and body.
@@ -132,6 +133,9 @@ async fn a_user_shares_its_referral_link_and_reads_its_orders_on_the_site(backen
                        "delivery": { "company": "SF", "tracking_num": "1", "delivery_clerk": "" } });
     let (status, _) = call(&app, "order_advance", ship).await;
     assert_eq!(status, 403);
+    // Nor list the vendor's payments.
+    let (status, _) = call(&app, "payments", json!({ "request": {} })).await;
+    assert_eq!(status, 403);
     // The referrer's commission is its own; the buyer earned none.
     let (status, summary) = call(&app, "commission_summary", json!({})).await;
     assert_eq!(status, 200, "{summary}");
@@ -185,6 +189,16 @@ async fn the_corp_pages_show_the_mall_orders_and_commission(backend: Backend) {
     assert!(html.contains("Purifier P1"), "the merchandise table");
     let html = app.page(&format!("/corp/orders/{}", s.order_id)).await.text().await.unwrap();
     assert!(html.contains(&s.order_id) && html.contains("ship-form"), "a paid order offers shipping");
+    let (status, payments) = call(&app, "payments", json!({ "request": {} })).await;
+    assert_eq!(status, 200, "{payments}");
+    assert_eq!(payments["count"], json!(1), "{payments}");
+    let p = &payments["list"][0];
+    assert_eq!(
+        (&p["order_id"], &p["kind"], &p["status"], &p["amount"]),
+        (&json!(s.order_id), &json!("pay"), &json!("paid"), &json!(1_000))
+    );
+    let html = app.page("/corp/payments").await.text().await.unwrap();
+    assert!(html.contains(&s.order_id), "the payments table");
     let html = app.page("/corp/commission").await.text().await.unwrap();
     assert!(html.contains("ledger-table") && html.contains("withdrawals-table"), "the ledger and withdrawals");
 
@@ -236,4 +250,85 @@ async fn backoffice_reconcile_checks_the_ledger(backend: Backend) {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("u:stray"), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not reconcile"));
+}
+
+/// The dealer portal's pages over the same services: the orders of the users its link brought,
+/// its commission (first level, as they have no referrer), and its own sub-dealers.
+async fn a_dealer_runs_its_orders_commission_and_sub_dealers_from_its_portal(backend: Backend) {
+    let app = spawn(backend).await;
+    let platform = platform_token(&app).await;
+    let v = register_vendor(&app, &platform, "Dealers").await;
+    let vendor = vendor_token(&app, &v).await;
+    let dealer = app.add_dealer(&vendor, None).await;
+    let other = app.add_dealer(&vendor, None).await;
+    let body =
+        json!({ "name": "Purifier D1", "price": 1_000, "state": 1, "commis": { "enabled": true, "config": [10] } });
+    let prod = app.post("/api/products", &body, Some(&vendor)).await.ok_envelope(201)["prod_id"].clone();
+    let (_, mobile) = sign_up(&app, &v.vid, json!({ "dealer": dealer["dealer_code"] })).await;
+    let buyer = token_of(&user_token(&app, &v.vid, &mobile, USER_PWD).await);
+    let receiver = json!({ "name": "Ann", "phone": "13800000001", "area": "Zhuhai", "address": "1 Road" });
+    let o = app
+        .post(
+            "/api/orders",
+            &json!({ "content": [{ "product_id": prod, "quantity": 1 }], "receiver": receiver }),
+            Some(&buyer),
+        )
+        .await
+        .ok_envelope(201)
+        .clone();
+    let order_id = o["order_id"].as_str().unwrap().to_owned();
+    let prepaid = app.post(&format!("/api/orders/{order_id}/prepay/weixin"), &json!({}), Some(&buyer)).await;
+    let pay_url = prepaid.ok_envelope(201)["pay_url"].as_str().unwrap().to_owned();
+    app.client.post(app.url(&pay_url)).header("Origin", app.url("")).send().await.unwrap();
+
+    let sign_in = |d: &Value| {
+        let email = d["email"].as_str().unwrap().to_owned();
+        let vid = v.vid.clone();
+        let app = &app;
+        async move {
+            let form = [
+                ("portal", "dealer"),
+                ("corp_id", vid.as_str()),
+                ("account", email.as_str()),
+                ("password", DEALER_PASSWORD),
+            ];
+            let res = app.server_fn("portal_login", &form).await;
+            assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+        }
+    };
+    // Another dealer sees neither the order nor any commission.
+    sign_in(&other).await;
+    let (_, page) = call(&app, "orders", json!({ "request": {} })).await;
+    assert_eq!(page["count"], json!(0), "{page}");
+    let (_, summary) = call(&app, "commission_summary", json!({})).await;
+    assert_eq!(summary["pending"], json!(0), "{summary}");
+
+    sign_in(&dealer).await;
+    let (status, page) = call(&app, "orders", json!({ "request": {} })).await;
+    assert_eq!((status, &page["count"]), (200, &json!(1)), "{page}");
+    let (_, summary) = call(&app, "commission_summary", json!({})).await;
+    assert_eq!(summary["pending"], json!(100), "{summary}");
+    let html = app.page("/dealer/orders").await.text().await.unwrap();
+    assert!(html.contains("orders-table"), "the orders page");
+    let html = app.page(&format!("/dealer/orders/{order_id}")).await.text().await.unwrap();
+    assert!(html.contains(&order_id) && !html.contains("ship-form"), "the dealer reads, the vendor ships");
+    let html = app.page("/dealer/commission").await.text().await.unwrap();
+    assert!(html.contains("withdraw-form") && html.contains("ledger-table"), "balances, withdraw, ledger");
+
+    // A sub-dealer, added and removed from the portal.
+    let agent =
+        json!({ "name": "Sub One", "email": "sub-one@example.com", "phone": "13911112222", "password": "Sub-pass-12" });
+    let (status, body) = call(&app, "agent_add", json!({ "input": agent })).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, below) = call(&app, "agents", json!({ "request": {} })).await;
+    assert_eq!(below["count"], json!(1), "{below}");
+    let sub = below["list"][0]["id"].clone();
+    assert_eq!(below["list"][0]["upper_dealer_code"], dealer["dealer_code"], "{below}");
+    // Not another dealer's.
+    let (status, _) = call(&app, "agent_remove", json!({ "id": other["id"] })).await;
+    assert!(status == 403 || status == 404, "{status}");
+    let (status, _) = call(&app, "agent_remove", json!({ "id": sub })).await;
+    assert_eq!(status, 200);
+    let (_, below) = call(&app, "agents", json!({ "request": {} })).await;
+    assert_eq!(below["count"], json!(0), "{below}");
 }

@@ -89,6 +89,7 @@ pub fn CorpLayout() -> impl IntoView {
                                     </Show>
                                     <Show when=move || can_orders>
                                         <A href="/corp/orders" attr:class="nav-link" attr:data-testid="nav-orders">{move || t().shop.orders_title}</A>
+                                        <A href="/corp/payments" attr:class="nav-link" attr:data-testid="nav-payments">{move || t().shop.payments}</A>
                                     </Show>
                                     <Show when=move || can_commission>
                                         <A href="/corp/commission" attr:class="nav-link" attr:data-testid="nav-commission">{move || t().shop.commission_title}</A>

@@ -568,3 +568,28 @@ pub async fn send_pending_refunds(ctx: &Ctx, now: i64) -> Result<usize> {
     }
     Ok(pending.len())
 }
+
+/// Every payment and refund of the vendor's orders, newest first unless sorted: the vendor's
+/// members who read orders (1801), or the platform.
+pub async fn list(
+    ctx: &Ctx,
+    principal: &Principal,
+    query: &crate::server::list::ListQuery,
+) -> Result<crate::model::list::Page> {
+    use crate::{
+        model::{order::Payment, permission::READ_ORDERS, vendor::Area},
+        server::{
+            list::{self, Dir},
+            scope::Scope,
+            service::{permission, vendor},
+        },
+    };
+    let scope = match principal {
+        Principal::Platform(_) => Scope::every_corp(),
+        Principal::Member(_) => Scope::corp(&permission::require(principal, READ_ORDERS)?.corp_id),
+        _ => return Err(ApiError::forbidden().into()),
+    };
+    vendor::require_caller_area(ctx, principal, Area::Orders).await?;
+    let query = query.clone().sorted_by_default(&list::ROW_ID, Dir::Desc);
+    Ok(list::run(&ctx.db, &Payment::RESOURCE, &query, scope).await?)
+}
