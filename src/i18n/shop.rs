@@ -78,6 +78,7 @@ pub struct ShopTexts {
     pub status_pending: &'static str,
     pub status_paid: &'static str,
     pub status_refunded: &'static str,
+    pub status_processing: &'static str,
     pub status_failed: &'static str,
     pub ship: &'static str,
     pub consent: &'static str,
@@ -102,6 +103,8 @@ pub struct ShopTexts {
     pub withdrawal_statuses: [(&'static str, &'static str); 3],
     pub pay_out: &'static str,
     pub reject: &'static str,
+    pub pay_out_confirm: &'static str,
+    pub reject_confirm: &'static str,
     pub withdraw: &'static str,
     pub withdraw_amount: &'static str,
     pub withdraw_done: &'static str,
@@ -118,6 +121,8 @@ pub struct ShopTexts {
     pub confirm_receipt: &'static str,
     pub ask_return: &'static str,
     pub my_referral_link: &'static str,
+    pub scan_to_pay: &'static str,
+    pub paid_check: &'static str,
     pub referral_hint: &'static str,
 
     /// Field labels of merchandise, orders, ledger entries and withdrawals (see
@@ -151,6 +156,7 @@ impl ShopTexts {
             "pending" => self.status_pending,
             "paid" | "succeeded" | "done" => self.status_paid,
             "refunded" => self.status_refunded,
+            "processing" => self.status_processing,
             "failed" => self.status_failed,
             _ => "—",
         }
@@ -247,6 +253,7 @@ pub static ZH: ShopTexts = ShopTexts {
     status_pending: "处理中",
     status_paid: "成功",
     status_refunded: "已退款",
+    status_processing: "处理中（已受理）",
     status_failed: "失败",
     ship: "发货",
     consent: "同意退货",
@@ -278,6 +285,8 @@ pub static ZH: ShopTexts = ShopTexts {
     withdrawal_statuses: [("requested", "待审核"), ("paid", "已打款"), ("rejected", "已驳回")],
     pay_out: "打款",
     reject: "驳回",
+    pay_out_confirm: "确认已向该银行卡打款？",
+    reject_confirm: "驳回此提现？金额将退回可提现余额。",
     withdraw: "提现",
     withdraw_amount: "提现金额（元）",
     withdraw_done: "已提交提现申请",
@@ -294,6 +303,8 @@ pub static ZH: ShopTexts = ShopTexts {
     confirm_receipt: "确认收货",
     ask_return: "申请退货",
     my_referral_link: "我的推荐链接",
+    scan_to_pay: "请用微信扫码支付",
+    paid_check: "我已支付，刷新订单",
     referral_hint: "好友通过此链接注册后下单，您可获得佣金。",
 
     fields: &[
@@ -450,6 +461,7 @@ pub static EN: ShopTexts = ShopTexts {
     status_pending: "Pending",
     status_paid: "Succeeded",
     status_refunded: "Refunded",
+    status_processing: "Processing",
     status_failed: "Failed",
     ship: "Ship",
     consent: "Agree to the return",
@@ -486,6 +498,8 @@ pub static EN: ShopTexts = ShopTexts {
     withdrawal_statuses: [("requested", "Requested"), ("paid", "Paid out"), ("rejected", "Rejected")],
     pay_out: "Pay out",
     reject: "Reject",
+    pay_out_confirm: "Paid this amount to the bank card?",
+    reject_confirm: "Reject this withdrawal? The amount goes back to what is available.",
     withdraw: "Withdraw",
     withdraw_amount: "Amount (yuan)",
     withdraw_done: "Withdrawal requested",
@@ -502,6 +516,8 @@ pub static EN: ShopTexts = ShopTexts {
     confirm_receipt: "Confirm receipt",
     ask_return: "Ask to return",
     my_referral_link: "My referral link",
+    scan_to_pay: "Scan with WeChat to pay",
+    paid_check: "I have paid: refresh the order",
     referral_hint: "When friends sign up through this link and order, you earn commission.",
 
     fields: &[

@@ -124,3 +124,11 @@ crate::resource! {
         finish_tms: Option<Time> as "finish_time",
     }
 }
+
+/// Where a user pays an order, as the mobile site shows it: the provider's page to go to (the
+/// sandbox's), or a code to scan in WeChat (WeChat Pay Native), drawn as a QR code (SVG).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PayAt {
+    Page(String),
+    Scan { code_url: String, qr_svg: String },
+}

@@ -12,8 +12,9 @@ crate::number_enum! {
 }
 
 crate::resource! {
-    /// A vendor as AX-01 lists it. Its secrets are never read back: `mp_secret_set` and
-    /// `mch_secret_set` say whether each is set. `cfg_*` are AX-08's options; `dereg_tms` is set
+    /// A vendor as AX-01 lists it. Its secrets are never read back: `mp_secret_set`,
+    /// `mch_secret_set` and `mch_key_set` say whether each is set (`wxpay_key_set`: WeChat Pay's
+    /// public key; the four `mch_serial` … `wxpay_key_set` are API v3's merchant). `cfg_*` are AX-08's options; `dereg_tms` is set
     /// once the vendor is deregistered (its record then answers 410).
     pub struct Vendor: "vendor" in "vendors_listed" {
         vid: Text as "id",
@@ -39,6 +40,10 @@ crate::resource! {
         mch_gid: Text,
         mch_appid: Text,
         mch_secret_set: Bool,
+        mch_serial: Text,
+        mch_key_set: Bool,
+        wxpay_key_id: Text,
+        wxpay_key_set: Bool,
         cfg_users: Bool as "opt_users",
         cfg_mall: Bool as "opt_mall",
         cfg_orders: Bool as "opt_orders",

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     components::{
+        dialog::ConfirmButton,
         table::{rendered, Column, DataTable, TableState},
         ErrorNote, TextField,
     },
@@ -121,32 +122,46 @@ pub fn LedgerTable(reload: RwSignal<u32>) -> impl IntoView {
     view! { <DataTable columns=cols state=state page=page testid="ledger-table"/> }
 }
 
-/// The reload signal the withdrawals table's row buttons bump after a decision.
+/// What the withdrawals table's row buttons share: the reload they bump after a decision, and
+/// where a refused decision is shown (above the table: the row itself is drawn again).
 #[derive(Clone, Copy)]
-struct Decided(RwSignal<u32>);
+struct Decided {
+    reload: RwSignal<u32>,
+    error: RwSignal<Option<ApiError>>,
+}
 
-fn decide_buttons(row: &Map<String, Value>, t: &Texts) -> AnyView {
+fn decide_buttons(row: &Map<String, Value>, _: &Texts) -> AnyView {
     if row.get("status").and_then(Value::as_str) != Some("requested") {
         return ().into_any();
     }
-    let id = row.get("withdrawal_id").and_then(Value::as_str).unwrap_or("").to_owned();
-    let Some(Decided(reload)) = use_context::<Decided>() else {
+    let Some(Decided { reload, error }) = use_context::<Decided>() else {
         return ().into_any();
     };
+    let id = StoredValue::new(row.get("withdrawal_id").and_then(Value::as_str).unwrap_or("").to_owned());
     let decide = ServerAction::<DecideWithdrawal>::new();
-    Effect::new(move |_| {
-        if decide.value().get().is_some() {
+    Effect::new(move |_| match decide.value().get() {
+        Some(Ok(_)) => {
+            error.set(None);
             reload.update(|n| *n += 1);
         }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
     });
-    let (pay, reject): (&'static str, &'static str) = (t.shop.pay_out, t.shop.reject);
-    let id2 = id.clone();
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let run = move |pay: bool| {
+        if !decide.pending().get_untracked() {
+            decide.dispatch(DecideWithdrawal { withdrawal_id: id.get_value(), pay });
+        }
+    };
     view! {
         <span class="flex gap-2">
-            <button type="button" data-testid="pay-out" class="rounded bg-emerald-600 px-2 py-0.5 text-xs text-white"
-                on:click=move |_| { decide.dispatch(DecideWithdrawal { withdrawal_id: id.clone(), pay: true }); }>{pay}</button>
-            <button type="button" data-testid="reject" class="rounded border border-slate-300 px-2 py-0.5 text-xs"
-                on:click=move |_| { decide.dispatch(DecideWithdrawal { withdrawal_id: id2.clone(), pay: false }); }>{reject}</button>
+            <ConfirmButton label=Signal::derive(move || t().shop.pay_out.to_string())
+                message=Signal::derive(move || t().shop.pay_out_confirm.to_string())
+                on_confirm=Callback::new(move |_| run(true)) testid="pay-out"/>
+            <ConfirmButton label=Signal::derive(move || t().shop.reject.to_string())
+                message=Signal::derive(move || t().shop.reject_confirm.to_string())
+                on_confirm=Callback::new(move |_| run(false)) testid="reject" danger=true/>
         </span>
     }
     .into_any()
@@ -156,7 +171,8 @@ fn decide_buttons(row: &Map<String, Value>, t: &Texts) -> AnyView {
 /// waiting. `reload` reads them again (after a withdrawal or a decision).
 #[component]
 pub fn WithdrawalsTable(reload: RwSignal<u32>, #[prop(optional)] decide: bool) -> impl IntoView {
-    provide_context(Decided(reload));
+    let error = RwSignal::new(None::<ApiError>);
+    provide_context(Decided { reload, error });
     let cols = rendered(rendered(Column::all_of(&Withdrawal::RESOURCE), "amount", money_cell), "status", status_cell);
     let state = TableState::new(&cols, "account").keyed_by("withdrawal_id").hiding(&["vid", "decided_by"]);
     let page = Resource::new(

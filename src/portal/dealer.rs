@@ -19,7 +19,7 @@ use crate::{
     components::{dialog::ConfirmButton, record::RecordCard, ErrorNote, TextField},
     i18n::use_i18n,
     model::{
-        dealer::{Dealer, NewDealer},
+        dealer::NewDealer,
         error::ApiError,
         list::{ListRequest, Page},
     },
@@ -54,11 +54,16 @@ pub fn DealerHome() -> impl IntoView {
     })
 }
 
-/// The dealers below the caller (seed 003 六).
+/// The dealers directly below the caller (seed 003 六: those it may remove).
 #[server(prefix = "/fn", endpoint = "/agents", input = Json)]
 pub async fn list_agents(request: ListRequest) -> Result<Page, ApiError> {
-    use crate::server::{fns, list, service::dealer};
+    use crate::{
+        model::dealer::Dealer,
+        server::{fns, list, service::dealer},
+    };
     let (ctx, principal) = fns::caller().await?;
+    let me = dealer::me(&ctx, &principal).await.map_err(fns::refuse)?;
+    let request = request.with_condition("upper_dealer_code", "$eq", me.dealer_code);
     let query = list::parse(&Dealer::RESOURCE, &fns::list_body(&request)?).map_err(fns::refuse)?;
     dealer::list_below(&ctx, &principal, &query).await.map_err(fns::refuse)
 }
@@ -86,7 +91,7 @@ pub fn SubDealers() -> impl IntoView {
     let t = move || i18n.t();
     dealer_page(move |_| {
         let reload = RwSignal::new(0u32);
-        let below = Resource::new(move || reload.get(), |_| list_agents(ListRequest::paged(0, 100)));
+        let below = Resource::new(move || reload.get(), |_| list_agents(ListRequest::paged(0, 500)));
         let field = || RwSignal::new(String::new());
         let (name, email, phone, password) = (field(), field(), field(), field());
         let add = ServerAction::<AddAgent>::new();
@@ -120,7 +125,8 @@ pub fn SubDealers() -> impl IntoView {
                 <TextField label=label("email") value=email name="email" kind="email"/>
                 <TextField label=label("phone") value=phone name="phone" kind="tel"/>
                 <TextField label=Signal::derive(move || t().password.to_string()) value=password name="password" kind="password"/>
-                <button type="submit" data-testid="add-agent-submit" class="self-end rounded-md bg-emerald-600 px-4 py-2 text-sm font-medium text-white">{move || t().add_dealer}</button>
+                <button type="submit" data-testid="add-agent-submit" disabled=move || add.pending().get()
+                    class="self-end rounded-md bg-emerald-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-60">{move || t().add_dealer}</button>
             </form>
             {move || add.value().get().and_then(Result::err).map(|e| view! { <div class="mt-2"><ErrorNote error=e/></div> })}
             {move || remove.value().get().and_then(Result::err).map(|e| view! { <div class="mt-2"><ErrorNote error=e/></div> })}

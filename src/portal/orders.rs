@@ -21,7 +21,7 @@ use crate::{
         error::ApiError,
         list::{ListRequest, Page},
         money::yuan,
-        order::{Delivery, NewOrder, Order, OrderState, Payment},
+        order::{Delivery, NewOrder, Order, OrderState, PayAt, Payment},
     },
     portal::mall::money_cell,
 };
@@ -94,12 +94,22 @@ pub async fn create_order(input: NewOrder) -> Result<String, ApiError> {
     Ok(created.get("order_id").and_then(Value::as_str).unwrap_or_default().to_owned())
 }
 
-/// AD-07: the user's unpaid order to pay; answers where to pay it (the provider's page).
+/// AD-07: the user's unpaid order to pay; answers where: the sandbox's page, or WeChat Pay's
+/// Native code as a QR code to scan (a vendor with an API v3 merchant).
 #[server(prefix = "/fn", endpoint = "/order_pay", input = Json)]
-pub async fn pay_order(order_id: String) -> Result<String, ApiError> {
-    use crate::server::{fns, service::payment};
+pub async fn pay_order(order_id: String) -> Result<PayAt, ApiError> {
+    use crate::server::{error::Error, fns, service::payment};
     let (ctx, principal) = fns::caller().await?;
-    payment::prepay(&ctx, &principal, &order_id, "weixin").await.map(|p| p.pay_url).map_err(fns::refuse)
+    let prepaid = payment::prepay(&ctx, &principal, &order_id, "weixin").await.map_err(fns::refuse)?;
+    match prepaid.code_url {
+        Some(code_url) => {
+            let qr =
+                qrcode::QrCode::new(code_url.as_bytes()).map_err(|e| fns::refuse(Error::internal(e.to_string())))?;
+            let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
+            Ok(PayAt::Scan { code_url, qr_svg })
+        }
+        None => Ok(PayAt::Page(prepaid.pay_url)),
+    }
 }
 
 /// The vendor's payments and refunds, every order's.
@@ -221,14 +231,15 @@ pub fn OrderPage(of: OrdersOf) -> impl IntoView {
     view! {
         {crate::components::page_title(|t| t.shop.order.to_owned())}
         <A href=of.base() attr:class="text-sm text-indigo-600 hover:underline">{move || i18n.t().shop.orders_title}</A>
-        <Suspense fallback=|| ()>
+        // A Transition: after a step the page keeps showing the order until the new one is read.
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match (order.await, payments.await) {
                     (Ok(o), Ok(p)) => view! { <OrderView order=o payments=p reload=reload vendor=vendor/> }.into_any(),
                     (Err(e), _) | (_, Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -421,7 +432,8 @@ fn VendorSteps(order_id: String, state: OrderState, reload: RwSignal<u32>) -> im
                 <TextField label=Signal::derive(move || t().field_label("delivery", "company").to_string()) value=company name="company"/>
                 <TextField label=Signal::derive(move || t().field_label("delivery", "tracking_num").to_string()) value=tracking name="tracking_num"/>
                 <TextField label=Signal::derive(move || t().field_label("delivery", "delivery_clerk").to_string()) value=clerk name="delivery_clerk"/>
-                <button type="submit" data-testid="ship" class="self-end rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white">{move || t().shop.ship}</button>
+                <button type="submit" data-testid="ship" disabled=move || step.pending().get()
+                    class="self-end rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-60">{move || t().shop.ship}</button>
             </form>
         }
         .into_any(),

@@ -28,7 +28,7 @@ use crate::{
     },
     portal::{
         partner::needs_sign_in,
-        vendor::{edit_vendor, get_vendor, AccountsForm, ProfileForm},
+        vendor::{edit_vendor, get_vendor, AccountsForm, ProfileForm, WechatPayForm},
     },
 };
 
@@ -185,7 +185,9 @@ fn secret_cell(v: &Value, t: &Texts) -> String {
 fn columns() -> Vec<Column> {
     let cols = rendered(Column::all_of(&Vendor::RESOURCE), "state", state_cell);
     let cols = rendered(cols, "mp_secret_set", secret_cell);
-    rendered(cols, "mch_secret_set", secret_cell)
+    let cols = rendered(cols, "mch_secret_set", secret_cell);
+    let cols = rendered(cols, "mch_key_set", secret_cell);
+    rendered(cols, "wxpay_key_set", secret_cell)
 }
 
 fn vendor_link(row: &Map<String, Value>, t: &Texts) -> AnyView {
@@ -214,6 +216,10 @@ pub fn VendorsPage() -> impl IntoView {
         "mp_appid",
         "mch_gid",
         "mch_appid",
+        "mch_serial",
+        "mch_key_set",
+        "wxpay_key_id",
+        "wxpay_key_set",
         "cfg_users",
         "cfg_mall",
         "cfg_orders",
@@ -394,6 +400,7 @@ fn VendorPanels(vendor: Vendor, reload: RwSignal<u32>, saved: RwSignal<bool>) ->
             <div class="space-y-4">
                 <ProfileForm vendor=vendor.clone() reload=reload saved=saved platform=true/>
                 <AccountsForm vendor=vendor.clone() reload=reload/>
+                <WechatPayForm vendor=vendor.clone() reload=reload/>
                 <OptionsForm vendor=vendor reload=reload/>
             </div>
         </div>

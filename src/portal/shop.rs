@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos_router::{
     components::{Redirect, A},
-    hooks::use_params_map,
+    hooks::{use_navigate, use_params_map},
 };
 use serde_json::{Map, Value};
 
@@ -19,7 +19,7 @@ use crate::{
         list::{ListRequest, Page},
         merchandise::{billing, Merchandise, Rent, Resources},
         money::yuan,
-        order::{Delivery, NewOrder, OrderState, Receiver, Wanted},
+        order::{Delivery, NewOrder, OrderState, PayAt, Receiver, Wanted},
     },
     portal::{
         commission::{commission_summary, SummaryCards, WithdrawForm, WithdrawalsTable},
@@ -145,15 +145,14 @@ pub fn MobileProduct() -> impl IntoView {
     }
 }
 
-/// Sends the browser to the provider's pay page, which comes back to `back` when done.
-fn go_pay(pay_url: &str, back: &str) {
-    let target = format!("{pay_url}?back={back}");
+/// Sends the browser to the provider's pay page (it leads back to the order when done).
+fn go_to(url: &str) {
     #[cfg(feature = "hydrate")]
     if let Some(w) = web_sys::window() {
-        let _ = w.location().set_href(&target);
+        let _ = w.location().set_href(url);
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = target;
+    let _ = url;
 }
 
 #[component]
@@ -173,6 +172,7 @@ fn OrderForm(m: Merchandise, profile: Map<String, Value>) -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let prod_id = StoredValue::new(m.prod_id.clone());
+    let navigate = use_navigate();
     let buy = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(qty) = quantity.get().trim().parse::<i64>() else {
@@ -195,17 +195,20 @@ fn OrderForm(m: Merchandise, profile: Map<String, Value>) -> impl IntoView {
             memo: memo.get(),
         };
         let code = code();
+        let navigate = navigate.clone();
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let paid = async {
-                let order_id = create_order(input).await?;
-                let url = pay_order(order_id.clone()).await?;
-                Ok::<_, ApiError>((order_id, url))
-            }
-            .await;
-            match paid {
-                Ok((order_id, url)) => go_pay(&url, &format!("/m/{code}/orders/{order_id}")),
+            // Once the order exists, the user is taken to the provider's page, or — when paying
+            // needs a scan or did not start — to the order's page, where Pay can be tried again:
+            // never back to this form, whose Buy would make a second order.
+            match create_order(input).await {
+                Ok(order_id) => match pay_order(order_id.clone()).await {
+                    Ok(PayAt::Page(url)) => go_to(&url),
+                    Ok(PayAt::Scan { .. }) | Err(_) => {
+                        navigate(&format!("/m/{code}/orders/{order_id}"), Default::default())
+                    }
+                },
                 Err(e) => {
                     error.set(Some(e));
                     busy.set(false);
@@ -342,26 +345,44 @@ pub fn MobileOrder() -> impl IntoView {
 fn MyOrder(o: Map<String, Value>, reload: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    let code = vendor_code();
     let id = StoredValue::new(o.get("order_id").and_then(Value::as_str).unwrap_or("").to_owned());
     let state = order_state(&o);
     let error = RwSignal::new(None::<ApiError>);
     let reason = RwSignal::new(String::new());
+    // One step at a time: a second tap while one is on its way does nothing.
+    let busy = RwSignal::new(false);
+    let scan = RwSignal::new(None::<(String, String)>);
     let step = move |s: OrderStep| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
         let reason = reason.get();
         leptos::task::spawn_local(async move {
             match advance_order(id.get_value(), s, Delivery::default(), reason).await {
                 Ok(()) => reload.update(|n| *n += 1),
                 Err(e) => error.set(Some(e)),
             }
+            busy.set(false);
         });
     };
     let pay = move |_| {
-        let code = code();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
         leptos::task::spawn_local(async move {
             match pay_order(id.get_value()).await {
-                Ok(url) => go_pay(&url, &format!("/m/{code}/orders/{}", id.get_value())),
-                Err(e) => error.set(Some(e)),
+                Ok(PayAt::Page(url)) => go_to(&url),
+                Ok(PayAt::Scan { code_url, qr_svg }) => {
+                    scan.set(Some((code_url, qr_svg)));
+                    busy.set(false);
+                }
+                Err(e) => {
+                    error.set(Some(e));
+                    busy.set(false);
+                }
             }
         });
     };
@@ -384,18 +405,28 @@ fn MyOrder(o: Map<String, Value>, reload: RwSignal<u32>) -> impl IntoView {
             {steps.into_iter().map(|(label, at)| view! { <li>{label} " · " <span class="text-slate-500">{at}</span></li> }).collect_view()}
         </ol>
         {move || error.get().map(|e| view! { <div class="mt-3"><ErrorNote error=e/></div> })}
+        {move || scan.get().map(|(code_url, svg)| view! {
+            <section class="mt-4 rounded-xl border border-emerald-200 p-3 text-center text-sm" data-testid="m-scan">
+                <p class="font-medium">{move || t().shop.scan_to_pay}</p>
+                <div class="mx-auto my-2 h-48 w-48" inner_html=svg></div>
+                <p class="break-all font-mono text-xs text-slate-500">{code_url}</p>
+                <button type="button" class="mt-2 text-emerald-700" data-testid="m-paid-check" on:click=move |_| reload.update(|n| *n += 1)>
+                    {move || t().shop.paid_check}
+                </button>
+            </section>
+        })}
         <div class="mt-6 space-y-3">
             {match state {
                 Some(OrderState::Obligation) => view! {
-                    <button type="button" class=primary data-testid="m-pay" on:click=pay>{move || t().shop.pay}</button>
-                    <button type="button" class=secondary data-testid="m-cancel" on:click=move |_| step(OrderStep::Close)>{move || t().shop.cancel_order}</button>
+                    <button type="button" class=primary data-testid="m-pay" disabled=move || busy.get() on:click=pay>{move || t().shop.pay}</button>
+                    <button type="button" class=secondary data-testid="m-cancel" disabled=move || busy.get() on:click=move |_| step(OrderStep::Close)>{move || t().shop.cancel_order}</button>
                 }.into_any(),
                 Some(OrderState::Delivered) => view! {
-                    <button type="button" class=primary data-testid="m-confirm" on:click=move |_| step(OrderStep::Confirm)>{move || t().shop.confirm_receipt}</button>
+                    <button type="button" class=primary data-testid="m-confirm" disabled=move || busy.get() on:click=move |_| step(OrderStep::Confirm)>{move || t().shop.confirm_receipt}</button>
                 }.into_any(),
                 Some(OrderState::Received) => view! {
                     <TextField label=Signal::derive(move || t().shop.return_reason.to_string()) value=reason name="reason"/>
-                    <button type="button" class=secondary data-testid="m-return" on:click=move |_| step(OrderStep::Return)>{move || t().shop.ask_return}</button>
+                    <button type="button" class=secondary data-testid="m-return" disabled=move || busy.get() on:click=move |_| step(OrderStep::Return)>{move || t().shop.ask_return}</button>
                 }.into_any(),
                 _ => ().into_any(),
             }}
@@ -403,7 +434,7 @@ fn MyOrder(o: Map<String, Value>, reload: RwSignal<u32>) -> impl IntoView {
     }
 }
 
-/// `/m/{code}/commission`: my balances, my referral link, withdraw, my withdrawals and ledger.
+/// `/m/{code}/commission`: my balances, my referral link, withdraw, my withdrawals.
 #[component]
 pub fn MobileCommission() -> impl IntoView {
     let i18n = use_i18n();

@@ -10,7 +10,7 @@ use crate::{
     i18n::use_i18n,
     model::{
         error::ApiError,
-        vendor::{Vendor, VendorAccounts, VendorEdit},
+        vendor::{Vendor, VendorAccounts, VendorEdit, WechatPayAccounts},
     },
 };
 
@@ -111,6 +111,17 @@ pub fn ProfileForm(
     }
 }
 
+/// WeChat Pay API v3's merchant settings beside AX-07's (absent fields stay as they are).
+#[server(prefix = "/fn", endpoint = "/vendor_wechatpay", input = Json)]
+pub async fn set_vendor_wechatpay(vid: String, input: WechatPayAccounts) -> Result<(), ApiError> {
+    use crate::server::{fns, service::vendor};
+    let (ctx, principal) = fns::caller().await?;
+    vendor::set_all_accounts(&ctx, &principal, &vid, VendorAccounts::default(), input)
+        .await
+        .map(|_| ())
+        .map_err(fns::refuse)
+}
+
 /// The official-account and merchant settings: ids as text, each secret as "set / not set"
 /// with a Replace that opens an input (a secret is never shown).
 #[component]
@@ -174,6 +185,81 @@ pub fn AccountsForm(vendor: Vendor, reload: RwSignal<u32>) -> impl IntoView {
             </div>
             {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
             <button type="submit" data-testid="save-accounts" class="rounded-md bg-amber-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-amber-700">{move || t().save}</button>
+        </form>
+    }
+}
+
+/// WeChat Pay API v3's merchant: the certificate serial and WeChat Pay's public key id as text,
+/// the merchant's private key and WeChat Pay's public key (PEM) as "set / not set" with a
+/// Replace. With all of them (and AX-07's mchid, appid and APIv3 key) the vendor's payments go to
+/// WeChat Pay; until then, to the sandbox.
+#[component]
+pub fn WechatPayForm(vendor: Vendor, reload: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let vid = StoredValue::new(vendor.vid.clone());
+    let (serial, key_id) = (RwSignal::new(vendor.mch_serial.clone()), RwSignal::new(vendor.wxpay_key_id.clone()));
+    let (private_key, public_key) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
+    let error = RwSignal::new(None::<ApiError>);
+    let save = Action::new(move |input: &WechatPayAccounts| {
+        let input = input.clone();
+        async move { set_vendor_wechatpay(vid.get_value(), input).await }
+    });
+    crate::components::record::reload_after(save, error, reload);
+    let field_label = move |name: &'static str| Signal::derive(move || t().field_label("vendor", name).to_string());
+    let pem = move |label: &'static str, set: bool, value: RwSignal<Option<String>>, testid: &'static str| {
+        view! {
+            <div class="block text-sm sm:col-span-2" data-testid=testid>
+                <span class="font-medium">{move || t().field_label("vendor", label)}</span>
+                {move || match value.get() {
+                    None => view! {
+                        <div class="mt-1 flex items-center gap-2">
+                            <span class=if set { "rounded bg-emerald-100 px-2 py-0.5 text-xs text-emerald-800" } else { "rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-600" }
+                                data-testid="secret-state">
+                                {move || if set { t().secret_set } else { t().secret_not_set }}
+                            </span>
+                            <button type="button" data-testid="replace-secret" class="text-xs text-amber-700 hover:underline"
+                                on:click=move |_| value.set(Some(String::new()))>{move || t().replace_secret}</button>
+                        </div>
+                    }.into_any(),
+                    Some(_) => view! {
+                        <textarea rows="4" data-testid="pem-input" autocomplete="off" placeholder="-----BEGIN ...-----"
+                            class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-xs"
+                            prop:value=move || value.get().unwrap_or_default()
+                            on:input=move |ev| value.set(Some(event_target_value(&ev)))></textarea>
+                    }.into_any(),
+                }}
+            </div>
+        }
+    };
+    // What `vendor::wechatpay_merchant` needs, every part of it.
+    let active = vendor.mch_key_set
+        && vendor.wxpay_key_set
+        && vendor.mch_secret_set
+        && ![&vendor.mch_serial, &vendor.wxpay_key_id, &vendor.mch_gid, &vendor.mch_appid].iter().any(|s| s.is_empty());
+    view! {
+        <form class="space-y-3 rounded-xl border border-slate-200 bg-white p-5" data-testid="vendor-wechatpay" on:submit=move |ev| {
+            ev.prevent_default();
+            save.dispatch(WechatPayAccounts {
+                mch_serial: Some(serial.get()), mch_key: private_key.get(),
+                wxpay_key_id: Some(key_id.get()), wxpay_key: public_key.get(),
+            });
+        }>
+            <div class="flex items-center gap-2">
+                <h2 class="font-semibold">"WeChat Pay API v3"</h2>
+                <span class="rounded bg-slate-100 px-2 py-0.5 text-xs" data-testid="wechatpay-state">
+                    {move || if active { t().wechatpay_on } else { t().wechatpay_off }}
+                </span>
+            </div>
+            <p class="text-xs text-slate-500">{move || t().wechatpay_hint}</p>
+            <div class="grid gap-3 sm:grid-cols-2">
+                <TextField label=field_label("mch_serial") value=serial name="mch_serial"/>
+                <TextField label=field_label("wxpay_key_id") value=key_id name="wxpay_key_id"/>
+                {pem("mch_key_set", vendor.mch_key_set, private_key, "mch-key")}
+                {pem("wxpay_key_set", vendor.wxpay_key_set, public_key, "wxpay-key")}
+            </div>
+            {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+            <button type="submit" data-testid="save-wechatpay" class="rounded-md bg-amber-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-amber-700">{move || t().save}</button>
         </form>
     }
 }

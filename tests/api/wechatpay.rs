@@ -17,6 +17,7 @@ crate::both_backends!(
     a_vendor_configures_wechat_pay_and_users_pay_through_it,
     wechat_pay_notifications_are_verified_and_applied_once,
     refunds_go_back_through_wechat_pay,
+    the_vendor_sets_up_wechat_pay_on_its_settings_page,
 );
 
 const NOTIFY_URL: &str = "https://shop.example.com/api/pay/notify/wechatpay";
@@ -363,4 +364,52 @@ async fn refunds_go_back_through_wechat_pay(backend: Backend) {
     // Nothing is left to send.
     assert_eq!(payment::send_pending_refunds(&app.ctx, now_ms() + 183_000).await.unwrap(), 0);
     assert!(wx.refused().is_empty(), "{:?}", wx.refused());
+}
+
+/// The settings page's two forms (AX-07's merchant, then API v3's keys) reach the same service
+/// as `PUT /api/vendors/{vid}/mxx`: a key that does not parse changes nothing; the vendor record
+/// shows the serial and key id and only whether each key is set; another vendor's admin is
+/// refused; once complete, the vendor's payments go to WeChat Pay.
+async fn the_vendor_sets_up_wechat_pay_on_its_settings_page(backend: Backend) {
+    let stand_in = WechatPay::start("1900000109", "wxd678efh567hg6787").await;
+    let app = app_with(&stand_in, backend).await;
+    let s = shop(&app, "Settings", None).await;
+    let other = register_vendor(&app, &platform_token(&app).await, "Other").await;
+    let settings = stand_in.merchant_settings();
+    let call = |name: &'static str, args: Value| {
+        let req = app.client.post(app.url(&format!("/fn/{name}"))).header("Origin", app.url("")).json(&args);
+        async move {
+            let res = req.send().await.expect("server function called");
+            (res.status().as_u16(), res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let login = [("account", s.v.mobile.as_str()), ("password", crate::operations::VENDOR_PWD)];
+    assert!(app.server_fn("corp_login", &login).await.status().as_u16() < 400);
+
+    let accounts = json!({ "mch_gid": settings["mch_gid"], "mch_appid": settings["mch_appid"], "mch_secret": settings["mch_secret"] });
+    let (status, body) = call("vendor_accounts", json!({ "vid": s.v.vid, "input": accounts })).await;
+    assert_eq!(status, 200, "{body}");
+    let bad =
+        json!({ "mch_serial": "ABC", "mch_key": "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----" });
+    let (status, body) = call("vendor_wechatpay", json!({ "vid": s.v.vid, "input": bad })).await;
+    assert_eq!((status, &body["code"]), (400, &json!(4001001)), "{body}");
+    let read = app.get(&format!("/api/vendors/{}", s.v.vid), Some(&s.vendor)).await.ok_envelope(200).clone();
+    assert_eq!((&read["mch_serial"], &read["mch_key_set"]), (&json!(""), &json!(false)), "nothing changed: {read}");
+
+    let v3 = json!({ "mch_serial": settings["mch_serial"], "mch_key": settings["mch_key"],
+                     "wxpay_key_id": settings["wxpay_key_id"], "wxpay_key": settings["wxpay_key"] });
+    // Not another vendor's.
+    let (status, _) = call("vendor_wechatpay", json!({ "vid": other.vid, "input": v3.clone() })).await;
+    assert!(status == 403 || status == 404, "{status}");
+    let (status, body) = call("vendor_wechatpay", json!({ "vid": s.v.vid, "input": v3 })).await;
+    assert_eq!(status, 200, "{body}");
+    let read = app.get(&format!("/api/vendors/{}", s.v.vid), Some(&s.vendor)).await.ok_envelope(200).clone();
+    assert_eq!(read["mch_serial"], settings["mch_serial"], "{read}");
+    assert_eq!((&read["mch_key_set"], &read["wxpay_key_set"]), (&json!(true), &json!(true)), "{read}");
+    assert!(!read.to_string().contains("PRIVATE KEY"), "the private key is never read back");
+    let mxx = app.get(&format!("/api/vendors/{}/mxx", s.v.vid), Some(&s.vendor)).await.ok_envelope(200).clone();
+    assert_eq!(mxx["wechatpay_v3"], json!(true), "{mxx}");
+    // The settings page renders with the merchant on.
+    let html = app.page("/corp/settings").await.text().await.unwrap();
+    assert!(html.contains("vendor-wechatpay") && html.contains("WeChat Pay"), "the v3 form");
 }

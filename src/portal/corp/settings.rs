@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::{
     components::ErrorNote,
     i18n::use_i18n,
-    portal::vendor::{own_vendor, AccountsForm, ProfileForm},
+    portal::vendor::{own_vendor, AccountsForm, ProfileForm, WechatPayForm},
 };
 
 #[component]
@@ -36,7 +36,8 @@ pub fn SettingsPage() -> impl IntoView {
                                 </section>
                                 <ProfileForm vendor=v.clone() reload=reload saved=saved/>
                             </div>
-                            <AccountsForm vendor=v reload=reload/>
+                            <AccountsForm vendor=v.clone() reload=reload/>
+                            <WechatPayForm vendor=v reload=reload/>
                         </div>
                     }.into_any(),
                 }

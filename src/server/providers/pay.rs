@@ -82,31 +82,28 @@ pub fn sandbox_notification(ctx: &Ctx, payment_id: &str, amount: i64) -> Result<
 pub async fn page(
     axum::extract::State(ctx): axum::extract::State<Ctx>,
     axum::extract::Path(payment_id): axum::extract::Path<String>,
-    axum::extract::Query(back): axum::extract::Query<Back>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
+    let back = back_link(&ctx, &payment_id).await;
     let found = crate::server::service::payment::pay_of(&ctx, &payment_id).await;
     let (status, body) = match found {
         Ok(Some((order_id, amount, status))) if status == "pending" => (
             axum::http::StatusCode::OK,
             format!(
                 "<h1>Sandbox payment</h1><p>Order <b data-testid=\"order\">{}</b></p>\
-                 <p>Amount <b data-testid=\"amount\">{}.{:02}</b> yuan</p>\
+                 <p>Amount <b data-testid=\"amount\">{}</b> yuan</p>\
                  <form method=\"post\"><button type=\"submit\" data-testid=\"pay\">Pay</button></form>\
-                 <p>No money moves: this is the sandbox provider.</p>{}",
+                 <p>No money moves: this is the sandbox provider.</p>{back}",
                 escape(&order_id),
-                amount / 100,
-                amount % 100,
-                back.link()
+                crate::model::money::yuan(amount),
             ),
         ),
         Ok(Some((order_id, _, status))) => (
             axum::http::StatusCode::OK,
             format!(
-                "<h1>Sandbox payment</h1><p data-testid=\"status\">Order {}: {}</p>{}",
+                "<h1>Sandbox payment</h1><p data-testid=\"status\">Order {}: {}</p>{back}",
                 escape(&order_id),
                 escape(&status),
-                back.link()
             ),
         ),
         Ok(None) => (axum::http::StatusCode::NOT_FOUND, "<h1>No such payment</h1>".to_owned()),
@@ -123,7 +120,6 @@ pub async fn page(
 pub async fn pay(
     axum::extract::State(ctx): axum::extract::State<Ctx>,
     axum::extract::Path(payment_id): axum::extract::Path<String>,
-    axum::extract::Query(back): axum::extract::Query<Back>,
 ) -> axum::response::Response {
     use crate::server::service::payment;
     use axum::response::IntoResponse;
@@ -150,24 +146,27 @@ pub async fn pay(
             (axum::http::StatusCode::UNPROCESSABLE_ENTITY, "The payment failed")
         }
     };
-    let body = format!("<h1>Sandbox payment</h1><p data-testid=\"result\">{text}</p>{}", back.link());
+    let back = back_link(&ctx, &payment_id).await;
+    let body = format!("<h1>Sandbox payment</h1><p data-testid=\"result\">{text}</p>{back}");
     (status, axum::response::Html(shell(&body))).into_response()
 }
 
-/// Where the pay page sends the payer back to (`?back=/m/…`): a path on this site only, so the
-/// page cannot be made to send anyone elsewhere.
-#[derive(Debug, Default, Deserialize)]
-pub struct Back {
-    #[serde(default)]
-    back: String,
-}
-
-impl Back {
-    fn link(&self) -> String {
-        let own_path = self.back.starts_with('/') && !self.back.starts_with("//") && !self.back.contains('\\');
-        if own_path {
-            format!("<p><a href=\"{}\" data-testid=\"back\">Back to the shop</a></p>", escape(&self.back))
-        } else {
+/// The way back from the pay page: the order's page on its vendor's mobile site, made here from
+/// the payment (never from the request, so the page cannot be made to send anyone elsewhere).
+async fn back_link(ctx: &Ctx, payment_id: &str) -> String {
+    let sql = crate::server::db::Sql::new(
+        "SELECT c.vendor_code, p.order_id FROM payments p JOIN corps c ON c.id = p.corp_id WHERE p.payment_id = $1",
+    )
+    .bind(payment_id.to_owned());
+    match ctx.db.fetch_optional::<(String, String)>(&sql).await {
+        Ok(Some((code, order_id))) => format!(
+            "<p><a href=\"/m/{}/orders/{}\" data-testid=\"back\">Back to the order</a></p>",
+            escape(&code),
+            escape(&order_id)
+        ),
+        Ok(None) => String::new(),
+        Err(e) => {
+            tracing::warn!(error = %e, "the sandbox pay page could not find its way back");
             String::new()
         }
     }

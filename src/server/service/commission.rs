@@ -348,7 +348,8 @@ pub async fn list(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result
 pub async fn withdrawals(ctx: &Ctx, principal: &Principal, query: &ListQuery) -> Result<Page> {
     let scope = readable(principal)?;
     vendor::require_caller_area(ctx, principal, Area::Commission).await?;
-    Ok(list::run(&ctx.db, &Withdrawal::RESOURCE, query, scope).await?)
+    let query = query.clone().sorted_by_default(&list::ROW_ID, list::Dir::Desc);
+    Ok(list::run(&ctx.db, &Withdrawal::RESOURCE, &query, scope).await?)
 }
 
 async fn withdrawal(tx: &mut Tx, scope: Scope) -> Result<Option<Withdrawal>> {

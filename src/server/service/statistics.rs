@@ -8,14 +8,16 @@ use serde_json::{json, Map, Value};
 use crate::{
     model::{
         error::ApiError,
+        order::OrderState,
         permission::{READ_COMMISSION, READ_DEALERS, READ_DEVICES, READ_HEAVY_BUYERS, READ_ORDERS},
         statistics::{filled, DashboardFigures, DayTotal, HeavyBuyerSummary},
+        vendor::Area,
     },
     server::{
         auth::principal::Principal,
         clock::{self, now_ms, DAY_MS},
         error::Result,
-        service::{permission, sale},
+        service::{permission, sale, vendor},
         state::Ctx,
     },
 };
@@ -126,24 +128,42 @@ pub async fn dashboard(ctx: &Ctx, principal: &Principal) -> Result<DashboardFigu
         figures.devices_online = Some(ctx.db.fetch_one(&sql).await?);
     }
     let last_30 = || (today - 29..=today).map(clock::day);
-    if permission::require(principal, READ_ORDERS).is_ok() {
+    // Each money chart when the role reads its figures and the vendor runs the area.
+    let shown = |feature, area| async move {
+        Ok::<_, crate::server::error::Error>(
+            permission::require(principal, feature).is_ok()
+                && vendor::require_area(ctx, &me.corp_id, area).await.is_ok(),
+        )
+    };
+    if shown(READ_ORDERS, Area::Orders).await? {
         let sql = "SELECT pay_time / 86400000, CAST(SUM(total) AS BIGINT) FROM orders \
-                   WHERE corp_id = $1 AND pay_time >= $2 AND state <> 6 GROUP BY pay_time / 86400000";
-        figures.mall_sales_by_day = Some(filled(&daily(ctx, sql, &corp_id, today - 29).await?, last_30()));
+                   WHERE corp_id = $1 AND pay_time >= $2 AND state <> $3 GROUP BY pay_time / 86400000";
+        let refunded = OrderState::Refund.code();
+        figures.mall_sales_by_day =
+            Some(filled(&daily(ctx, sql, &corp_id, today - 29, Some(refunded)).await?, last_30()));
     }
-    if permission::require(principal, READ_COMMISSION).is_ok() {
+    if shown(READ_COMMISSION, Area::Commission).await? {
         let sql = "SELECT create_time / 86400000, CAST(SUM(amount) AS BIGINT) FROM commission_entries \
                    WHERE corp_id = $1 AND create_time >= $2 AND kind = 'earn' GROUP BY create_time / 86400000";
-        figures.commission_by_day = Some(filled(&daily(ctx, sql, &corp_id, today - 29).await?, last_30()));
+        figures.commission_by_day = Some(filled(&daily(ctx, sql, &corp_id, today - 29, None).await?, last_30()));
     }
     Ok(figures)
 }
 
-/// Sums per UTC day from `sql`, which groups one vendor's rows (`$1`) from a day on (`$2`,
-/// as epoch milliseconds).
-async fn daily(ctx: &Ctx, sql: &'static str, corp_id: &str, from_day: i64) -> Result<Vec<DayTotal>> {
-    let rows: Vec<(i64, i64)> =
-        ctx.db.fetch_all(&crate::server::db::Sql::new(sql).bind(corp_id.to_owned()).bind(from_day * DAY_MS)).await?;
+/// Sums per UTC day from `sql`, which groups one vendor's rows (`$1`) from a day on (`$2`, as
+/// epoch milliseconds), with `$3` when given.
+async fn daily(
+    ctx: &Ctx,
+    sql: &'static str,
+    corp_id: &str,
+    from_day: i64,
+    third: Option<i64>,
+) -> Result<Vec<DayTotal>> {
+    let mut query = crate::server::db::Sql::new(sql).bind(corp_id.to_owned()).bind(from_day * DAY_MS);
+    if let Some(v) = third {
+        query = query.bind(v);
+    }
+    let rows: Vec<(i64, i64)> = ctx.db.fetch_all(&query).await?;
     Ok(rows.into_iter().map(|(d, n)| DayTotal { day: clock::day(d), sale_total: n }).collect())
 }
 
