@@ -178,3 +178,37 @@ test('a user buys on the mobile site, the vendor fulfils and refunds, commission
   await expect(page.getByTestId('mall-sales-chart').getByTestId('sales-total')).toContainText('Σ 0.00');
   await expect(page.getByTestId('commission-chart').getByTestId('sales-total')).toContainText('Σ 19.90');
 });
+
+test('a user rents on the mobile site with a plan, paying the deposit and the rent', async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const vendor = await vendorForTheRun(request);
+  const auth = await request.post('/v2/corp_auth', { data: { account: vendor.mobile, password: vendor.pwd } });
+  const token = (await auth.json()).access_token;
+  const rental = {
+    name: 'Purifier to rent', price: 298000, billing: 2, state: 1,
+    rent: { deposit: 50000, config: [{ name: '30 days', key: '30d', value: 6000 }, { name: '90 days', key: '90d', value: 15000 }] },
+  };
+  const made = await request.post('/api/products', { headers: { 'Access-Token': token }, data: rental });
+  expect(made.status()).toBe(201);
+  const renter = await apiUser(request, vendor.vid, 'Renter');
+
+  const phone = await browser.newContext(PHONE);
+  const m = await phone.newPage();
+  await phoneSignIn(m, vendor.code, renter);
+  await m.getByTestId('tab-shop').click();
+  await m.getByTestId('m-goods-item').filter({ hasText: 'Purifier to rent' }).click();
+  await expect(m.getByTestId('m-plans')).toContainText('90 days');
+  await hydrated(m);
+  await m.getByTestId('m-plan').nth(1).check();
+  const order = m.getByTestId('m-order-form');
+  await order.locator('input[name=receiver_name]').fill('Renter');
+  await order.locator('input[name=receiver_area]').fill('Zhuhai');
+  await order.locator('input[name=receiver_address]').fill('2 Software Park Road');
+  await order.getByTestId('m-buy').click();
+  // Deposit 500.00 + 90 days' rent 150.00.
+  await expect(m.getByTestId('amount')).toHaveText('650.00');
+  await m.getByTestId('pay').click();
+  await m.getByTestId('back').click();
+  await expect(m.getByTestId('m-order-state')).toHaveText('Paid');
+  await expect(m.getByTestId('order-lines')).toContainText('90d');
+});

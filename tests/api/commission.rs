@@ -11,7 +11,11 @@ use crate::{
     operations::{platform_token, register_vendor, sign_up, token_of, user_token, vendor_token, USER_PWD},
 };
 
-crate::both_backends!(commission_flows_up_the_chain_and_the_ledger_reconciles, who_sees_and_moves_which_commission);
+crate::both_backends!(
+    commission_flows_up_the_chain_and_the_ledger_reconciles,
+    who_sees_and_moves_which_commission,
+    a_reversal_after_a_withdrawal_is_a_debt_the_next_earnings_repay,
+);
 
 async fn reconciled(app: &TestApp) {
     let problems = reconcile(&app.ctx).await.expect("the reconciliation runs");
@@ -215,5 +219,59 @@ async fn who_sees_and_moves_which_commission(backend: Backend) {
     app.get("/api/commission", Some(&outsider)).await.assert_failure(4031001);
     app.get("/api/commission/summary", Some(&outsider)).await.assert_failure(4031001);
     app.post(&pay, &json!({}), Some(&vendor)).await.ok_envelope(201);
+    reconciled(&app).await;
+}
+
+/// Commission reversed after it was withdrawn becomes a debt, shown as such (never a negative
+/// balance), and what the account earns next repays it first. OPS-CONTRACT.md's state machine
+/// refunds only orders not yet done (whose commission is still pending), so the reversal of a
+/// done order is made here the way a refund makes it: `commission::reverse` in the transaction
+/// that moves the order to `refund`.
+async fn a_reversal_after_a_withdrawal_is_a_debt_the_next_earnings_repay(backend: Backend) {
+    use backoffice::server::service::commission::reverse;
+    let app = spawn(backend).await;
+    let platform = platform_token(&app).await;
+    let v = register_vendor(&app, &platform, "Debt").await;
+    let vendor = vendor_token(&app, &v).await;
+    let (c, c_token) = user(&app, &v.vid, json!({})).await;
+    let (_, d_token) = user(&app, &v.vid, json!({ "rid": c })).await;
+    let prod =
+        json!({ "name": "Purifier", "price": 10_000, "state": 1, "commis": { "enabled": true, "config": [20] } });
+    let prod =
+        app.post("/api/products", &prod, Some(&vendor)).await.ok_envelope(201)["prod_id"].as_str().unwrap().to_owned();
+    let delivery = json!({ "company": "SF", "tracking_num": "SF1" });
+    let done_order = |path: String| {
+        let (app, vendor, d_token, delivery) = (&app, &vendor, &d_token, &delivery);
+        async move {
+            app.post(&format!("{path}/delivery"), delivery, Some(vendor)).await.ok_envelope(201);
+            app.post(&format!("{path}/status/confirm"), &json!({}), Some(d_token)).await.ok_envelope(201);
+            advance(&app.ctx, now_ms() + 8 * 24 * 3600 * 1000).await.unwrap();
+            path
+        }
+    };
+    let first = done_order(paid_order(&app, &d_token, &prod).await).await;
+    assert_eq!(balances(&summary(&app, &c_token).await), [0, 2_000, 0, 0, 0]);
+    let ask = json!({ "amount": 1_500, "bank_card": "6222 0212 3456 7890", "idempotency_key": "debt-1" });
+    let w = app.post("/api/commission", &ask, Some(&c_token)).await.ok_envelope(201).clone();
+    let wid = w["withdrawal_id"].as_str().unwrap();
+    app.post(&format!("/api/commission/withdrawals/{wid}/pay"), &json!({}), Some(&vendor)).await.ok_envelope(201);
+    assert_eq!(balances(&summary(&app, &c_token).await), [0, 500, 0, 1_500, 0]);
+
+    // The first order's 2,000 is reversed: 500 was left, so 1,500 is owed.
+    let order_id = first.rsplit('/').next().unwrap().to_owned();
+    let mut tx = app.ctx.db.begin().await.unwrap();
+    tx.execute(&Sql::new("UPDATE orders SET state = 6 WHERE order_id = $1").bind(order_id.clone())).await.unwrap();
+    reverse(&mut tx, &order_id, now_ms()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(balances(&summary(&app, &c_token).await), [0, 0, 0, 1_500, 1_500]);
+    // Nothing can be withdrawn while in debt.
+    forget_last_withdrawal(&app).await;
+    let more = json!({ "amount": 100, "bank_card": "6222 0212 3456 7890", "idempotency_key": "debt-2" });
+    app.post("/api/commission", &more, Some(&c_token)).await.assert_failure(4221208);
+    reconciled(&app).await;
+
+    // The next order's 2,000 repays the 1,500 first.
+    done_order(paid_order(&app, &d_token, &prod).await).await;
+    assert_eq!(balances(&summary(&app, &c_token).await), [0, 500, 0, 1_500, 0]);
     reconciled(&app).await;
 }
