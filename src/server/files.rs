@@ -18,17 +18,26 @@ use crate::server::{
     state::Ctx,
 };
 
-/// Checks that `principal` may upload, then reads the body (refusing it past `FILES_MAX_BYTES`
-/// without reading on) and stores it as the picture `Content-Type` names. Answers its URL.
+/// How far past the limit a refused body is still read (and dropped): a client still sending
+/// then hears the refusal, not a connection cut under it. A body longer still is cut off.
+const READ_PAST_LIMIT: usize = 1 << 20;
+
+/// Checks that `principal` may upload, then reads the body (refusing it past `FILES_MAX_BYTES`;
+/// a body far past it is not read on) and stores it as the picture `Content-Type` names.
+/// Answers its URL.
 pub async fn receive(ctx: &Ctx, principal: &Principal, headers: &HeaderMap, body: Body) -> Result<String> {
     files::may_upload(ctx, principal).await?;
     let max = ctx.config.files_max_bytes;
+    let read_up_to = max.saturating_add(READ_PAST_LIMIT);
     let declared_length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared_length.is_some_and(|n| n > max as u64) {
+    if declared_length.is_some_and(|n| n > read_up_to as u64) {
         return Err(files::too_large(max).into());
     }
-    // A body without a length (chunked) is read up to the limit and no further.
-    let bytes = axum::body::to_bytes(body, max).await.map_err(|_| files::too_large(max))?;
+    // A body with or without a length (chunked) is read to its end when that is near the limit.
+    let bytes = axum::body::to_bytes(body, read_up_to).await.map_err(|_| files::too_large(max))?;
+    if bytes.len() > max {
+        return Err(files::too_large(max).into());
+    }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     files::upload_image(ctx, principal, content_type, bytes).await
 }
