@@ -14,7 +14,7 @@ use crate::{
         commission, corp, dealer, end_users,
         heavy_buyer::{self, organizations, users},
         home::Home,
-        mall, mobile, orders, platform, shop, NotFound,
+        mall, mobile, orders, platform, service, service_mobile, shop, NotFound,
     },
 };
 
@@ -95,6 +95,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("orders/:id") view={Lazy::<LazyCorpOrder>::new()}/>
                     <Route path=path!("payments") view={Lazy::<LazyCorpPayments>::new()}/>
                     <Route path=path!("commission") view={Lazy::<LazyCorpCommission>::new()}/>
+                    <Route path=path!("tickets") view={Lazy::<LazyCorpTickets>::new()}/>
+                    <Route path=path!("tickets/:id") view={Lazy::<LazyCorpTicket>::new()}/>
+                    <Route path=path!("engineers") view={Lazy::<LazyCorpEngineers>::new()}/>
+                    <Route path=path!("service") view={Lazy::<LazyCorpInService>::new()}/>
+                    <Route path=path!("service/:serial") view={Lazy::<LazyCorpServiceDevice>::new()}/>
                 </ParentRoute>
                 <Route path=path!("/m/:code") view={Lazy::<LazyMobileSignIn>::new()}/>
                 <Route path=path!("/m/:code/signup") view={Lazy::<LazyMobileSignUp>::new()}/>
@@ -105,6 +110,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/m/:code/orders") view={Lazy::<LazyMobileOrders>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/m/:code/orders/:id") view={Lazy::<LazyMobileOrder>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/m/:code/commission") view={Lazy::<LazyMobileCommission>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/m/:code/devices") view={Lazy::<LazyMobileDevices>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/m/:code/devices/:serial") view={Lazy::<LazyMobileDevice>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/m/:code/tickets") view={Lazy::<LazyMobileTickets>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/m/:code/engineer") view={Lazy::<LazyMobileEngineerSignIn>::new()}/>
+                <Route path=path!("/m/:code/engineer/tickets") view={Lazy::<LazyMobileEngineerTickets>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/platform/login") view={Lazy::<LazyPlatformLogin>::new()}/>
                 <ParentRoute path=path!("/platform") view={Lazy::<LazyPlatformLayout>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<LazyVendorsPage>::new()}/>
@@ -121,6 +131,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dealer/orders") view={Lazy::<LazyDealerOrders>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/dealer/orders/:id") view={Lazy::<LazyDealerOrder>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/dealer/commission") view={Lazy::<LazyDealerCommission>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/tickets") view={Lazy::<LazyDealerTickets>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/tickets/:id") view={Lazy::<LazyDealerTicket>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/engineers") view={Lazy::<LazyDealerEngineers>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/service") view={Lazy::<LazyDealerInService>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/dealer/service/:serial") view={Lazy::<LazyDealerServiceDevice>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/login") view={Lazy::<LazyHeavyBuyerLogin>::new()}/>
                 <Route path=path!("/heavy_buyer") view={Lazy::<LazyHeavyBuyerHome>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/heavy_buyer/devices") view={Lazy::<LazyHeavyBuyerDevices>::new()} ssr=SsrMode::Async/>
@@ -222,6 +237,11 @@ portals! {
         LazyCorpOrder => orders::CorpOrderPage,
         LazyCorpPayments => orders::CorpPaymentsPage,
         LazyCorpCommission => commission::CorpCommissionPage,
+        LazyCorpTickets => service::CorpTicketsPage,
+        LazyCorpTicket => service::CorpTicketPage,
+        LazyCorpEngineers => service::CorpEngineersPage,
+        LazyCorpInService => service::CorpInServicePage,
+        LazyCorpServiceDevice => service::CorpServiceDevicePage,
     }
     mobile_site: MobilePages {
         LazyMobileSignIn => mobile::MobileSignIn,
@@ -233,6 +253,11 @@ portals! {
         LazyMobileOrders => shop::MobileOrders,
         LazyMobileOrder => shop::MobileOrder,
         LazyMobileCommission => shop::MobileCommission,
+        LazyMobileDevices => service_mobile::MobileDevices,
+        LazyMobileDevice => service_mobile::MobileDevice,
+        LazyMobileTickets => service_mobile::MobileTickets,
+        LazyMobileEngineerSignIn => service_mobile::MobileEngineerSignIn,
+        LazyMobileEngineerTickets => service_mobile::MobileEngineerTickets,
     }
     platform_portal: PlatformPages {
         LazyPlatformLogin => platform::PlatformLogin,
@@ -252,6 +277,11 @@ portals! {
         LazyDealerOrders => dealer::DealerOrders,
         LazyDealerOrder => dealer::DealerOrder,
         LazyDealerCommission => dealer::DealerCommission,
+        LazyDealerTickets => dealer::DealerTickets,
+        LazyDealerTicket => dealer::DealerTicket,
+        LazyDealerEngineers => dealer::DealerEngineers,
+        LazyDealerInService => dealer::DealerInService,
+        LazyDealerServiceDevice => dealer::DealerServiceDevice,
     }
     heavy_buyer_portal: HeavyBuyerPages {
         LazyHeavyBuyerLogin => heavy_buyer::HeavyBuyerLogin,

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+pub mod service;
 pub mod shop;
 
 use crate::model::{
@@ -305,6 +306,7 @@ pub struct Texts {
     pub area_mall: &'static str,
     pub area_orders: &'static str,
     pub area_commission: &'static str,
+    pub area_tickets: &'static str,
     pub confirm_deregister_user: &'static str,
     pub promotion_link: &'static str,
     pub promotion_hint: &'static str,
@@ -434,6 +436,7 @@ pub struct Texts {
     pub fields: &'static [(&'static str, &'static str)],
     /// The mall, orders, payments and commission.
     pub shop: &'static shop::ShopTexts,
+    pub service: &'static service::ServiceTexts,
     pub wechatpay_on: &'static str,
     pub wechatpay_off: &'static str,
     pub wechatpay_hint: &'static str,
@@ -713,6 +716,7 @@ pub const ZH: Texts = Texts {
     area_mall: "商城",
     area_orders: "订单",
     area_commission: "佣金",
+    area_tickets: "工单",
     confirm_deregister_user: "注销后该会员立即被登出，不能再登录；其记录保留，手机号可重新注册。",
     promotion_link: "推广链接",
     promotion_hint: "会员扫码或打开此链接注册，即归入您的范围。",
@@ -953,6 +957,7 @@ pub const ZH: Texts = Texts {
         ("dealer_id", "经销商 ID"),
     ],
     shop: &shop::ZH,
+    service: &service::ZH,
     wechatpay_on: "已启用：微信支付收款",
     wechatpay_off: "未启用：使用沙箱收款",
     wechatpay_hint: "商户号、AppID 与 APIv3 密钥见上方商户设置；私钥与公钥粘贴 PEM 文本，保存后不再显示。",
@@ -1232,6 +1237,7 @@ pub const EN: Texts = Texts {
     area_mall: "Mall",
     area_orders: "Orders",
     area_commission: "Commission",
+    area_tickets: "Work orders",
     confirm_deregister_user: "The user is signed out at once and can no longer sign in; its record stays and its mobile can register again.",
     promotion_link: "Promotion link",
     promotion_hint: "Users who sign up by scanning the code or opening the link join your scope.",
@@ -1473,6 +1479,7 @@ pub const EN: Texts = Texts {
         ("dealer_id", "Dealer ID"),
     ],
     shop: &shop::EN,
+    service: &service::EN,
     wechatpay_on: "On: payments go to WeChat Pay",
     wechatpay_off: "Off: payments go to the sandbox",
     wechatpay_hint: "The mchid, AppID and APIv3 key are the merchant settings above; paste the keys as PEM. Keys are never shown again.",
@@ -1638,6 +1645,7 @@ impl Texts {
             Area::Mall => self.area_mall,
             Area::Orders => self.area_orders,
             Area::Commission => self.area_commission,
+            Area::Tickets => self.area_tickets,
         }
     }
 
@@ -1651,7 +1659,12 @@ impl Texts {
     pub fn field_label(&self, resource: &str, field: &str) -> &'static str {
         let own = |key: &str| key.strip_prefix(resource).and_then(|rest| rest.strip_prefix('.')) == Some(field);
         let pick = |matches: &dyn Fn(&str) -> bool| {
-            self.fields.iter().chain(self.shop.fields).find(|(k, _)| matches(k)).map(|(_, l)| *l)
+            self.fields
+                .iter()
+                .chain(self.shop.fields)
+                .chain(self.service.fields)
+                .find(|(k, _)| matches(k))
+                .map(|(_, l)| *l)
         };
         pick(&own).or_else(|| pick(&|k| k == field)).unwrap_or("?")
     }
@@ -1824,6 +1837,9 @@ mod tests {
             &crate::model::commission::CommissionEntry::RESOURCE,
             &crate::model::commission::Withdrawal::RESOURCE,
             &crate::model::order::Payment::RESOURCE,
+            &crate::model::ticket::Ticket::RESOURCE,
+            &crate::model::ticket::Engineer::RESOURCE,
+            &crate::model::in_service::Listed::RESOURCE,
         ];
         for texts in [&ZH, &EN] {
             for resource in resources {

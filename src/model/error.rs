@@ -78,6 +78,16 @@ pub mod codes {
     pub const IMAGE_REFUSED: u32 = 4001220;
     /// An upload larger than `FILES_MAX_BYTES`.
     pub const IMAGE_TOO_LARGE: u32 = 4001221;
+    /// The ticket's status does not allow this change (422 on `/api`).
+    pub const TICKET_STATE: u32 = 4001230;
+    /// A serial already registered (AB-02), or a device already bound to another user (AB-11).
+    pub const DEVICE_TAKEN: u32 = 4001231;
+    /// A device that is not bound, or not to this user; a share that does not exist.
+    pub const DEVICE_BINDING: u32 = 4001232;
+    /// No engineer can take this ticket (none registered where the dispatch looks).
+    pub const NO_ENGINEER: u32 = 4001233;
+    /// A mobile already used by another engineer of the vendor.
+    pub const ENGINEER_MOBILE_TAKEN: u32 = 4001234;
     pub const VENDOR_DISABLED: u32 = 4031040;
     pub const END_USER_DISABLED: u32 = 4031041;
     /// The vendor does not run this area (AX-08's options).
@@ -86,11 +96,15 @@ pub mod codes {
     pub const MERCHANDISE_NOT_FOUND: u32 = 4041071;
     pub const ORDER_NOT_FOUND: u32 = 4041072;
     pub const WITHDRAWAL_NOT_FOUND: u32 = 4041073;
+    pub const TICKET_NOT_FOUND: u32 = 4041074;
+    pub const ENGINEER_NOT_FOUND: u32 = 4041075;
     /// No file under this key in the file store.
     pub const FILE_NOT_FOUND: u32 = 4041080;
     /// A deregistered vendor (AX-13) or end user (AA-10): its record is kept, and answers 410.
     pub const VENDOR_GONE: u32 = 4101001;
     pub const END_USER_GONE: u32 = 4101002;
+    /// A device the platform deregistered (AB-14).
+    pub const DEVICE_GONE: u32 = 4101003;
     pub const TOO_MANY_REQUESTS: u32 = 4291001;
     /// A verification code was sent to this mobile less than a minute ago (`Retry-After`).
     pub const CODE_TOO_SOON: u32 = 4291002;

@@ -96,6 +96,10 @@ pub struct Wanted {
     pub product_id: String,
     pub quantity: i64,
     pub plan: String,
+    /// A renewal: the serial of the rented device whose lease this line extends (its plan's
+    /// days or litres, no deposit, no installation, no freight).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub device_id: String,
 }
 
 /// AD-02's body.

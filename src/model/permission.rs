@@ -23,9 +23,11 @@ pub enum Area {
     Mall,
     Orders,
     Commission,
+    /// Work orders (tickets) and service engineers.
+    Tickets,
 }
 
-pub const AREAS: [Area; 10] = [
+pub const AREAS: [Area; 11] = [
     Area::Members,
     Area::Roles,
     Area::Dealers,
@@ -36,6 +38,7 @@ pub const AREAS: [Area; 10] = [
     Area::Mall,
     Area::Orders,
     Area::Commission,
+    Area::Tickets,
 ];
 
 /// One grantable feature.
@@ -66,6 +69,8 @@ pub const READ_ORDERS: i64 = 1801;
 pub const MANAGE_ORDERS: i64 = 1802;
 pub const READ_COMMISSION: i64 = 1901;
 pub const MANAGE_COMMISSION: i64 = 1902;
+pub const READ_TICKETS: i64 = 2001;
+pub const MANAGE_TICKETS: i64 = 2002;
 
 pub const FEATURES: &[Feature] = &[
     Feature { id: READ_MEMBERS, area: Area::Members, zh: "查看成员", en: "View members" },
@@ -87,6 +92,8 @@ pub const FEATURES: &[Feature] = &[
     Feature { id: MANAGE_ORDERS, area: Area::Orders, zh: "处理订单", en: "Handle orders" },
     Feature { id: READ_COMMISSION, area: Area::Commission, zh: "查看佣金", en: "View commission" },
     Feature { id: MANAGE_COMMISSION, area: Area::Commission, zh: "管理佣金", en: "Manage commission" },
+    Feature { id: READ_TICKETS, area: Area::Tickets, zh: "查看工单", en: "View work orders" },
+    Feature { id: MANAGE_TICKETS, area: Area::Tickets, zh: "处理工单", en: "Handle work orders" },
 ];
 
 pub fn feature(id: i64) -> Option<&'static Feature> {
@@ -117,6 +124,8 @@ pub fn builtin_features(role: MemberRole) -> &'static [i64] {
         MANAGE_ORDERS,
         READ_COMMISSION,
         MANAGE_COMMISSION,
+        READ_TICKETS,
+        MANAGE_TICKETS,
     ];
     const OPERATIONS: &[i64] = &[
         READ_MEMBERS,
@@ -136,6 +145,8 @@ pub fn builtin_features(role: MemberRole) -> &'static [i64] {
         MANAGE_ORDERS,
         READ_COMMISSION,
         MANAGE_COMMISSION,
+        READ_TICKETS,
+        MANAGE_TICKETS,
     ];
     const DEVELOPER: &[i64] = &[
         READ_MEMBERS,

@@ -12,6 +12,7 @@ use super::{
     orders::{OrderPage, OrdersList, OrdersOf},
     partner::{dealer_page, with_partner, Portal, PortalLogin},
     sales::DealerSales,
+    service::{EngineersPage, InServicePage, ServiceDevicePage, ServiceOf, TicketPage, TicketsPage},
 };
 use leptos::server_fn::codec::Json;
 
@@ -183,6 +184,36 @@ pub fn DealerOrder() -> impl IntoView {
 #[component]
 pub fn DealerCommission() -> impl IntoView {
     dealer_page(move |_| view! { <OwnCommission/> })
+}
+
+/// The work orders of the dealer's scope: board and table.
+#[component]
+pub fn DealerTickets() -> impl IntoView {
+    dealer_page(move |_| view! { <TicketsPage of=ServiceOf::Dealer/> })
+}
+
+/// One of those work orders, with its steps.
+#[component]
+pub fn DealerTicket() -> impl IntoView {
+    dealer_page(move |_| view! { <TicketPage of=ServiceOf::Dealer/> })
+}
+
+/// The dealer's own service engineers.
+#[component]
+pub fn DealerEngineers() -> impl IntoView {
+    dealer_page(move |_| view! { <EngineersPage/> })
+}
+
+/// The devices in service of the dealer's scope.
+#[component]
+pub fn DealerInService() -> impl IntoView {
+    dealer_page(move |_| view! { <InServicePage of=ServiceOf::Dealer/> })
+}
+
+/// One of those devices' service page.
+#[component]
+pub fn DealerServiceDevice() -> impl IntoView {
+    dealer_page(move |_| view! { <ServiceDevicePage of=ServiceOf::Dealer/> })
 }
 
 /// A promotion link (a dealer's, or a user's referral link) and its QR code (an SVG drawn on the server).

@@ -18,6 +18,8 @@ pub mod organization_paths;
 pub mod partner;
 pub mod platform;
 pub mod sales;
+pub mod service;
+pub mod service_mobile;
 pub mod shop;
 pub mod vendor;
 

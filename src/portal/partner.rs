@@ -163,7 +163,7 @@ pub async fn load_heavy_buyer_session() -> Result<HeavyBuyerSession, ApiError> {
     heavy_buyer::session(&ctx, &principal).await.map_err(fns::refuse)
 }
 
-const DEALER_NAV: [NavItem; 7] = [
+const DEALER_NAV: [NavItem; 10] = [
     ("/dealer", |t| t.my_profile, "nav-profile"),
     ("/dealer/dealers", |t| t.my_dealers, "nav-sub-dealers"),
     ("/dealer/devices", |t| t.devices_title, "nav-devices"),
@@ -171,6 +171,9 @@ const DEALER_NAV: [NavItem; 7] = [
     ("/dealer/users", |t| t.users_title, "nav-users"),
     ("/dealer/orders", |t| t.shop.orders_title, "nav-orders"),
     ("/dealer/commission", |t| t.shop.commission_title, "nav-commission"),
+    ("/dealer/tickets", |t| t.service.tickets_title, "nav-tickets"),
+    ("/dealer/engineers", |t| t.service.engineers_title, "nav-engineers"),
+    ("/dealer/service", |t| t.service.devices_title, "nav-in-service"),
 ];
 
 const HEAVY_BUYER_NAV: [NavItem; 5] = [

@@ -51,6 +51,7 @@ pub fn MobileTabs() -> impl IntoView {
         <nav class="sticky bottom-0 mt-8 flex border-t border-slate-200 bg-white" data-testid="m-tabs">
             {tab("/shop", |t| t.shop.shop, "tab-shop")}
             {tab("/orders", |t| t.shop.my_orders, "tab-orders")}
+            {tab("/devices", |t| t.service.my_devices, "tab-devices")}
             {tab("/commission", |t| t.shop.my_commission, "tab-commission")}
             {tab("/me", |t| t.m_me, "tab-me")}
         </nav>
@@ -184,6 +185,7 @@ fn OrderForm(m: Merchandise, profile: Map<String, Value>) -> impl IntoView {
                 product_id: prod_id.get_value(),
                 quantity: qty,
                 plan: if rental { plan.get() } else { String::new() },
+                device_id: String::new(),
             }],
             receiver: Receiver {
                 name: name.get(),

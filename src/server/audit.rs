@@ -119,6 +119,9 @@ fn actor(principal: &Principal) -> Actor {
         Principal::EndUser(u) => {
             Actor { kind: "end_user", id: u.user_id, corp_id: u.corp_id.clone(), heavy_buyer_id: None }
         }
+        Principal::Engineer(e) => {
+            Actor { kind: "engineer", id: e.engineer_id, corp_id: e.corp_id.clone(), heavy_buyer_id: None }
+        }
         // The platform acts on a vendor: `record_in` names the vendor whose log it lands in.
         Principal::Platform(a) => {
             Actor { kind: "platform_admin", id: a.admin_id, corp_id: String::new(), heavy_buyer_id: None }

@@ -51,6 +51,9 @@ pub struct Config {
     pub order_receive_after: Duration,
     /// A received order may be returned for this long, then it is done (`ORDER_RETURN_DAYS`, 7).
     pub order_return_window: Duration,
+    /// An expired lease's grace period: this long after it expired unrenewed, a removal ticket
+    /// is made (`LEASE_GRACE_DAYS`, 7).
+    pub lease_grace: Duration,
     /// The least commission one withdrawal takes, in fen (`COMMISSION_MIN_WITHDRAW`, 100).
     pub commission_min_withdraw: i64,
     /// WeChat Pay API v3 (`WECHATPAY_BASE_URL`): where requests go, for every vendor whose
@@ -220,6 +223,7 @@ impl Default for Config {
             order_pay_window: Duration::from_secs(30 * 60),
             order_receive_after: Duration::from_secs(10 * 24 * 3600),
             order_return_window: Duration::from_secs(7 * 24 * 3600),
+            lease_grace: Duration::from_secs(7 * 24 * 3600),
             commission_min_withdraw: 100,
             wechatpay_base_url: crate::server::providers::wechatpay::BASE_URL.into(),
             wechatpay_notify_url: None,
@@ -285,6 +289,9 @@ impl Config {
             ),
             order_return_window: Duration::from_secs(
                 24 * 3600 * number("ORDER_RETURN_DAYS", d.order_return_window.as_secs() / (24 * 3600))?,
+            ),
+            lease_grace: Duration::from_secs(
+                24 * 3600 * number("LEASE_GRACE_DAYS", d.lease_grace.as_secs() / (24 * 3600))?,
             ),
             commission_min_withdraw: number("COMMISSION_MIN_WITHDRAW", d.commission_min_withdraw)?.max(1),
             wechatpay_base_url: text("WECHATPAY_BASE_URL")
@@ -408,6 +415,7 @@ impl std::fmt::Debug for Config {
             .field("order_pay_window", &self.order_pay_window)
             .field("order_receive_after", &self.order_receive_after)
             .field("order_return_window", &self.order_return_window)
+            .field("lease_grace", &self.lease_grace)
             .field("commission_min_withdraw", &self.commission_min_withdraw)
             .field("wechatpay_base_url", &self.wechatpay_base_url)
             .field("wechatpay_notify_url", &self.wechatpay_notify_url)

@@ -63,6 +63,7 @@ pub async fn build(mut config: Config, leptos_options: LeptosOptions) -> Result<
     tokio::spawn(retention::purge_hourly(ctx.clone()));
     tokio::spawn(crate::server::jobs::orders::advance_every_minute(ctx.clone()));
     tokio::spawn(crate::server::jobs::refunds::send_every_minute(ctx.clone()));
+    tokio::spawn(crate::server::jobs::service::run_every_minute(ctx.clone()));
     if let Err(e) = crate::server::service::vendor::backfill_codes(&ctx).await {
         tracing::warn!(error = ?e, "giving vendor codes to the corps without one failed");
     }

@@ -25,6 +25,7 @@ mod partner_matrix;
 mod products;
 mod roles;
 mod sales;
+mod service;
 mod shop_pages;
 mod stand_ins;
 mod web;

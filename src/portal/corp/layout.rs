@@ -18,7 +18,7 @@ use crate::{
         error::ApiError,
         permission::{
             READ_COMMISSION, READ_DEALERS, READ_DEVICES, READ_END_USERS, READ_HEAVY_BUYERS, READ_MALL, READ_MEMBERS,
-            READ_ORDERS, READ_PRODUCTS, READ_ROLES,
+            READ_ORDERS, READ_PRODUCTS, READ_ROLES, READ_TICKETS,
         },
     },
 };
@@ -58,6 +58,7 @@ pub fn CorpLayout() -> impl IntoView {
                                 let can_users = can.can(READ_END_USERS);
                                 let (can_mall, can_orders) = (can.can(READ_MALL), can.can(READ_ORDERS));
                                 let can_commission = can.can(READ_COMMISSION);
+                                let can_tickets = can.can(READ_TICKETS);
                                 let is_admin = can.is_admin;
                                 view! {
                                 <p class="mt-1 truncate pl-10 text-xs text-slate-400">{s.info.company.clone()}</p>
@@ -90,6 +91,13 @@ pub fn CorpLayout() -> impl IntoView {
                                     <Show when=move || can_orders>
                                         <A href="/corp/orders" attr:class="nav-link" attr:data-testid="nav-orders">{move || t().shop.orders_title}</A>
                                         <A href="/corp/payments" attr:class="nav-link" attr:data-testid="nav-payments">{move || t().shop.payments}</A>
+                                    </Show>
+                                    <Show when=move || can_tickets>
+                                        <A href="/corp/tickets" attr:class="nav-link" attr:data-testid="nav-tickets">{move || t().service.tickets_title}</A>
+                                        <A href="/corp/engineers" attr:class="nav-link" attr:data-testid="nav-engineers">{move || t().service.engineers_title}</A>
+                                    </Show>
+                                    <Show when=move || can_devices>
+                                        <A href="/corp/service" attr:class="nav-link" attr:data-testid="nav-in-service">{move || t().service.devices_title}</A>
                                     </Show>
                                     <Show when=move || can_commission>
                                         <A href="/corp/commission" attr:class="nav-link" attr:data-testid="nav-commission">{move || t().shop.commission_title}</A>

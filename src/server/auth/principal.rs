@@ -31,6 +31,17 @@ pub enum Principal {
     Platform(PlatformPrincipal),
     /// An end user of one vendor (seed 003's C).
     EndUser(EndUserPrincipal),
+    /// A service engineer of a vendor (`dealer_id` none) or of one of its dealers.
+    Engineer(EngineerPrincipal),
+}
+
+/// A service engineer: it sees the tickets dispatched to it and acts on them.
+#[derive(Debug, Clone)]
+pub struct EngineerPrincipal {
+    pub login_id: String,
+    pub engineer_id: i64,
+    pub corp_id: String,
+    pub dealer_id: Option<i64>,
 }
 
 /// A platform administrator.
@@ -108,6 +119,7 @@ impl Principal {
             Principal::OrgUser(u) => &u.login_id,
             Principal::Platform(a) => &a.login_id,
             Principal::EndUser(u) => &u.login_id,
+            Principal::Engineer(e) => &e.login_id,
         }
     }
 
@@ -127,6 +139,7 @@ impl Principal {
             Principal::HeavyBuyer(h) => Some(&h.corp_id),
             Principal::OrgUser(u) => Some(&u.corp_id),
             Principal::EndUser(u) => Some(&u.corp_id),
+            Principal::Engineer(e) => Some(&e.corp_id),
             Principal::Platform(_) => None,
         }
     }
@@ -286,6 +299,27 @@ pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
                 user_id: login.principal_id,
                 uid,
                 corp_id,
+            }))
+        }
+        PrincipalKind::Engineer => {
+            // A removed or disabled engineer, or one of a vendor that is out, is signed out.
+            let row: Option<(String, Option<i64>)> = ctx
+                .db
+                .fetch_optional(
+                    &Sql::new(format!(
+                        "SELECT e.corp_id, e.dealer_id FROM engineers e {} \
+                         WHERE e.id = $1 AND e.status = 1 AND e.remove_time IS NULL",
+                        open_vendor("e.corp_id")
+                    ))
+                    .bind(login.principal_id),
+                )
+                .await?;
+            let (corp_id, dealer_id) = row.ok_or_else(invalid)?;
+            Ok(Principal::Engineer(EngineerPrincipal {
+                login_id: login.login_id,
+                engineer_id: login.principal_id,
+                corp_id,
+                dealer_id,
             }))
         }
     }

@@ -32,6 +32,8 @@ pub enum PrincipalKind {
     PlatformAdmin = 5,
     /// An end user of a vendor (`/api`, seed 003's C).
     EndUser = 6,
+    /// A service engineer of a vendor or a dealer (the mobile site, `/api`).
+    Engineer = 7,
 }
 
 impl PrincipalKind {
@@ -43,6 +45,7 @@ impl PrincipalKind {
             4 => Self::OrgUser,
             5 => Self::PlatformAdmin,
             6 => Self::EndUser,
+            7 => Self::Engineer,
             _ => return None,
         })
     }

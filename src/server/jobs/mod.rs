@@ -4,3 +4,4 @@
 pub mod orders;
 pub mod refunds;
 pub mod retention;
+pub mod service;

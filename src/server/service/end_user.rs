@@ -46,7 +46,9 @@ fn readable(principal: &Principal) -> Result<Scope> {
         Principal::Member(_) => Scope::corp(&permission::require(principal, READ_END_USERS)?.corp_id),
         Principal::Dealer(d) => Scope::corp(&d.corp_id).and(dealer_chain(&d.scope)),
         Principal::EndUser(u) => Scope::corp(&u.corp_id).and(Expr::col(Alias::new("id")).eq(u.user_id)),
-        Principal::HeavyBuyer(_) | Principal::OrgUser(_) => return Err(ApiError::forbidden().into()),
+        Principal::HeavyBuyer(_) | Principal::OrgUser(_) | Principal::Engineer(_) => {
+            return Err(ApiError::forbidden().into())
+        }
     })
 }
 

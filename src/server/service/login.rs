@@ -333,6 +333,36 @@ pub async fn end_user_login(
     Ok(LoggedIn { corp_id: user.corp_id, principal_id: user.id, login_id })
 }
 
+/// A service engineer signs in to its vendor with its mobile and password (the mobile site,
+/// `POST /api/engineers/auth`). Disabled engineers are told so once the password is right.
+pub async fn engineer_login(
+    ctx: &Ctx,
+    vid: &str,
+    mobile: &str,
+    password: &Secret,
+    client: &str,
+    channel: Channel,
+) -> Result<LoggedIn> {
+    let (mobile, vid) = (mobile.trim(), vid.trim());
+    vendor::require_area(ctx, vid, Area::Tickets).await?;
+    let lookup = Sql::new(
+        "SELECT id, corp_id, password_hash, status FROM engineers \
+         WHERE corp_id = $1 AND mobile = $2 AND remove_time IS NULL",
+    )
+    .bind(vid.to_owned())
+    .bind(mobile.to_owned());
+    let door = Door {
+        table: "engineers",
+        kind: "engineer",
+        unknown_key: throttle::unknown_account_key("engineers", vid, mobile),
+        heavy_buyer_id: None,
+    };
+    let disabled = ApiError::new(codes::MEMBER_DISABLED, "this engineer is disabled");
+    let engineer = password_login(ctx, door, mobile, password, client, lookup, 1, disabled).await?;
+    let login_id = token::start_login(&ctx.db, PrincipalKind::Engineer, engineer.id, channel).await?;
+    Ok(LoggedIn { corp_id: engineer.corp_id, principal_id: engineer.id, login_id })
+}
+
 /// The first access/refresh pair of an API login.
 pub async fn issue_tokens(ctx: &Ctx, login_id: &str) -> Result<IssuedTokens> {
     let mut tx = ctx.db.begin().await?;

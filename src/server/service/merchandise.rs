@@ -44,7 +44,9 @@ fn readable(principal: &Principal) -> Result<Scope> {
         Principal::Member(_) => Scope::corp(&permission::require(principal, READ_MALL)?.corp_id),
         Principal::Dealer(d) => Scope::corp(&d.corp_id).and(on_sale()),
         Principal::EndUser(u) => Scope::corp(&u.corp_id).and(on_sale()),
-        Principal::HeavyBuyer(_) | Principal::OrgUser(_) => return Err(ApiError::forbidden().into()),
+        Principal::HeavyBuyer(_) | Principal::OrgUser(_) | Principal::Engineer(_) => {
+            return Err(ApiError::forbidden().into())
+        }
     })
 }
 

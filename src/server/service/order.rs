@@ -55,7 +55,9 @@ fn readable(principal: &Principal) -> Result<Scope> {
         Principal::Member(_) => Scope::corp(&permission::require(principal, READ_ORDERS)?.corp_id).and(shown()),
         Principal::Dealer(d) => Scope::corp(&d.corp_id).and(dealer_chain(&d.scope)).and(shown()),
         Principal::EndUser(u) => Scope::corp(&u.corp_id).and(col("user_id").eq(u.user_id)).and(shown()),
-        Principal::HeavyBuyer(_) | Principal::OrgUser(_) => return Err(ApiError::forbidden().into()),
+        Principal::HeavyBuyer(_) | Principal::OrgUser(_) | Principal::Engineer(_) => {
+            return Err(ApiError::forbidden().into())
+        }
     })
 }
 
@@ -178,6 +180,8 @@ struct Priced {
     line: OrderLine,
     billing: i64,
     commis: Value,
+    /// The serial of the device whose lease the line renews.
+    renews: Option<String>,
 }
 
 /// Prices one wanted line from the merchandise as it is now.
@@ -216,7 +220,7 @@ fn price(m: &Merchandise, quantity: i64, plan: &str) -> Result<Priced, ApiError>
         line.rent = times(chosen.value, "content.quantity")?;
         line.deposit = times(rent.deposit, "content.quantity")?;
     }
-    Ok(Priced { line, billing: m.billing, commis: m.commis.clone() })
+    Ok(Priced { line, billing: m.billing, commis: m.commis.clone(), renews: None })
 }
 
 fn receiver(r: &Receiver) -> Result<Receiver, ApiError> {
@@ -249,7 +253,7 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: NewOrder) -> Result
         if !(1..=MAX_QUANTITY).contains(&w.quantity) {
             return Err(ApiError::invalid("content.quantity", "1-99").into());
         }
-        if !seen.insert((w.product_id.trim(), w.plan.trim())) {
+        if !seen.insert((w.product_id.trim(), w.plan.trim(), w.device_id.trim())) {
             return Err(ApiError::invalid("content", &format!("{} is given twice", w.product_id)).into());
         }
     }
@@ -259,7 +263,11 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: NewOrder) -> Result
     let mut lines = Vec::with_capacity(input.content.len());
     for w in &input.content {
         let m = on_sale(&mut tx, &me.corp_id, w.product_id.trim()).await?;
-        lines.push(price(&m, w.quantity, w.plan.trim())?);
+        let mut priced = price(&m, w.quantity, w.plan.trim())?;
+        if !w.device_id.trim().is_empty() {
+            renewal(&mut tx, me.user_id, &m, w.device_id.trim(), &mut priced).await?;
+        }
+        lines.push(priced);
     }
     let sum = |f: fn(&OrderLine) -> i64| lines.iter().map(|p| f(&p.line)).sum::<i64>();
     let goods = sum(|l| l.price * l.quantity);
@@ -308,8 +316,8 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: NewOrder) -> Result
         tx.execute(
             &Sql::new(
                 "INSERT INTO order_lines (order_id, line, prod_id, name, quantity, price, freight, install_cost, \
-                 deposit, rent_plan, rent, billing, commis) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 deposit, rent_plan, rent, billing, commis, renews) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             )
             .bind(order_id.clone())
             .bind(n as i64 + 1)
@@ -323,7 +331,8 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: NewOrder) -> Result
             .bind(l.rent_plan.clone())
             .bind(l.rent)
             .bind(p.billing)
-            .bind(p.commis.to_string()),
+            .bind(p.commis.to_string())
+            .bind(p.renews.clone()),
         )
         .await?;
     }
@@ -331,6 +340,35 @@ pub async fn create(ctx: &Ctx, principal: &Principal, input: NewOrder) -> Result
     audit::record(&mut tx, principal, "order.create", "order", &order_id, Change::noted(facts)).await?;
     tx.commit().await?;
     get(ctx, principal, &order_id).await
+}
+
+/// A line that renews the lease of the user's device `serial`: it must rent that merchandise
+/// now (an open lease); it pays the plan's rent alone (no deposit, installation or freight).
+async fn renewal(tx: &mut Tx, user_id: i64, m: &Merchandise, serial: &str, p: &mut Priced) -> Result<()> {
+    if p.line.rent_plan.is_empty() {
+        return Err(ApiError::invalid("content.plan", "a renewal chooses a rent plan").into());
+    }
+    let found: Option<(i64,)> = tx
+        .fetch_optional(
+            &Sql::new(
+                "SELECT l.id FROM leases l JOIN devices d ON d.id = l.device_id WHERE d.serial = $1 AND l.user_id = $2 \
+                 AND l.prod_id = $3 AND l.state <> 3",
+            )
+            .bind(serial.to_owned())
+            .bind(user_id)
+            .bind(m.prod_id.clone()),
+        )
+        .await?;
+    if found.is_none() {
+        return Err(
+            ApiError::invalid("content.device_id", &format!("you rent no device {serial} of {}", m.prod_id)).into()
+        );
+    }
+    p.line.deposit = 0;
+    p.line.install_cost = 0;
+    p.line.freight = 0;
+    p.renews = Some(serial.to_owned());
+    Ok(())
 }
 
 /// The merchandise `prod_id` of the vendor, if it is on sale (422 otherwise: the user cannot

@@ -374,6 +374,8 @@ async fn apply(ctx: &Ctx, channel: &str, vid: Option<&str>, n: Notification) -> 
         .await?;
     let (applied, refund) = if paid == 1 {
         commission::earn(&mut tx, &order_id, now).await?;
+        // Install tickets, lease renewals: what the payment sets going, in the same step.
+        crate::server::service::ticket::on_paid(&mut tx, &order_id, now).await?;
         (Applied::Paid, None)
     } else {
         // Paid twice, or paid after it closed: the money goes back.

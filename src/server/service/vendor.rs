@@ -708,6 +708,7 @@ async fn end_every_login(tx: &mut Tx, vid: &str) -> Result<()> {
             "SELECT u.id FROM org_users u JOIN heavy_buyers h ON h.id = u.heavy_buyer_id WHERE h.corp_id = $3",
         ),
         (PrincipalKind::EndUser, "SELECT id FROM end_users WHERE corp_id = $3"),
+        (PrincipalKind::Engineer, "SELECT id FROM engineers WHERE corp_id = $3"),
     ];
     for (kind, ids) in people {
         let sql = format!(

@@ -9,9 +9,11 @@ pub mod params;
 
 mod agents;
 mod commission;
+mod devices;
 mod mall;
 mod orders;
 mod platform;
+mod tickets;
 mod user;
 mod vendor;
 
@@ -95,6 +97,8 @@ fn all_routes() -> Routes {
     let api = mall::routes(api);
     let api = orders::routes(api);
     let api = commission::routes(api);
+    let api = devices::routes(api);
+    let api = tickets::routes(api);
     agents::routes(api)
 }
 

@@ -75,13 +75,14 @@ struct Refresh {
 }
 
 /// Every kind of login refreshes here: one token table, one rotation rule.
-const EVERY_KIND: [PrincipalKind; 6] = [
+const EVERY_KIND: [PrincipalKind; 7] = [
     PrincipalKind::Member,
     PrincipalKind::Dealer,
     PrincipalKind::HeavyBuyer,
     PrincipalKind::OrgUser,
     PrincipalKind::PlatformAdmin,
     PrincipalKind::EndUser,
+    PrincipalKind::Engineer,
 ];
 
 async fn refresh(State(ctx): State<Ctx>, AccessToken(access): AccessToken, Json(body): Json<Refresh>) -> Result {
