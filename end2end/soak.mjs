@@ -91,11 +91,12 @@ async function setUp() {
     '/corp', '/corp/members', `/corp/members/${memberId}`, '/corp/roles', '/corp/account', '/corp/audit', '/corp/dealers',
     `/corp/dealers/${dealer.id}`, '/corp/heavy_buyers', `/corp/heavy_buyers/${buyer.id}`, '/corp/products',
     `/corp/products/${product}`, `/corp/products/${empty}`, `/corp/products/${product}/devices/${devices[0]}`,
-    '/corp/users', '/corp/settings',
+    '/corp/users', '/corp/settings', '/corp/tickets', '/corp/engineers', '/corp/service',
   ];
   // The Devices pages name their product in the address (without one they send the browser to
   // the first product: a redirect, not a page).
-  const dealerPages = ['/dealer', '/dealer/dealers', `/dealer/devices?product=${product}`, '/dealer/sales', '/dealer/users'];
+  const dealerPages = ['/dealer', '/dealer/dealers', `/dealer/devices?product=${product}`, '/dealer/sales', '/dealer/users',
+    '/dealer/tickets', '/dealer/engineers', '/dealer/service'];
   const buyerPages = ['/heavy_buyer', `/heavy_buyer/devices?product=${product}`, '/heavy_buyer/organizations', '/heavy_buyer/users', `/heavy_buyer/users/${user}`];
   // The audit log is the account's (a branch's admin is refused with 403, as it should be).
   const accountPages = [...buyerPages, '/heavy_buyer/audit'];
@@ -106,7 +107,7 @@ async function setUp() {
   const vendor = await fetch(`${BASE}/api/vendors/${corpId}`, { headers: { 'Access-Token': admin } }).then((r) => r.json());
   const code = vendor.data.code;
   const publicPages = ['/', '/api-docs', '/corp/login', '/dealer/login', '/heavy_buyer/login', '/platform/login',
-    `/m/${code}`, `/m/${code}/signup`, `/m/${code}/reset`];
+    `/m/${code}`, `/m/${code}/signup`, `/m/${code}/reset`, `/m/${code}/engineer`];
 
   const clients = [
     { who: 'corp admin', cookie: await signIn('corp_login', { account: corp.email, password: corp.password }), pages: corpPages },

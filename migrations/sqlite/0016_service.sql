@@ -173,6 +173,9 @@ CREATE INDEX tickets_open_due ON tickets (overdue, status, respond_due);
 CREATE UNIQUE INDEX tickets_one_install ON tickets (order_id, order_line, unit) WHERE type = 1;
 CREATE UNIQUE INDEX tickets_one_maintenance ON tickets (device_id, filter_order)
     WHERE type = 5 AND status <> 0 AND status <> 6;
+-- A device that reports a fault (its self-check) has one fault ticket open at most.
+CREATE UNIQUE INDEX tickets_one_device_fault ON tickets (device_id)
+    WHERE type = 4 AND source = 'device' AND status <> 0 AND status <> 6;
 
 -- A ticket's timeline: every change, who made it, and its note.
 CREATE TABLE ticket_events (

@@ -19,12 +19,10 @@ use crate::{
     i18n::{use_i18n, Texts},
     model::{
         error::ApiError,
-        in_service::{Listed, ServiceDevice},
+        in_service::ServiceDevice,
         list::{ListRequest, Page},
         money::yuan,
-        ticket::{
-            Dispatch, Engineer, EngineerInput, NewTicket, Ticket, TicketEvent, TicketStatus, TicketSummary, TicketType,
-        },
+        ticket::{EngineerInput, NewTicket, Ticket, TicketEvent, TicketStatus, TicketSummary, TicketType},
     },
 };
 
@@ -84,9 +82,12 @@ pub async fn ticket_step(
     mode: String,
     device_id: String,
 ) -> Result<(), ApiError> {
-    use crate::server::{
-        fns,
-        service::ticket::{self, Finish},
+    use crate::{
+        model::ticket::Dispatch,
+        server::{
+            fns,
+            service::ticket::{self, Finish},
+        },
     };
     let (ctx, principal) = fns::caller().await?;
     let (ctx, p, id) = (&ctx, &principal, ticket_id.as_str());
@@ -121,7 +122,10 @@ pub async fn rate_ticket(ticket_id: String, value: i64, detail: String) -> Resul
 
 #[server(prefix = "/fn", endpoint = "/engineers", input = Json)]
 pub async fn list_engineers(request: ListRequest) -> Result<Page, ApiError> {
-    use crate::server::{fns, list, service::engineer};
+    use crate::{
+        model::ticket::Engineer,
+        server::{fns, list, service::engineer},
+    };
     let (ctx, principal) = fns::caller().await?;
     let query = list::parse(&Engineer::RESOURCE, &fns::list_body(&request)?).map_err(fns::refuse)?;
     engineer::list(&ctx, &principal, &query).await.map_err(fns::refuse)
@@ -149,7 +153,10 @@ pub async fn remove_engineer(id: i64) -> Result<(), ApiError> {
 /// AB-01: the devices in service the caller sees, whole.
 #[server(prefix = "/fn", endpoint = "/devices_in_service", input = Json)]
 pub async fn list_in_service(request: ListRequest) -> Result<(i64, Vec<ServiceDevice>), ApiError> {
-    use crate::server::{fns, list, service::in_service};
+    use crate::{
+        model::in_service::Listed,
+        server::{fns, list, service::in_service},
+    };
     let (ctx, principal) = fns::caller().await?;
     let query = list::parse(&Listed::RESOURCE, &fns::list_body(&request)?).map_err(fns::refuse)?;
     in_service::list(&ctx, &principal, &query).await.map_err(fns::refuse)

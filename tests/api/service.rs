@@ -24,6 +24,8 @@ crate::both_backends!(
     a_rental_install_starts_a_lease_and_the_clock_removes_it,
     filters_drive_one_maintenance_ticket,
     overdue_tickets_are_flagged_once,
+    dealers_see_and_dispatch_only_in_their_scope,
+    a_device_reporting_a_fault_gets_one_ticket,
 );
 
 const HOUR: i64 = 3_600_000;
@@ -802,4 +804,103 @@ async fn overdue_tickets_are_flagged_once(backend: Backend) {
     assert_eq!((summary["open"].clone(), summary["overdue"].clone()), (json!(1), json!(1)));
     // Still the user's to see, overdue as it is.
     assert_eq!(app.get(&tk(&t, ""), Some(&u)).await.ok_envelope(200)["overdue"], json!(true));
+}
+
+/// A ticket about a device of a user a dealer brought: that dealer and the one above it see it,
+/// a sibling dealer and another vendor do not; dispatching by the hierarchy goes to the nearest
+/// dealer up the chain that has engineers; a dealer dispatches only to its own engineers.
+async fn dealers_see_and_dispatch_only_in_their_scope(backend: Backend) {
+    let app = spawn(backend).await;
+    let s = shop(&app, "Chain").await;
+    let other = shop(&app, "Other").await;
+    let top = app.add_dealer(&s.vendor, None).await;
+    let top_code = top["dealer_code"].as_str().unwrap().to_owned();
+    let below = app.add_dealer(&s.vendor, Some(&top_code)).await;
+    let sibling = app.add_dealer(&s.vendor, None).await;
+    let (top_t, below_t, sibling_t) = (
+        app.dealer_token(&s.v.vid, &top).await,
+        app.dealer_token(&s.v.vid, &below).await,
+        app.dealer_token(&s.v.vid, &sibling).await,
+    );
+    let (_, mobile) = sign_up(&app, &s.v.vid, json!({ "dealer": below["dealer_code"] })).await;
+    let u = token_of(&user_token(&app, &s.v.vid, &mobile, USER_PWD).await);
+    register(&app, &s, &["SN-D1"], 1, "").await.ok_envelope(201);
+    post_bare(&app, &dev("SN-D1", "/bind"), &u).await.ok_envelope(201);
+    let t = app
+        .post("/api/tickets", &json!({ "type": 4, "device_id": "SN-D1", "detail": "no water" }), Some(&u))
+        .await
+        .ok_envelope(201)
+        .clone();
+    assert_eq!(t["dealer_id"], below["id"], "the dealer whose link brought the user is responsible");
+
+    // Who sees it.
+    assert_eq!(tickets(&app, &below_t, "").await.0, 1);
+    assert_eq!(tickets(&app, &top_t, "").await.0, 1, "the upper dealer sees its scope");
+    assert_eq!(tickets(&app, &sibling_t, "").await.0, 0);
+    assert_eq!(tickets(&app, &other.vendor, "").await.0, 0);
+    app.get(&tk(&t, ""), Some(&sibling_t)).await.assert_failure(4041074);
+    app.get(&tk(&t, ""), Some(&other.vendor)).await.assert_failure(4041074);
+    step(&app, &t, "review", json!({ "approve": true }), &sibling_t).await.assert_failure(4041074);
+    step(&app, &t, "review", json!({ "approve": true }), &other.vendor).await.assert_failure(4041074);
+    // A member whose role does not handle tickets is refused.
+    let (_, dev_account, dev_pwd) = app.add_member(&s.vendor, 3, None).await;
+    let developer = app.login_as(&dev_account, &dev_pwd).await;
+    app.get("/api/tickets", Some(&developer)).await.assert_failure(4031001);
+    step(&app, &t, "review", json!({ "approve": true }), &developer).await.assert_failure(4031001);
+
+    // The dealer reviews; dispatch by the hierarchy: the dealer below has no engineer, the one
+    // above has: its engineer gets it.
+    stepped(&app, &t, "review", json!({ "approve": true }), &below_t, 2).await;
+    let (vendor_eng, _) = engineer(&app, &s.vendor, json!({})).await;
+    let (top_eng, _) = engineer(&app, &top_t, json!({})).await;
+    let (sibling_eng, _) = engineer(&app, &sibling_t, json!({})).await;
+    // A dealer names only its own engineers.
+    step(&app, &t, "dispatch", json!({ "engineer_id": sibling_eng }), &below_t).await.assert_failure(4041075);
+    step(&app, &t, "dispatch", json!({ "engineer_id": vendor_eng }), &below_t).await.assert_failure(4041075);
+    let d = stepped(&app, &t, "dispatch", json!({ "mode": "hierarchy" }), &below_t, 3).await;
+    assert_eq!(d["engineer_id"], json!(top_eng), "{d}");
+    // The sibling's engineer cannot see or accept it.
+    let sib_eng_token = {
+        let list = app.get("/api/engineers", Some(&sibling_t)).await.ok_envelope(200)["engineers"].clone();
+        let mobile = list[0]["mobile"].as_str().unwrap().to_owned();
+        engineer_token(&app, &s.v.vid, &mobile).await
+    };
+    step(&app, &t, "accept", json!({}), &sib_eng_token).await.assert_failure(4041074);
+    app.get(&dev("SN-D1", ""), Some(&sib_eng_token)).await.assert_failure(4041008);
+}
+
+/// A device whose self-check reports a fault (`run_state` 2) gets one fault ticket, and no
+/// second while it is open or for the same report once it is done; a new report makes a new one.
+async fn a_device_reporting_a_fault_gets_one_ticket(backend: Backend) {
+    let app = spawn(backend).await;
+    let s = shop(&app, "Faulty").await;
+    let (uid, _, u) = user(&app, &s.v.vid).await;
+    register(&app, &s, &["SN-X1"], 1, "").await.ok_envelope(201);
+    post_bare(&app, &dev("SN-X1", "/bind"), &u).await.ok_envelope(201);
+    let id = device_row_id(&app, "SN-X1").await;
+    let report = |at: i64| {
+        Sql::new(
+            "INSERT INTO device_telemetry (device_id, run_state, state_time) VALUES ($1, 2, $2) \
+             ON CONFLICT (device_id) DO UPDATE SET run_state = 2, state_time = $2",
+        )
+        .bind(id)
+        .bind(at)
+    };
+    app.ctx.db.execute(&report(now_ms())).await.unwrap();
+    let now = now_ms();
+    assert_eq!(run(&app.ctx, now).await.unwrap(), Moved { fault_tickets: 1, ..Moved::default() });
+    assert_eq!(run(&app.ctx, now).await.unwrap(), Moved::default(), "one open at a time");
+    let (n, list) = tickets(&app, &u, "?type=4").await;
+    assert_eq!(n, 1);
+    let t = list[0].clone();
+    assert_eq!([&t["source"], &t["user_id"], &t["device_id"]], [&json!("device"), &json!(uid), &json!("SN-X1")]);
+
+    // Mended and closed: the old report makes no new ticket; a new fault report does.
+    stepped(&app, &t, "review", json!({ "approve": true }), &s.vendor, 2).await;
+    engineer(&app, &s.vendor, json!({})).await;
+    stepped(&app, &t, "dispatch", json!({}), &s.vendor, 3).await;
+    stepped(&app, &t, "finish", json!({ "note": "pump replaced" }), &s.vendor, 6).await;
+    assert_eq!(run(&app.ctx, now_ms()).await.unwrap(), Moved::default());
+    app.ctx.db.execute(&report(now_ms() + 60_000)).await.unwrap();
+    assert_eq!(run(&app.ctx, now_ms()).await.unwrap(), Moved { fault_tickets: 1, ..Moved::default() });
 }

@@ -1,7 +1,8 @@
 //! Devices in service, moved on by the clock: leases expire (by date, or by the litres a
 //! metered lease bought) and, a grace period (`LEASE_GRACE_DAYS`) later, get one removal ticket;
-//! a filter at the end of its life gets one maintenance ticket; a ticket past its targets is
-//! flagged overdue and escalated. Every step claims its work with a conditional write (a lease's
+//! a filter at the end of its life gets one maintenance ticket; a device whose self-check reports
+//! a fault (`run_state` 2) gets one fault ticket; a ticket past its targets is flagged overdue and
+//! escalated. Every step claims its work with a conditional write (a lease's
 //! `state` or `removal_ticket`, a filter's `ticket_id`, a ticket's `overdue`) in the transaction
 //! that makes the ticket, so several app servers may run it at once and nothing is made twice.
 
@@ -22,6 +23,7 @@ pub struct Moved {
     pub leases_expired: u64,
     pub removal_tickets: u64,
     pub maintenance_tickets: u64,
+    pub fault_tickets: u64,
     pub overdue: u64,
 }
 
@@ -33,10 +35,11 @@ pub async fn run(ctx: &Ctx, now: i64) -> Result<Moved> {
     let leases_expired = expire_leases(ctx, now).await?;
     let removal_tickets = removals(ctx, now).await?;
     let maintenance_tickets = filters(ctx, now).await?;
+    let fault_tickets = faults(ctx, now).await?;
     let mut tx = ctx.db.begin().await?;
     let overdue = ticket::flag_overdue(&mut tx, now).await?;
     tx.commit().await?;
-    Ok(Moved { leases_expired, removal_tickets, maintenance_tickets, overdue })
+    Ok(Moved { leases_expired, removal_tickets, maintenance_tickets, fault_tickets, overdue })
 }
 
 /// Timed leases past their expiry, and metered ones whose litres are used, expire; their
@@ -154,6 +157,32 @@ async fn filters(ctx: &Ctx, now: i64) -> Result<u64> {
         }
         if !full {
             break;
+        }
+    }
+    Ok(made)
+}
+
+/// Devices whose last state report says fault, of vendors that run tickets, without a fault
+/// ticket of their own open or finished since that report: one fault ticket each (a unique
+/// index keeps it to one open, whichever server makes it).
+async fn faults(ctx: &Ctx, now: i64) -> Result<u64> {
+    let faulty: Vec<(i64, String)> = ctx
+        .db
+        .fetch_all(&Sql::new(
+            "SELECT t.device_id, d.corp_id FROM device_telemetry t JOIN devices d ON d.id = t.device_id \
+             JOIN corps c ON c.id = d.corp_id AND c.opt_tickets \
+             WHERE t.run_state = 2 AND d.serial IS NOT NULL AND d.deregister_time IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM tickets k WHERE k.device_id = t.device_id AND k.type = 4 \
+             AND k.source = 'device' AND (k.status NOT IN (0, 6) OR k.update_time >= t.state_time)) \
+             ORDER BY t.device_id LIMIT 1000",
+        ))
+        .await?;
+    let mut made = 0;
+    for (device_id, corp_id) in faulty {
+        let mut tx = ctx.db.begin().await?;
+        if ticket::device_fault_for(&mut tx, &corp_id, device_id, now).await?.is_some() {
+            tx.commit().await?;
+            made += 1;
         }
     }
     Ok(made)

@@ -790,7 +790,16 @@ pub async fn edit_service(ctx: &Ctx, principal: &Principal, serial: &str, e: Ser
         .bind(found.id),
     )
     .await?;
-    audit::record(&mut tx, principal, "device.service", "device", &found.serial, Change::noted(json!(e))).await?;
+    audit::record_in(
+        &mut tx,
+        principal,
+        &found.corp_id,
+        "device.service",
+        "device",
+        &found.serial,
+        Change::noted(json!(e)),
+    )
+    .await?;
     tx.commit().await?;
     service(ctx, principal, serial).await
 }

@@ -352,7 +352,8 @@ async fn renewal(tx: &mut Tx, user_id: i64, m: &Merchandise, serial: &str, p: &m
         .fetch_optional(
             &Sql::new(
                 "SELECT l.id FROM leases l JOIN devices d ON d.id = l.device_id WHERE d.serial = $1 AND l.user_id = $2 \
-                 AND l.prod_id = $3 AND l.state <> 3",
+                 AND l.prod_id = $3 AND l.state <> 3 AND NOT EXISTS (SELECT 1 FROM tickets t \
+                 WHERE t.ticket_id = l.removal_ticket AND t.status IN (4, 5, 6))",
             )
             .bind(serial.to_owned())
             .bind(user_id)
@@ -360,9 +361,11 @@ async fn renewal(tx: &mut Tx, user_id: i64, m: &Merchandise, serial: &str, p: &m
         )
         .await?;
     if found.is_none() {
-        return Err(
-            ApiError::invalid("content.device_id", &format!("you rent no device {serial} of {}", m.prod_id)).into()
-        );
+        return Err(ApiError::invalid(
+            "content.device_id",
+            &format!("you rent no device {serial} of {} (or it is being removed)", m.prod_id),
+        )
+        .into());
     }
     p.line.deposit = 0;
     p.line.install_cost = 0;

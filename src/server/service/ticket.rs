@@ -870,17 +870,15 @@ async fn install(tx: &mut Tx, t: &Ticket, device_id: i64, now: i64) -> Result<()
     Ok(())
 }
 
-/// A removal done: the lease ends, owing a day's rent for each day (begun) past its expiry,
+/// A removal done (the lease still waits for this very ticket: a renewal paid meanwhile let it
+/// go, and the lease stays): the lease ends, owing a day's rent for each day (begun) past its expiry,
 /// at most the deposit; the rest of the deposit goes back through the order's payment; the
 /// device is released and out of service.
 async fn remove(tx: &mut Tx, t: &Ticket, now: i64) -> Result<Option<payment::Refund>> {
     let lease: Option<LeaseRow> = tx
         .fetch_optional(
-            &Sql::new(format!(
-                "SELECT {LEASE_COLUMNS} FROM leases WHERE id = (SELECT lease_id FROM tickets WHERE ticket_id = $1) \
-                 AND state <> 3"
-            ))
-            .bind(t.ticket_id.clone()),
+            &Sql::new(format!("SELECT {LEASE_COLUMNS} FROM leases WHERE removal_ticket = $1 AND state <> 3"))
+                .bind(t.ticket_id.clone()),
         )
         .await?;
     let Some(lease) = lease else { return Ok(None) };
@@ -1202,6 +1200,14 @@ pub async fn maintenance_for(
         )
         .await?;
     Ok((claimed == 1).then_some(ticket_id))
+}
+
+/// A fault ticket for a device whose self-check reported a fault; `None` while one is open.
+pub async fn device_fault_for(tx: &mut Tx, corp_id: &str, device_id: i64, now: i64) -> Result<Option<String>> {
+    let mut draft = about_device(tx, corp_id, TicketType::Fault, device_id).await?;
+    draft.source = "device";
+    draft.detail = "the device's self-check reported a fault".into();
+    create_in(tx, &draft, "system", now).await
 }
 
 /// Flags the tickets past their targets (not accepted by the respond target, not done by the
