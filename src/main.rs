@@ -4,7 +4,7 @@ use backoffice::server::{
     cli::{self, Command},
     config::Config,
     db::Db,
-    http,
+    http, maintenance,
     providers::files::Files,
     service::{commission, corp, platform},
     state::Ctx,
@@ -60,7 +60,35 @@ async fn main() {
             println!("the ledger reconciles");
         }
         Command::Serve => serve(config).await,
+        Command::Migrate { status } => migrate(&config.database_url, status).await,
+        Command::Backup { to } => {
+            if maintenance::sqlite_path(&config.database_url).is_none() {
+                fail(&maintenance::use_pg_dump(&to));
+            }
+            let db = Db::open(&config.database_url).await.unwrap_or_else(|e| fail(&format!("database: {e}")));
+            let done = maintenance::backup(&db, &config.database_url, &to).await;
+            db.close().await;
+            println!("{}", done.unwrap_or_else(|e| fail(&e)));
+        }
+        Command::Restore { from } => {
+            println!("{}", maintenance::restore(&config.database_url, &from).await.unwrap_or_else(|e| fail(&e)));
+        }
     }
+}
+
+/// `backoffice migrate`: applies what is pending; with `--status`, lists every migration.
+async fn migrate(url: &str, status: bool) {
+    let db = Db::open(url).await.unwrap_or_else(|e| fail(&format!("database: {e}")));
+    if !status {
+        db.migrate().await.unwrap_or_else(|e| fail(&format!("migrate: {e}")));
+    }
+    let list = db.migration_status().await.unwrap_or_else(|e| fail(&format!("migrate: {e}")));
+    db.close().await;
+    for m in &list {
+        println!("{:>4} {:<8} {}", m.version, if m.applied { "applied" } else { "pending" }, m.description);
+    }
+    let pending = list.iter().filter(|m| !m.applied).count();
+    println!("{} applied, {pending} pending", list.len() - pending);
 }
 
 /// The context a command-line task runs on: the database (migrated) and the settings.
@@ -86,12 +114,17 @@ async fn serve(config: Config) {
     if let Some(dog) = &server.watchdog {
         dog.watch(watchdog::exit_stuck);
     }
+    // An SQLite file is marked in use while the server runs: `backoffice restore` refuses it.
+    let _in_use = maintenance::sqlite_path(&server.ctx.config.database_url)
+        .map(|path| maintenance::hold_in_use(&path).unwrap_or_else(|e| fail(&format!("lock {}: {e}", path.display()))));
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap_or_else(|e| fail(&format!("bind {addr}: {e}")));
     tracing::info!(%addr, %database, "backoffice listening on http://{addr}");
-    if let Err(e) = http::serve(listener, server.router).await {
+    let (drain, grace) = (server.ctx.config.shutdown_drain, server.ctx.config.shutdown_grace);
+    if let Err(e) = http::serve_until_stopped(listener, server.router, server.draining, drain, grace).await {
         fail(&format!("server: {e}"));
     }
     server.ctx.db.close().await;
+    tracing::info!("stopped");
 }
 
 /// Virtual devices of a product against the configured broker (or `--broker`).

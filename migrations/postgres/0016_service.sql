@@ -140,7 +140,7 @@ CREATE TABLE tickets (
     lease_id       BIGINT,
     filter_order   BIGINT,
     dealer_id      BIGINT,
-    dealer_scope   TEXT,
+    dealer_scope   TEXT COLLATE "C",
     engineer_id    BIGINT,
     appoint_time   BIGINT,
     address        TEXT NOT NULL DEFAULT '',

@@ -319,7 +319,7 @@ pub fn TicketsPage(of: ServiceOf) -> impl IntoView {
     let summary = Resource::new(move || reload.get(), |_| load_ticket_summary());
     let board = Resource::new(
         move || reload.get(),
-        |_| list_tickets(ListRequest::paged(0, 100).with_condition("status", "$ne", 0).with_order("id", true)),
+        |_| list_tickets(ListRequest::paged(0, 100).with_condition("status", "$ne", 0)),
     );
     let as_table = RwSignal::new(false);
     let cols = rendered(rendered(Column::all_of(&Ticket::RESOURCE), "status", status_cell), "type", type_cell);
@@ -795,9 +795,8 @@ pub fn ServiceDevicePage(of: ServiceOf) -> impl IntoView {
     let params = use_params_map();
     let serial = move || params.read().get("serial").unwrap_or_default();
     let device = Resource::new(serial, device_in_service);
-    let tickets = Resource::new(serial, |s| {
-        list_tickets(ListRequest::paged(0, 50).with_condition("device_id", "$eq", s).with_order("id", true))
-    });
+    let tickets =
+        Resource::new(serial, |s| list_tickets(ListRequest::paged(0, 50).with_condition("device_id", "$eq", s)));
     let i18n = use_i18n();
     view! {
         {crate::components::page_title(|t| t.service.device.to_owned())}

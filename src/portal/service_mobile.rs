@@ -280,6 +280,7 @@ fn DeviceView(d: ServiceDevice, owner: bool, reload: RwSignal<u32>) -> impl Into
                 </form>
             </section>
         })}
+        {owner.then(|| view! {
         <section class="mt-3 rounded-xl border border-slate-200 p-3" data-testid="m-report">
             <h2 class="mb-2 font-semibold">{move || t().service.report_fault}</h2>
             <form class="space-y-2" on:submit=move |ev| {
@@ -293,6 +294,7 @@ fn DeviceView(d: ServiceDevice, owner: bool, reload: RwSignal<u32>) -> impl Into
             </form>
             {move || report.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e/> })}
         </section>
+        })}
         {owner.then(|| view! {
             <button type="button" class="mt-4 w-full rounded-md border border-red-300 py-2 text-sm text-red-700" data-testid="m-unbind"
                 on:click=move |_| { act.dispatch(crate::portal::service::DeviceAct { serial: serial.get_value(), act: DeviceChange::Unbind, mobile: String::new() }); }>
@@ -311,8 +313,7 @@ pub fn MobileTickets() -> impl IntoView {
     let code = vendor_code();
     let store = Resource::new(code.clone(), load_storefront);
     let reload = RwSignal::new(0u32);
-    let tickets =
-        Resource::new(move || reload.get(), |_| list_tickets(ListRequest::paged(0, 50).with_order("id", true)));
+    let tickets = Resource::new(move || reload.get(), |_| list_tickets(ListRequest::paged(0, 50)));
     view! {
         {crate::components::page_title(|t| t.service.my_tickets.to_owned())}
         <Frame store=store>
@@ -450,7 +451,7 @@ pub fn MobileEngineerTickets() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let tickets = Resource::new(
         move || reload.get(),
-        |_| list_tickets(ListRequest::paged(0, 50).with_condition("status", "$ne", 0).with_order("id", true)),
+        |_| list_tickets(ListRequest::paged(0, 50).with_condition("status", "$ne", 0)),
     );
     view! {
         {crate::components::page_title(|t| t.service.engineer_tickets.to_owned())}

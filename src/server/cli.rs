@@ -30,6 +30,16 @@ USAGE:
     backoffice reconcile       Check that the commission ledger adds up (every account's entries,
                                balances and withdrawals, every order's commission); prints what
                                does not and exits 1, or prints \"the ledger reconciles\"
+    backoffice migrate [--status]
+                               Apply the migrations not yet applied (the server also does at
+                               start); --status only lists each one, applied or pending
+    backoffice backup --to <file>
+                               SQLite: an online, consistent copy of the database to a new file,
+                               while the server keeps serving. PostgreSQL: prints the pg_dump
+                               command to use instead, and exits 1
+    backoffice restore --from <file>
+                               SQLite: check the backup and put it in place of the database
+                               (refused while a server runs on it)
     backoffice --help          Show this help
 
 The database comes from DATABASE_URL (sqlite:… or postgres://…); when it is unset the server
@@ -46,6 +56,9 @@ pub enum Command {
     CreatePlatformAdmin(NewPlatformAdmin),
     Simulate(Plan),
     Reconcile,
+    Migrate { status: bool },
+    Backup { to: std::path::PathBuf },
+    Restore { from: std::path::PathBuf },
 }
 
 /// Parses the arguments after the program name; a mistake is a message for the user.
@@ -58,6 +71,19 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         Some("simulate") => simulate(&args[1..]).map(Command::Simulate),
         Some("reconcile") if args.len() == 1 => Ok(Command::Reconcile),
         Some("reconcile") => Err("reconcile takes no options; see backoffice --help".into()),
+        Some("migrate") => match &args[1..] {
+            [] => Ok(Command::Migrate { status: false }),
+            [flag] if flag == "--status" => Ok(Command::Migrate { status: true }),
+            _ => Err("migrate takes only --status; see backoffice --help".into()),
+        },
+        Some("backup") => match &args[1..] {
+            [flag, file] if flag == "--to" && !file.is_empty() => Ok(Command::Backup { to: file.into() }),
+            _ => Err("backup needs --to <file>; see backoffice --help".into()),
+        },
+        Some("restore") => match &args[1..] {
+            [flag, file] if flag == "--from" && !file.is_empty() => Ok(Command::Restore { from: file.into() }),
+            _ => Err("restore needs --from <file>; see backoffice --help".into()),
+        },
         Some(other) => Err(format!("unknown command {other:?}; see backoffice --help")),
     }
 }

@@ -28,6 +28,13 @@ pub struct Config {
     pub body_limit: usize,
     /// End the process when it has made no progress for this long (`None`: no watchdog).
     pub watchdog: Option<Duration>,
+    /// Told to stop (SIGTERM, Ctrl-C), the server keeps accepting for this long while `/readyz`
+    /// says it is not ready, so a load balancer moves new requests away
+    /// (`SHUTDOWN_DRAIN_SECONDS`, 0).
+    pub shutdown_drain: Duration,
+    /// Then it stops accepting and lets the requests in flight finish, at most this long
+    /// (`SHUTDOWN_GRACE_SECONDS`, 20).
+    pub shutdown_grace: Duration,
     /// How long expired logins, old login failures and audit entries are kept.
     pub retention: Duration,
     /// Web origins (`https://console.example.com`) whose pages may call `/v2` from the browser
@@ -212,6 +219,8 @@ impl Default for Config {
             trusted_proxy_hops: 0,
             body_limit: 2 * 1024 * 1024,
             watchdog: Some(Duration::from_secs(60)),
+            shutdown_drain: Duration::ZERO,
+            shutdown_grace: Duration::from_secs(20),
             retention: Duration::from_secs(90 * 24 * 3600),
             cors_allowed_origins: Vec::new(),
             secrets_key: None,
@@ -249,6 +258,8 @@ impl Config {
             cookie_secure: flag("COOKIE_SECURE", d.cookie_secure)?,
             trusted_proxy_hops: proxy_hops()?,
             body_limit: number("BODY_LIMIT_BYTES", d.body_limit)?,
+            shutdown_drain: Duration::from_secs(number("SHUTDOWN_DRAIN_SECONDS", d.shutdown_drain.as_secs())?),
+            shutdown_grace: Duration::from_secs(number("SHUTDOWN_GRACE_SECONDS", d.shutdown_grace.as_secs())?),
             // 0 turns the watchdog off.
             watchdog: match number("WATCHDOG_SECONDS", d.watchdog.map_or(0, |w| w.as_secs()))? {
                 0 => None,
@@ -404,6 +415,8 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxy_hops", &self.trusted_proxy_hops)
             .field("body_limit", &self.body_limit)
             .field("watchdog", &self.watchdog)
+            .field("shutdown_drain", &self.shutdown_drain)
+            .field("shutdown_grace", &self.shutdown_grace)
             .field("retention", &self.retention)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("secrets_key", &self.secrets_key.as_ref().map(|_| "set"))

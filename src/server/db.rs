@@ -283,6 +283,14 @@ impl Db {
     /// Opens the database named by `url` (`sqlite:…` or `postgres:…`), creating an SQLite file
     /// and its folder when missing, and applies the migrations.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        let db = Self::open(url).await?;
+        db.migrate().await?;
+        db.refresh_statistics().await?;
+        Ok(db)
+    }
+
+    /// Opens the database without touching its schema (`backoffice migrate --status`).
+    pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
         let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool =
                 PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
@@ -306,8 +314,6 @@ impl Db {
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             Db::Sqlite(pool)
         };
-        db.migrate().await?;
-        db.refresh_statistics().await?;
         Ok(db)
     }
 
@@ -322,12 +328,37 @@ impl Db {
         Ok(())
     }
 
-    async fn migrate(&self) -> Result<(), sqlx::Error> {
+    /// Applies the migrations not yet applied, in order (each in its own transaction).
+    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
+    }
+
+    /// Every migration this build knows, and whether the database has it applied.
+    pub async fn migration_status(&self) -> sqlx::Result<Vec<MigrationStatus>> {
+        let known = match self {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        // A database never migrated has no table yet: nothing is applied.
+        let applied: Vec<(i64,)> =
+            match self.fetch_all(&Sql::new("SELECT version FROM _sqlx_migrations WHERE success = TRUE")).await {
+                Ok(rows) => rows,
+                Err(sqlx::Error::Database(e)) if e.message().contains("_sqlx_migrations") => Vec::new(),
+                Err(e) => return Err(e),
+            };
+        Ok(known
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| MigrationStatus {
+                version: m.version,
+                description: m.description.to_string(),
+                applied: applied.iter().any(|(v,)| *v == m.version),
+            })
+            .collect())
     }
 
     pub fn backend(&self) -> Backend {
@@ -372,6 +403,17 @@ impl Db {
             Db::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// One migration of this build and whether the database has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationStatus {
+    pub version: i64,
+    pub description: String,
+    pub applied: bool,
 }
 
 impl Tx {

@@ -32,6 +32,7 @@ use crate::{
         db::Db,
         error::{error_response, ApiError},
         export, files,
+        health::{self, Draining},
         jobs::retention,
         mqtt,
         providers::files::Files,
@@ -47,6 +48,8 @@ pub struct Server {
     pub router: Router,
     pub ctx: Ctx,
     pub watchdog: Option<Watchdog>,
+    /// Set when the server is told to stop: `/readyz` answers 503 from then on.
+    pub draining: Draining,
 }
 
 /// Connects the database (applying migrations) and assembles every route and layer.
@@ -100,13 +103,15 @@ pub async fn build(mut config: Config, leptos_options: LeptosOptions) -> Result<
         .with_state(state)
         .layer(compress())
         .layer(middleware::from_fn_with_state(ctx.config.trusted_proxy_hops, request_meta));
+    let draining = Draining::default();
+    router = router.merge(health::router(db.clone(), draining.clone())).layer(middleware::from_fn(health::request_id));
     let watchdog = ctx.config.watchdog.map(Watchdog::new);
     if let Some(dog) = &watchdog {
         tokio::spawn(dog.clone().heartbeat());
         let dog = dog.clone();
         router = router.layer(middleware::from_fn(move |req: Request, next: Next| dog.clone().track(req, next)));
     }
-    Ok(Server { router, ctx, watchdog })
+    Ok(Server { router, ctx, watchdog, draining })
 }
 
 /// The built site's `pkg` folder (WASM, JS, CSS): the brotli or gzip file beside each one when
@@ -167,13 +172,64 @@ pub fn harden(routes: Router<AppState>, config: &Config) -> Router<AppState> {
         .layer(TraceLayer::new_for_http())
 }
 
-/// Serves until the process is told to stop.
+/// Serves until the process is told to stop, with the default grace (tests, benchmarks).
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    serve_until_stopped(
+        listener,
+        router,
+        Draining::default(),
+        std::time::Duration::ZERO,
+        std::time::Duration::from_secs(20),
+    )
+    .await
+}
+
+/// Serves until the process is told to stop (SIGTERM, or Ctrl-C). Then `/readyz` answers 503;
+/// `drain` later the listener closes; the requests in flight may finish for `grace` more.
+pub async fn serve_until_stopped(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    draining: Draining,
+    drain: std::time::Duration,
+    grace: std::time::Duration,
+) -> std::io::Result<()> {
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let told = stopping.clone();
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            stop_signal().await;
+            draining.start();
+            tracing::info!(?drain, ?grace, "stopping: not ready any more; draining, then finishing what is in flight");
+            tokio::time::sleep(drain).await;
+            told.notify_one();
+        });
+    tokio::select! {
+        served = server => served,
+        () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!("stopping: the grace period is over with requests still in flight");
+            Ok(())
+        }
+    }
+}
+
+/// SIGTERM (what supervisors and orchestrators send) or Ctrl-C.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Headers every answer carries. Pages set their own Content-Security-Policy (with the nonce

@@ -18,6 +18,7 @@ mod heavy_buyers;
 mod mall;
 mod matrix;
 mod members;
+mod operability;
 mod operations;
 mod orders;
 mod organizations;

@@ -601,10 +601,31 @@ async fn a_rental_install_starts_a_lease_and_the_clock_removes_it(backend: Backe
     pay(&app, &other_user, &dup).await;
     let (_, list) = tickets(&app, &s.vendor, "?status=1").await;
     let t_dup = list[0].clone();
+    // A system ticket is not its user's to cancel; install tickets are not made by hand.
+    step(&app, &t_dup, "cancel", json!({}), &other_user).await.assert_failure(4031001);
+    let by_hand = json!({ "type": 1, "device_id": "SN-R1", "detail": "install", "user_id": uid });
+    app.post("/api/tickets", &by_hand, Some(&s.vendor)).await.assert_failure(4221001);
     stepped(&app, &t_dup, "review", json!({ "approve": true }), &s.vendor, 2).await;
     stepped(&app, &t_dup, "dispatch", json!({ "engineer_id": eng_id }), &s.vendor, 3).await;
     step(&app, &t_dup, "finish", json!({ "device_id": "SN-R1" }), &s.vendor).await.assert_failure(4221231);
     stepped(&app, &t_dup, "cancel", json!({}), &s.vendor, 0).await;
+
+    // A rented device stays with its renter: the user cannot unbind or reset it; unbound by the
+    // vendor, nobody else can bind it, and the renter can again.
+    app.delete(&dev("SN-R1", "/bind"), Some(&u)).await.assert_failure(4221232);
+    app.delete(&dev("SN-R1", "/infos"), Some(&u)).await.assert_failure(4221232);
+    assert_deleted(&app.delete(&dev("SN-R1", "/bind"), Some(&s.vendor)).await);
+    post_bare(&app, &dev("SN-R1", "/bind"), &other_user).await.assert_failure(4221231);
+    post_bare(&app, &dev("SN-R1", "/bind"), &u).await.ok_envelope(201);
+    // Returned and agreed to: the vendor cannot refund the order while its device is rented
+    // (its removal returns the deposit), so money never goes back twice.
+    let at = |rest: &str| format!("/api/orders/{}{rest}", o["order_id"].as_str().unwrap());
+    let delivery = json!({ "company": "SF", "tracking_num": "SF9" });
+    app.post(&at("/delivery"), &delivery, Some(&s.vendor)).await.ok_envelope(201);
+    app.post(&at("/status/confirm"), &json!({}), Some(&u)).await.ok_envelope(201);
+    app.post(&at("/status/return"), &json!({}), Some(&u)).await.ok_envelope(201);
+    app.post(&at("/status/consent"), &json!({}), Some(&s.vendor)).await.ok_envelope(201);
+    app.put(&at("/status/refund"), None, Some(&s.vendor)).await.assert_failure(4221204);
 
     // A renewal before expiry: the rent alone, and once paid 30 days more.
     let line = json!([{ "product_id": prod, "quantity": 1, "plan": "30d", "device_id": "SN-R1" }]);
@@ -691,6 +712,9 @@ async fn filters_drive_one_maintenance_ticket(backend: Backend) {
             .await;
     register(&app, &s, &["SN-F1", "SN-F2"], 1, &prod).await.ok_envelope(201);
     post_bare(&app, &dev("SN-F1", "/bind"), &u).await.ok_envelope(201);
+    // Only devices in someone's hands count their filters: the second is bound to another user.
+    let (_, _, u2) = user(&app, &s.v.vid).await;
+    post_bare(&app, &dev("SN-F2", "/bind"), &u2).await.ok_envelope(201);
     let (eng_id, eng_mobile) = engineer(&app, &s.vendor, json!({})).await;
     let eng = engineer_token(&app, &s.v.vid, &eng_mobile).await;
     let f1 = device_row_id(&app, "SN-F1").await;

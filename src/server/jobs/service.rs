@@ -88,7 +88,7 @@ async fn removals(ctx: &Ctx, now: i64) -> Result<u64> {
     Ok(made)
 }
 
-/// Every fitted filter without an open ticket, in batches: its remaining life is recorded, and
+/// Every fitted filter of a device in someone's hands (bound) without an open ticket, in batches: its remaining life is recorded, and
 /// one at its end gets a maintenance ticket.
 async fn filters(ctx: &Ctx, now: i64) -> Result<u64> {
     #[derive(sqlx::FromRow)]
@@ -112,7 +112,7 @@ async fn filters(ctx: &Ctx, now: i64) -> Result<u64> {
                     "SELECT {columns}, f.remaining, d.corp_id, t.telemetry_time, t.power_on_minutes, t.work_minutes \
                      FROM device_filters f JOIN devices d ON d.id = f.device_id \
                      LEFT JOIN device_telemetry t ON t.device_id = f.device_id \
-                     WHERE f.ticket_id IS NULL AND d.deregister_time IS NULL \
+                     WHERE f.ticket_id IS NULL AND d.deregister_time IS NULL AND d.owner_id IS NOT NULL \
                      AND (f.device_id > $1 OR (f.device_id = $1 AND f.filter_order > $2)) \
                      ORDER BY f.device_id, f.filter_order LIMIT $3"
                 ))
@@ -171,7 +171,7 @@ async fn faults(ctx: &Ctx, now: i64) -> Result<u64> {
         .fetch_all(&Sql::new(
             "SELECT t.device_id, d.corp_id FROM device_telemetry t JOIN devices d ON d.id = t.device_id \
              JOIN corps c ON c.id = d.corp_id AND c.opt_tickets \
-             WHERE t.run_state = 2 AND d.serial IS NOT NULL AND d.deregister_time IS NULL \
+             WHERE t.run_state = 2 AND d.serial IS NOT NULL AND d.deregister_time IS NULL AND d.owner_id IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM tickets k WHERE k.device_id = t.device_id AND k.type = 4 \
              AND k.source = 'device' AND (k.status NOT IN (0, 6) OR k.update_time >= t.state_time)) \
              ORDER BY t.device_id LIMIT 1000",

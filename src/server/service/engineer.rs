@@ -215,6 +215,10 @@ pub async fn update(ctx: &Ctx, principal: &Principal, id: i64, input: EngineerIn
     if status == 0 || hash.is_some() {
         token::revoke_principal(&mut tx, PrincipalKind::Engineer, id).await?;
     }
+    if status == 0 {
+        // A disabled engineer's unfinished tickets go back to be dispatched again.
+        crate::server::service::ticket::undispatch_engineer(&mut tx, id, now_ms()).await?;
+    }
     let after_facts = json!({ "status": status, "password_changed": hash.is_some() });
     audit::record(&mut tx, principal, "engineer.update", "engineer", id, Change::noted(after_facts)).await?;
     tx.commit().await?;

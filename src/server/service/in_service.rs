@@ -75,6 +75,7 @@ fn readable(principal: &Principal) -> Result<Scope> {
                 .column(Alias::new("device_id"))
                 .from(Alias::new("tickets"))
                 .and_where(col("engineer_id").eq(e.engineer_id))
+                .and_where(col("status").is_in([1, 2, 3, 4, 5]))
                 .to_owned();
             Scope::corp(&e.corp_id).and(col("id").in_subquery(serviced)).and(registered())
         }
@@ -814,23 +815,25 @@ pub async fn statistics(ctx: &Ctx, principal: &Principal, serial: &str) -> Resul
     Ok(get(ctx, principal, serial).await?.statistics)
 }
 
-/// The end user `who` names, of the vendor `vid` (by uid, or by mobile).
-async fn user_named(tx: &mut Tx, vid: &str, who: &Who) -> Result<(i64, String)> {
-    let (sql, key) = if !who.user_id.trim().is_empty() {
-        (
-            "SELECT id, uid FROM end_users WHERE corp_id = $1 AND uid = $2 AND deregister_time IS NULL",
-            who.user_id.trim(),
-        )
+/// The end user `who` names, of the vendor `vid` (by uid, or by mobile); within the dealer
+/// chain `scope` when it is not empty (a dealer names only the users of its scope).
+async fn user_named(tx: &mut Tx, vid: &str, who: &Who, scope: &str) -> Result<(i64, String)> {
+    let (column, key) = if !who.user_id.trim().is_empty() {
+        ("uid", who.user_id.trim())
     } else if !who.mobile.trim().is_empty() {
-        (
-            "SELECT id, uid FROM end_users WHERE corp_id = $1 AND mobile = $2 AND deregister_time IS NULL",
-            who.mobile.trim(),
-        )
+        ("mobile", who.mobile.trim())
     } else {
         return Err(ApiError::missing("user_id").into());
     };
-    let found: Option<(i64, String)> =
-        tx.fetch_optional(&Sql::new(sql).bind(vid.to_owned()).bind(key.to_owned())).await?;
+    let sql = format!(
+        "SELECT id, uid FROM end_users WHERE corp_id = $1 AND {column} = $2 AND deregister_time IS NULL \
+         AND ($3 = '' OR (dealer_scope >= $3 AND dealer_scope < $4))"
+    );
+    let found: Option<(i64, String)> = tx
+        .fetch_optional(
+            &Sql::new(sql).bind(vid.to_owned()).bind(key.to_owned()).bind(scope.to_owned()).bind(format!("{scope}-")),
+        )
+        .await?;
     found.ok_or_else(|| ApiError::new(codes::END_USER_NOT_FOUND, "the vendor has no such user").into())
 }
 
@@ -851,11 +854,19 @@ pub async fn bind(ctx: &Ctx, principal: &Principal, serial: &str, who: Who) -> R
             }
             let found = find(ctx, principal, &serial).await?;
             let mut tx = ctx.db.begin().await?;
-            let (user_id, _) = user_named(&mut tx, &found.corp_id, &who).await?;
+            let scope = crate::server::service::ticket::dealer_scope_of(principal);
+            let (user_id, _) = user_named(&mut tx, &found.corp_id, &who, &scope).await?;
             (found, user_id, tx)
         }
         _ => return Err(ApiError::forbidden().into()),
     };
+    // A rented device is its renter's, bound or not.
+    let renter: Option<(i64,)> = tx
+        .fetch_optional(&Sql::new("SELECT user_id FROM leases WHERE device_id = $1 AND state <> 3").bind(found.id))
+        .await?;
+    if renter.is_some_and(|(r,)| r != user_id) {
+        return Err(ApiError::new(codes::DEVICE_TAKEN, "this device is rented to another user").into());
+    }
     match found.owner_id {
         Some(owner) if owner == user_id => {}
         Some(_) => return Err(ApiError::new(codes::DEVICE_TAKEN, "this device is bound to another user").into()),
@@ -896,6 +907,36 @@ pub async fn bind(ctx: &Ctx, principal: &Principal, serial: &str, who: Who) -> R
     get(ctx, principal, &serial).await
 }
 
+/// For a user: the device is still its own now, in this transaction (a no-op write that also
+/// holds the row), and not rented (a rented device leaves its renter only by its removal).
+/// Anyone else passed the vendor's checks already.
+async fn still_owner(tx: &mut Tx, principal: &Principal, found: &Found, leased_too: bool) -> Result<()> {
+    let Principal::EndUser(u) = principal else { return Ok(()) };
+    let held = tx
+        .execute(
+            &Sql::new("UPDATE devices SET owner_id = owner_id WHERE id = $1 AND owner_id = $2")
+                .bind(found.id)
+                .bind(u.user_id),
+        )
+        .await?;
+    if held == 0 {
+        return Err(ApiError::new(codes::FORBIDDEN, "only the device's owner may do this").into());
+    }
+    if leased_too {
+        let leased: Option<(i64,)> = tx
+            .fetch_optional(&Sql::new("SELECT id FROM leases WHERE device_id = $1 AND state <> 3").bind(found.id))
+            .await?;
+        if leased.is_some() {
+            return Err(ApiError::new(
+                codes::DEVICE_BINDING,
+                "a rented device stays with its renter until its removal (the lease's end)",
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// Clears a device's binding and shares in `tx`.
 async fn release(tx: &mut Tx, device_id: i64) -> Result<()> {
     tx.execute(&Sql::new("UPDATE devices SET owner_id = NULL, bind_time = NULL WHERE id = $1").bind(device_id)).await?;
@@ -912,6 +953,7 @@ pub async fn unbind(ctx: &Ctx, principal: &Principal, serial: &str) -> Result<()
         return Err(ApiError::new(codes::DEVICE_BINDING, "this device is not bound").into());
     }
     let mut tx = ctx.db.begin().await?;
+    still_owner(&mut tx, principal, &found, true).await?;
     release(&mut tx, found.id).await?;
     audit::record_in(
         &mut tx,
@@ -933,6 +975,7 @@ pub async fn reset(ctx: &Ctx, principal: &Principal, serial: &str) -> Result<()>
     let found = find(ctx, principal, serial).await?;
     owner_or_vendor(principal, &found)?;
     let mut tx = ctx.db.begin().await?;
+    still_owner(&mut tx, principal, &found, true).await?;
     release(&mut tx, found.id).await?;
     tx.execute(
         &Sql::new(
@@ -993,7 +1036,8 @@ pub async fn share(ctx: &Ctx, principal: &Principal, serial: &str, who: Who) -> 
         return Err(ApiError::new(codes::FORBIDDEN, "only the device's owner may share it").into());
     }
     let mut tx = ctx.db.begin().await?;
-    let (guest, uid) = user_named(&mut tx, &me.corp_id, &who).await?;
+    still_owner(&mut tx, principal, &found, false).await?;
+    let (guest, uid) = user_named(&mut tx, &me.corp_id, &who, "").await?;
     if guest == me.user_id {
         return Err(ApiError::invalid("mobile", "the owner need not share with itself").into());
     }
@@ -1028,13 +1072,15 @@ pub async fn unshare(ctx: &Ctx, principal: &Principal, serial: &str, who: Who) -
     let found = find(ctx, principal, serial).await?;
     let mut tx = ctx.db.begin().await?;
     let guest = match principal {
-        Principal::EndUser(u) if found.owner_id == Some(u.user_id) => user_named(&mut tx, &u.corp_id, &who).await?.0,
+        Principal::EndUser(u) if found.owner_id == Some(u.user_id) => {
+            user_named(&mut tx, &u.corp_id, &who, "").await?.0
+        }
         Principal::EndUser(u) => {
             // A guest ends its own share; naming anyone else is refused.
             let other = if !who.user_id.trim().is_empty() {
                 who.user_id.trim() != u.uid
             } else if !who.mobile.trim().is_empty() {
-                user_named(&mut tx, &u.corp_id, &who).await?.0 != u.user_id
+                user_named(&mut tx, &u.corp_id, &who, "").await?.0 != u.user_id
             } else {
                 false
             };
@@ -1045,7 +1091,7 @@ pub async fn unshare(ctx: &Ctx, principal: &Principal, serial: &str, who: Who) -
         }
         _ => {
             vendor_side(principal)?;
-            user_named(&mut tx, &found.corp_id, &who).await?.0
+            user_named(&mut tx, &found.corp_id, &who, "").await?.0
         }
     };
     let removed = tx

@@ -547,11 +547,36 @@ pub async fn consent(ctx: &Ctx, principal: &Principal, order_id: &str) -> Result
 pub async fn refund(ctx: &Ctx, principal: &Principal, order_id: &str) -> Result<Map<String, Value>> {
     vendor_side(principal)?;
     let order = find(ctx, principal, order_id).await?;
+    let leased: Option<(i64,)> = ctx
+        .db
+        .fetch_optional(
+            &Sql::new("SELECT id FROM leases WHERE order_id = $1 AND state <> 3").bind(order.order_id.clone()),
+        )
+        .await?;
+    if leased.is_some() {
+        return Err(ApiError::new(
+            codes::ORDER_STATE,
+            "this order's device is installed and rented: a removal ends its lease and returns the deposit",
+        )
+        .into());
+    }
     let set = REFUND.sql("refund_time = $2", 0, now_ms(), |s| s);
     let mut tx = REFUND.begin(ctx, principal, &order, set, json!({ "amount": order.total })).await?;
     let paid = payment::paid_total(&mut tx, &order.order_id).await?;
     let refund = payment::refund_in(&mut tx, &order.order_id, &paid, "returned").await?;
     commission::reverse(&mut tx, &order.order_id, now_ms()).await?;
+    crate::server::service::ticket::cancel_installs(&mut tx, &order.order_id, now_ms()).await?;
+    // A lease started meanwhile (an install finished since the check above) holds the deposit.
+    let leased: Option<(i64,)> = tx
+        .fetch_optional(
+            &Sql::new("SELECT id FROM leases WHERE order_id = $1 AND state <> 3").bind(order.order_id.clone()),
+        )
+        .await?;
+    if leased.is_some() {
+        return Err(
+            ApiError::new(codes::ORDER_STATE, "this order's device was just installed: remove it instead").into()
+        );
+    }
     tx.commit().await?;
     refund.send(ctx).await;
     get(ctx, principal, order_id).await

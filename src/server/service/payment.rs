@@ -375,16 +375,16 @@ async fn apply(ctx: &Ctx, channel: &str, vid: Option<&str>, n: Notification) -> 
     let (applied, refund) = if paid == 1 {
         commission::earn(&mut tx, &order_id, now).await?;
         // Install tickets, lease renewals: what the payment sets going, in the same step.
-        crate::server::service::ticket::on_paid(&mut tx, &order_id, now).await?;
-        (Applied::Paid, None)
+        let refunds = crate::server::service::ticket::on_paid(&mut tx, &order_id, now).await?;
+        (Applied::Paid, refunds)
     } else {
         // Paid twice, or paid after it closed: the money goes back.
         let paid = Paid { payment_id: n.payment_id.clone(), amount, channel: channel.to_owned() };
         let refund = refund_in(&mut tx, &order_id, &paid, "the order was already paid or closed").await?;
-        (Applied::Refunded, Some(refund))
+        (Applied::Refunded, vec![refund])
     };
     tx.commit().await?;
-    if let Some(refund) = refund {
+    for refund in refund {
         // Not awaited: the provider's notification is answered at once.
         let ctx = ctx.clone();
         tokio::spawn(async move { refund.send(&ctx).await });
@@ -425,6 +425,30 @@ impl Refund {
 /// WeChat Pay the refund is `pending` until [`Refund::send`] (after commit) or the refund job
 /// has asked WeChat Pay.
 pub async fn refund_in(tx: &mut Tx, order_id: &str, paid: &Paid, note: &str) -> Result<Refund> {
+    // Never more back than the payment brought in, whatever asks (a return, a deposit, a
+    // renewal that found nothing to extend).
+    let (refunded,): (i64,) = tx
+        .fetch_one(
+            &Sql::new(
+                "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM payments WHERE refund_of = $1 \
+                 AND kind = 'refund' AND status <> 'failed'",
+            )
+            .bind(paid.payment_id.clone()),
+        )
+        .await?;
+    let (brought,): (i64,) = tx
+        .fetch_one(&Sql::new("SELECT amount FROM payments WHERE payment_id = $1").bind(paid.payment_id.clone()))
+        .await?;
+    if paid.amount <= 0 || refunded + paid.amount > brought {
+        return Err(ApiError::new(
+            codes::ORDER_STATE,
+            format!(
+                "a refund of {} would return more than the {brought} paid ({refunded} returned already)",
+                paid.amount
+            ),
+        )
+        .into());
+    }
     let (corp_id,): (String,) =
         tx.fetch_one(&Sql::new("SELECT corp_id FROM orders WHERE order_id = $1").bind(order_id.to_owned())).await?;
     let refund_id = format!("R{}", random_hex(12).to_uppercase());

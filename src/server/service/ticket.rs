@@ -359,15 +359,15 @@ pub async fn open(ctx: &Ctx, principal: &Principal, input: NewTicket) -> Result<
         "" => None,
         t => Some(parse_iso(t).ok_or_else(|| ApiError::invalid("appoint_tms", "an ISO 8601 time"))?),
     };
+    // Install, maintenance and removal tickets come from orders, filters and leases: made by
+    // hand they would name no order line, filter or lease to act on.
+    if !kind.user_may_open() {
+        return Err(
+            ApiError::invalid("type", "tickets opened by hand are exchange (2), return (3) or fault (4)").into()
+        );
+    }
     let source = match principal {
-        Principal::EndUser(_) => {
-            if !kind.user_may_open() {
-                return Err(
-                    ApiError::invalid("type", "a user opens exchange (2), return (3) or fault (4) tickets").into()
-                );
-            }
-            "user"
-        }
+        Principal::EndUser(_) => "user",
         Principal::Dealer(_) => "dealer",
         _ => {
             permission::require(principal, MANAGE_TICKETS)?;
@@ -387,9 +387,14 @@ pub async fn open(ctx: &Ctx, principal: &Principal, input: NewTicket) -> Result<
     if draft.user_id.is_none() && !input.user_id.trim().is_empty() {
         let found: Option<(i64, String)> = tx
             .fetch_optional(
-                &Sql::new("SELECT id, uid FROM end_users WHERE corp_id = $1 AND uid = $2")
-                    .bind(device.corp_id.clone())
-                    .bind(input.user_id.trim().to_owned()),
+                &Sql::new(
+                    "SELECT id, uid FROM end_users WHERE corp_id = $1 AND uid = $2 AND deregister_time IS NULL \
+                     AND ($3 = '' OR (dealer_scope >= $3 AND dealer_scope < $4))",
+                )
+                .bind(device.corp_id.clone())
+                .bind(input.user_id.trim().to_owned())
+                .bind(dealer_scope_of(principal))
+                .bind(format!("{}-", dealer_scope_of(principal))),
             )
             .await?;
         let (id, uid) = found.ok_or_else(|| ApiError::new(codes::END_USER_NOT_FOUND, "the vendor has no such user"))?;
@@ -414,6 +419,14 @@ pub async fn open(ctx: &Ctx, principal: &Principal, input: NewTicket) -> Result<
     .await?;
     tx.commit().await?;
     get(ctx, principal, &ticket_id).await
+}
+
+/// A dealer's scope chain ('' for anyone else): the users it may name are within it.
+pub fn dealer_scope_of(principal: &Principal) -> String {
+    match principal {
+        Principal::Dealer(d) => d.scope.clone(),
+        _ => String::new(),
+    }
 }
 
 /// The vendor's ticket handlers, or a dealer whose scope holds the ticket (it can read it).
@@ -457,8 +470,14 @@ impl Step<'_> {
         let now = now_ms();
         let from: Vec<String> = self.from.iter().map(|s| s.code().to_string()).collect();
         let assignments = if assignments.is_empty() { String::new() } else { format!(", {assignments}") };
+        // An engineer acts only while the ticket is still its own (it may have been dispatched
+        // again since it was read).
+        let own = match principal {
+            Principal::Engineer(e) => format!(" AND engineer_id = {}", e.engineer_id),
+            _ => String::new(),
+        };
         let mut sql = Sql::new(format!(
-            "UPDATE tickets SET status = $1, update_time = $2{assignments} WHERE ticket_id = $3 AND status IN ({})",
+            "UPDATE tickets SET status = $1, update_time = $2{assignments} WHERE ticket_id = $3 AND status IN ({}){own}",
             from.join(", ")
         ))
         .bind(self.to.code())
@@ -631,8 +650,17 @@ pub async fn dispatch(ctx: &Ctx, principal: &Principal, ticket_id: &str, d: Disp
     };
     let step = Step { from: &[TicketStatus::Reviewed], to: TicketStatus::Dispatched, action: "dispatch" };
     let note = format!("engineer:{engineer}");
-    let tx =
+    let mut tx =
         step.begin(ctx, principal, &t, "engineer_id = $4, dispatch_time = $2", vec![engineer.into()], &note).await?;
+    // Removed or disabled since it was chosen: the step is undone.
+    let still: Option<(i64,)> = tx
+        .fetch_optional(
+            &Sql::new("SELECT id FROM engineers WHERE id = $1 AND status = 1 AND remove_time IS NULL").bind(engineer),
+        )
+        .await?;
+    if still.is_none() {
+        return Err(ApiError::new(codes::ENGINEER_NOT_FOUND, "engineer not found").into());
+    }
     tx.commit().await?;
     get(ctx, principal, ticket_id).await
 }
@@ -793,24 +821,28 @@ struct InstallLine {
 /// An install done: the device is bound to the ticket's user at the order's address, carries
 /// the merchandise's filters, is in service, and a rental's lease starts now.
 async fn install(tx: &mut Tx, t: &Ticket, device_id: i64, now: i64) -> Result<()> {
-    let line: InstallLine = tx
-        .fetch_one(
+    let line: Option<InstallLine> = tx
+        .fetch_optional(
             &Sql::new(
                 "SELECT o.order_id, o.user_id, o.receiver, l.prod_id, l.quantity, l.deposit, l.rent_plan, l.rent, \
                  l.billing, m.rent AS rent_config FROM tickets t JOIN orders o ON o.order_id = t.order_id \
                  JOIN order_lines l ON l.order_id = t.order_id AND l.line = t.order_line \
-                 JOIN merchandise m ON m.prod_id = l.prod_id WHERE t.ticket_id = $1",
+                 JOIN merchandise m ON m.prod_id = l.prod_id WHERE t.ticket_id = $1 AND o.state IN (1, 2, 3, 8)",
             )
             .bind(t.ticket_id.clone()),
         )
         .await?;
+    let line = line
+        .ok_or_else(|| ApiError::new(codes::TICKET_STATE, "this ticket's order was refunded or closed: cancel it"))?;
     let receiver: crate::model::order::Receiver = serde_json::from_str(&line.receiver).unwrap_or_default();
     let serial: (String,) = tx.fetch_one(&Sql::new("SELECT serial FROM devices WHERE id = $1").bind(device_id)).await?;
     let (installer,) = (t.engineer_id,);
-    tx.execute(
+    // Bound meanwhile to someone else, or deregistered: the whole step is undone.
+    let bound = tx.execute(
         &Sql::new(
             "UPDATE devices SET owner_id = $1, bind_time = COALESCE(bind_time, $2), installer_id = $3, install_time = $2, \
-             install_area = $4, install_address = $5, prod_id = $6, service_state = $7 WHERE id = $8",
+             install_area = $4, install_address = $5, prod_id = $6, service_state = $7 WHERE id = $8 \
+             AND (owner_id IS NULL OR owner_id = $1) AND deregister_time IS NULL",
         )
         .bind(line.user_id)
         .bind(now)
@@ -822,6 +854,9 @@ async fn install(tx: &mut Tx, t: &Ticket, device_id: i64, now: i64) -> Result<()
         .bind(device_id),
     )
     .await?;
+    if bound == 0 {
+        return Err(ApiError::new(codes::DEVICE_TAKEN, "this device is bound to another user").into());
+    }
     tx.execute(
         &Sql::new("UPDATE tickets SET device_id = $1, serial = $2 WHERE ticket_id = $3")
             .bind(device_id)
@@ -845,7 +880,7 @@ async fn install(tx: &mut Tx, t: &Ticket, device_id: i64, now: i64) -> Result<()
         .fetch_optional(&Sql::new("SELECT water_ml FROM device_telemetry WHERE device_id = $1").bind(device_id))
         .await?
         .unwrap_or((0,));
-    tx.execute(
+    let leased = tx.execute(
         &Sql::new(
             "INSERT INTO leases (corp_id, device_id, user_id, order_id, prod_id, billing, deposit, day_rent, start_time, \
              expire_time, litres, water_ml_start, state, create_time) \
@@ -865,7 +900,14 @@ async fn install(tx: &mut Tx, t: &Ticket, device_id: i64, now: i64) -> Result<()
         .bind(water)
         .bind(LeaseState::Active.code()),
     )
-    .await?;
+    .await;
+    match leased {
+        Ok(_) => {}
+        Err(e) if crate::server::db::unique_violation(&e) => {
+            return Err(ApiError::new(codes::DEVICE_TAKEN, "this device is already leased").into())
+        }
+        Err(e) => return Err(e.into()),
+    }
     tx.execute(&Sql::new("UPDATE devices SET service_expire = $1 WHERE id = $2").bind(expire).bind(device_id)).await?;
     Ok(())
 }
@@ -935,6 +977,9 @@ async fn release_claims(tx: &mut Tx, t: &Ticket) -> Result<()> {
 pub async fn cancel(ctx: &Ctx, principal: &Principal, ticket_id: &str, note: &str) -> Result<Map<String, Value>> {
     let t = find(ctx, principal, ticket_id).await?;
     let from: &[TicketStatus] = match principal {
+        Principal::EndUser(_) if t.source != "user" => {
+            return Err(ApiError::new(codes::FORBIDDEN, "a user cancels only the tickets it opened").into())
+        }
         Principal::EndUser(_) => &[TicketStatus::Created],
         Principal::Engineer(_) => {
             return Err(ApiError::new(codes::FORBIDDEN, "an engineer cannot cancel a ticket").into())
@@ -1014,7 +1059,9 @@ pub async fn undispatch_engineer(tx: &mut Tx, engineer_id: i64, now: i64) -> Res
 
 /// An order just paid (in its payment's transaction): an install ticket for each unit of each
 /// line that needs installation; a line that renews a lease extends it.
-pub async fn on_paid(tx: &mut Tx, order_id: &str, now: i64) -> Result<()> {
+/// Answers the refunds it recorded (a renewal that found nothing to extend gives its rent
+/// back), to send once the payment's transaction has committed.
+pub async fn on_paid(tx: &mut Tx, order_id: &str, now: i64) -> Result<Vec<payment::Refund>> {
     #[derive(sqlx::FromRow)]
     struct Line {
         corp_id: String,
@@ -1031,12 +1078,13 @@ pub async fn on_paid(tx: &mut Tx, order_id: &str, now: i64) -> Result<()> {
         renews: Option<String>,
         rent_plan: String,
         rent: String,
+        line_rent: i64,
     }
     let lines: Vec<Line> = tx
         .fetch_all(
             &Sql::new(
                 "SELECT o.corp_id, o.user_id, o.uid, u.dealer_id AS user_dealer_id, o.dealer_scope, o.receiver, l.line, \
-                 l.name, l.quantity, l.install_cost, m.install, l.renews, l.rent_plan, m.rent \
+                 l.name, l.quantity, l.install_cost, m.install, l.renews, l.rent_plan, m.rent, l.rent AS line_rent \
                  FROM orders o JOIN order_lines l ON l.order_id = o.order_id \
                  JOIN merchandise m ON m.prod_id = l.prod_id JOIN end_users u ON u.id = o.user_id \
                  WHERE o.order_id = $1 ORDER BY l.line",
@@ -1044,11 +1092,12 @@ pub async fn on_paid(tx: &mut Tx, order_id: &str, now: i64) -> Result<()> {
             .bind(order_id.to_owned()),
         )
         .await?;
+    let mut refunds = Vec::new();
     for l in lines {
         if let Some(serial) = l.renews.as_deref().filter(|s| !s.is_empty()) {
             let rent: Rent = serde_json::from_str(&l.rent).unwrap_or_default();
             let plan = rent.config.into_iter().find(|p| p.key == l.rent_plan).unwrap_or_default();
-            renew(
+            let extended = renew(
                 tx,
                 &l.corp_id,
                 l.user_id,
@@ -1058,6 +1107,12 @@ pub async fn on_paid(tx: &mut Tx, order_id: &str, now: i64) -> Result<()> {
                 now,
             )
             .await?;
+            if !extended && l.line_rent > 0 {
+                // Removed (or being removed) since the renewal was ordered: its rent goes back.
+                let paid = payment::paid_total(tx, order_id).await?;
+                let back = payment::Paid { amount: l.line_rent, ..paid };
+                refunds.push(payment::refund_in(tx, order_id, &back, "the rented device was removed").await?);
+            }
             continue;
         }
         if !(l.install || l.install_cost > 0) {
@@ -1083,12 +1138,32 @@ pub async fn on_paid(tx: &mut Tx, order_id: &str, now: i64) -> Result<()> {
             create_in(tx, &draft, "system", now).await?;
         }
     }
+    Ok(refunds)
+}
+
+/// An order refunded: its install tickets not yet started are cancelled (one in progress is
+/// refused at its finish, the order being refunded).
+pub async fn cancel_installs(tx: &mut Tx, order_id: &str, now: i64) -> Result<()> {
+    let cancelled: Vec<(String,)> = tx
+        .fetch_all(
+            &Sql::new(
+                "UPDATE tickets SET status = 0, cancel_time = $1, update_time = $1 WHERE order_id = $2 AND type = 1 \
+                 AND status IN (1, 2, 3) RETURNING ticket_id",
+            )
+            .bind(now)
+            .bind(order_id.to_owned()),
+        )
+        .await?;
+    for (id,) in cancelled {
+        event(tx, &id, now, "cancel", "system", TicketStatus::Cancelled, "the order was refunded").await?;
+    }
     Ok(())
 }
 
 /// A renewal paid: the device's open lease runs `days` more (from its expiry, or from now if it
 /// has expired) or holds `litres` more; it is active again, and a removal ticket not yet started
-/// is cancelled.
+/// is cancelled. `false` when there is nothing to extend: the lease ended, or its removal is
+/// under way.
 async fn renew(
     tx: &mut Tx,
     corp_id: &str,
@@ -1097,7 +1172,7 @@ async fn renew(
     days: Option<i64>,
     litres: Option<i64>,
     now: i64,
-) -> Result<()> {
+) -> Result<bool> {
     let lease: Option<LeaseRow> = tx
         .fetch_optional(
             &Sql::new(format!(
@@ -1110,22 +1185,39 @@ async fn renew(
         )
         .await?;
     let Some(lease) = lease else {
-        tracing::warn!(serial, "a renewal paid for a device without an open lease; nothing extended");
-        return Ok(());
+        tracing::warn!(serial, "a renewal paid for a device without an open lease; its rent goes back");
+        return Ok(false);
     };
+    let removing: Option<(i64,)> = tx
+        .fetch_optional(
+            &Sql::new(
+                "SELECT t.status FROM leases l JOIN tickets t ON t.ticket_id = l.removal_ticket WHERE l.id = $1 \
+                 AND t.status IN (4, 5, 6)",
+            )
+            .bind(lease.id),
+        )
+        .await?;
+    if removing.is_some() {
+        return Ok(false);
+    }
     let expire = match (lease.expire_time, days) {
         (Some(e), Some(d)) => Some(e.max(now) + d * DAY_MS),
         (e, _) => e,
     };
-    tx.execute(
-        &Sql::new(
-            "UPDATE leases SET expire_time = $1, litres = litres + $2, state = 1, expired_time = NULL WHERE id = $3",
+    let extended = tx
+        .execute(
+            &Sql::new(
+                "UPDATE leases SET expire_time = $1, litres = litres + $2, state = 1, expired_time = NULL \
+                 WHERE id = $3 AND state <> 3",
+            )
+            .bind(expire)
+            .bind(litres.unwrap_or(0))
+            .bind(lease.id),
         )
-        .bind(expire)
-        .bind(litres.unwrap_or(0))
-        .bind(lease.id),
-    )
-    .await?;
+        .await?;
+    if extended == 0 {
+        return Ok(false);
+    }
     tx.execute(
         &Sql::new("UPDATE devices SET service_state = 1, service_expire = $1 WHERE id = $2")
             .bind(expire)
@@ -1150,7 +1242,7 @@ async fn renew(
         }
         tx.execute(&Sql::new("UPDATE leases SET removal_ticket = NULL WHERE id = $1").bind(lease.id)).await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// A removal ticket for an expired lease, claimed on the lease so only one is ever made.
