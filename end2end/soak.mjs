@@ -91,12 +91,13 @@ async function setUp() {
     '/corp', '/corp/members', `/corp/members/${memberId}`, '/corp/roles', '/corp/account', '/corp/audit', '/corp/dealers',
     `/corp/dealers/${dealer.id}`, '/corp/heavy_buyers', `/corp/heavy_buyers/${buyer.id}`, '/corp/products',
     `/corp/products/${product}`, `/corp/products/${empty}`, `/corp/products/${product}/devices/${devices[0]}`,
-    '/corp/users', '/corp/settings', '/corp/tickets', '/corp/engineers', '/corp/service',
+    '/corp/users', '/corp/settings', '/corp/mall', '/corp/orders', '/corp/payments', '/corp/commission',
+    '/corp/tickets', '/corp/engineers', '/corp/service',
   ];
   // The Devices pages name their product in the address (without one they send the browser to
   // the first product: a redirect, not a page).
   const dealerPages = ['/dealer', '/dealer/dealers', `/dealer/devices?product=${product}`, '/dealer/sales', '/dealer/users',
-    '/dealer/tickets', '/dealer/engineers', '/dealer/service'];
+    '/dealer/orders', '/dealer/commission', '/dealer/tickets', '/dealer/engineers', '/dealer/service'];
   const buyerPages = ['/heavy_buyer', `/heavy_buyer/devices?product=${product}`, '/heavy_buyer/organizations', '/heavy_buyer/users', `/heavy_buyer/users/${user}`];
   // The audit log is the account's (a branch's admin is refused with 403, as it should be).
   const accountPages = [...buyerPages, '/heavy_buyer/audit'];

@@ -20,13 +20,22 @@ async fn main() {
         return;
     }
     let config = Config::from_env().unwrap_or_else(|msg| fail(&format!("configuration: {msg}")));
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into())
+    };
+    if config.log_json {
+        // One JSON object a line, with the request's span (its id, method and path) on each.
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter()).with_writer(std::io::stderr).init();
+    }
 
     match command {
         Command::Help => unreachable!("handled above"),
@@ -117,6 +126,14 @@ async fn serve(config: Config) {
     // An SQLite file is marked in use while the server runs: `backoffice restore` refuses it.
     let _in_use = maintenance::sqlite_path(&server.ctx.config.database_url)
         .map(|path| maintenance::hold_in_use(&path).unwrap_or_else(|e| fail(&format!("lock {}: {e}", path.display()))));
+    if let Some(metrics_addr) = server.ctx.config.metrics_listen {
+        let listener = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .unwrap_or_else(|e| fail(&format!("bind METRICS_LISTEN {metrics_addr}: {e}")));
+        let app = backoffice::server::metrics::router(server.ctx.db.clone(), None);
+        tracing::info!(%metrics_addr, "metrics on http://{metrics_addr}/metrics");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    }
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap_or_else(|e| fail(&format!("bind {addr}: {e}")));
     tracing::info!(%addr, %database, "backoffice listening on http://{addr}");
     let (drain, grace) = (server.ctx.config.shutdown_drain, server.ctx.config.shutdown_grace);

@@ -40,6 +40,13 @@ pub struct Config {
     /// Web origins (`https://console.example.com`) whose pages may call `/v2` from the browser
     /// (CORS); none by default.
     pub cors_allowed_origins: Vec<String>,
+    /// `METRICS_TOKEN`: `GET /metrics` on the public listener answers a bearer of it (unset: no
+    /// `/metrics` there).
+    pub metrics_token: Option<String>,
+    /// `METRICS_LISTEN`: a listener of its own for `/metrics`, without a token (keep it private).
+    pub metrics_listen: Option<std::net::SocketAddr>,
+    /// `LOG_FORMAT=json`: one JSON object a line, for log shippers (default: text).
+    pub log_json: bool,
     /// The key vendors' secrets are sealed with (`SECRETS_KEY`, 64 hex digits). Unset: the key
     /// in `secrets_key_file`, made on first start (`http::build` fills this in).
     pub secrets_key: Option<SealKey>,
@@ -223,6 +230,9 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(20),
             retention: Duration::from_secs(90 * 24 * 3600),
             cors_allowed_origins: Vec::new(),
+            metrics_token: None,
+            metrics_listen: None,
+            log_json: false,
             secrets_key: None,
             secrets_key_file: PathBuf::from("data/secrets.key"),
             sms: Sms::Log { outbox: None },
@@ -269,6 +279,16 @@ impl Config {
                 24 * 3600 * number("RETENTION_DAYS", d.retention.as_secs() / (24 * 3600))?.max(1),
             ),
             cors_allowed_origins: origins("CORS_ALLOWED_ORIGINS")?,
+            metrics_token: text("METRICS_TOKEN").filter(|t| !t.trim().is_empty()),
+            metrics_listen: match text("METRICS_LISTEN") {
+                Some(addr) => Some(addr.parse().map_err(|_| format!("METRICS_LISTEN: {addr:?} is not host:port"))?),
+                None => None,
+            },
+            log_json: match text("LOG_FORMAT").as_deref() {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(other) => return Err(format!("LOG_FORMAT: {other:?} is neither text nor json")),
+            },
             secrets_key: match std::env::var("SECRETS_KEY") {
                 Ok(v) if !v.trim().is_empty() => {
                     Some(SealKey::from_hex(&v).ok_or("SECRETS_KEY: expected 64 hex digits (32 bytes)")?)
@@ -419,6 +439,9 @@ impl std::fmt::Debug for Config {
             .field("shutdown_grace", &self.shutdown_grace)
             .field("retention", &self.retention)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("metrics_listen", &self.metrics_listen)
+            .field("log_json", &self.log_json)
             .field("secrets_key", &self.secrets_key.as_ref().map(|_| "set"))
             .field("secrets_key_file", &self.secrets_key_file)
             .field("sms", &self.sms)

@@ -119,22 +119,34 @@ macro_rules! dispatch {
             Exec::SqlitePool($e) => {
                 let ($sql, values) = $stmt.render(Backend::Sqlite);
                 let $args = SqlxValues(values);
-                $body
+                let started = std::time::Instant::now();
+                let out = $body;
+                crate::server::metrics::query_took(started);
+                out
             }
             Exec::SqliteConn($e) => {
                 let ($sql, values) = $stmt.render(Backend::Sqlite);
                 let $args = SqlxValues(values);
-                $body
+                let started = std::time::Instant::now();
+                let out = $body;
+                crate::server::metrics::query_took(started);
+                out
             }
             Exec::PgPool($e) => {
                 let ($sql, values) = $stmt.render(Backend::Postgres);
                 let $args = SqlxValues(values);
-                $body
+                let started = std::time::Instant::now();
+                let out = $body;
+                crate::server::metrics::query_took(started);
+                out
             }
             Exec::PgConn($e) => {
                 let ($sql, values) = $stmt.render(Backend::Postgres);
                 let $args = SqlxValues(values);
-                $body
+                let started = std::time::Instant::now();
+                let out = $body;
+                crate::server::metrics::query_took(started);
+                out
             }
         }
     };
@@ -302,10 +314,12 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                // Reads of a million-device table stay in memory: a 32 MiB page cache per
-                // connection, and the file mapped rather than read page by page.
-                .pragma("cache_size", "-32768")
-                .pragma("mmap_size", "268435456");
+                // Reads of a million-device table stay in memory: a page cache per connection
+                // (anonymous memory: 8 connections × SQLITE_CACHE_KIB), and the file mapped
+                // rather than read page by page (SQLITE_MMAP_BYTES of the file, which the
+                // kernel may drop under pressure: not the process's own memory).
+                .pragma("cache_size", format!("-{}", sqlite_tuning().0))
+                .pragma("mmap_size", sqlite_tuning().1.to_string());
             if let Some(parent) = options.get_filename().parent() {
                 if !parent.as_os_str().is_empty() {
                     std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
@@ -361,6 +375,19 @@ impl Db {
             .collect())
     }
 
+    /// The pool's connections: (open, idle).
+    pub fn pool_use(&self) -> (u32, usize) {
+        match self {
+            Db::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Db::Postgres(pool) => (pool.size(), pool.num_idle()),
+        }
+    }
+
+    /// SQLite's memory settings (page cache KiB per connection, mmap bytes); `None` on PostgreSQL.
+    pub fn sqlite_memory(&self) -> Option<(i64, i64)> {
+        matches!(self, Db::Sqlite(_)).then(sqlite_tuning)
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,
@@ -403,6 +430,14 @@ impl Db {
             Db::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// `SQLITE_CACHE_KIB` (16384: 16 MiB a connection) and `SQLITE_MMAP_BYTES` (256 MiB).
+fn sqlite_tuning() -> (i64, i64) {
+    let read = |name: &str, default: i64| {
+        std::env::var(name).ok().and_then(|v| v.trim().parse::<i64>().ok()).filter(|v| *v >= 0).unwrap_or(default)
+    };
+    (read("SQLITE_CACHE_KIB", 16_384), read("SQLITE_MMAP_BYTES", 268_435_456))
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");

@@ -91,7 +91,17 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
         req.headers_mut().insert(REQUEST_ID.clone(), value);
     }
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
-    let mut res = next.run(req).instrument(span).await;
+    let started = std::time::Instant::now();
+    let (mut res, who) = crate::server::request::noting_principal(next.run(req)).instrument(span.clone()).await;
+    // The access log line: never a header, a body or a query string (tokens and codes live there).
+    span.in_scope(|| {
+        tracing::info!(
+            status = res.status().as_u16(),
+            latency_ms = started.elapsed().as_millis() as u64,
+            principal = who.as_deref().unwrap_or("-"),
+            "request"
+        )
+    });
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID.clone(), value);
     }

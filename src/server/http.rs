@@ -34,7 +34,7 @@ use crate::{
         export, files,
         health::{self, Draining},
         jobs::retention,
-        mqtt,
+        metrics, mqtt,
         providers::files::Files,
         request,
         state::{AppState, Ctx},
@@ -55,6 +55,8 @@ pub struct Server {
 /// Connects the database (applying migrations) and assembles every route and layer.
 pub async fn build(mut config: Config, leptos_options: LeptosOptions) -> Result<Server, sqlx::Error> {
     config.resolve_secrets_key().map_err(|e| sqlx::Error::Configuration(e.into()))?;
+    // The metrics recorder first, so the jobs' first passes are counted.
+    metrics::handle();
     let db = Db::connect(&config.database_url).await?;
     let mqtt = mqtt::prepare(&config).await.map_err(sqlx::Error::Io)?;
     let files = Files::open(&config.files).map_err(|e| sqlx::Error::Configuration(e.into()))?;
@@ -93,18 +95,23 @@ pub async fn build(mut config: Config, leptos_options: LeptosOptions) -> Result<
             axum::routing::get(crate::server::providers::pay::page).post(crate::server::providers::pay::pay),
         )
         .nest(&format!("/{}", leptos_options.site_pkg_dir), assets(&leptos_options))
+        .route_layer(middleware::from_fn(metrics::track))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(cross_site_check))
         .layer(sessions);
 
-    let api = api::router();
+    let api = api::router().route_layer(middleware::from_fn(metrics::track));
     let routes = cross_origin(api, &ctx.config.cors_allowed_origins).merge(site);
     let mut router = harden(routes, &ctx.config)
         .with_state(state)
         .layer(compress())
         .layer(middleware::from_fn_with_state(ctx.config.trusted_proxy_hops, request_meta));
     let draining = Draining::default();
-    router = router.merge(health::router(db.clone(), draining.clone())).layer(middleware::from_fn(health::request_id));
+    router = router.merge(health::router(db.clone(), draining.clone()));
+    if let Some(token) = ctx.config.metrics_token.as_deref() {
+        router = router.merge(metrics::router(db.clone(), Some(token)));
+    }
+    router = router.layer(middleware::from_fn(health::request_id));
     let watchdog = ctx.config.watchdog.map(Watchdog::new);
     if let Some(dog) = &watchdog {
         tokio::spawn(dog.clone().heartbeat());

@@ -16,6 +16,7 @@ pub mod http;
 pub mod jobs;
 pub mod list;
 pub mod maintenance;
+pub mod metrics;
 pub mod mqtt;
 pub mod providers;
 pub mod request;

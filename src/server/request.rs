@@ -16,6 +16,23 @@ pub struct Meta {
 
 tokio::task_local! {
     static META: Meta;
+    /// Who the request turned out to be (`member:7`), for its log line.
+    static WHO: std::cell::RefCell<Option<String>>;
+}
+
+/// Runs `fut` (a request) with a place for [`note_principal`] to fill; answers what it held.
+pub async fn noting_principal<F: Future>(fut: F) -> (F::Output, Option<String>) {
+    WHO.scope(std::cell::RefCell::new(None), async move {
+        let out = fut.await;
+        let who = WHO.with(|w| w.borrow().clone());
+        (out, who)
+    })
+    .await
+}
+
+/// Records who the current request is (its principal's kind and id); nothing outside a request.
+pub fn note_principal(kind: &str, id: i64) {
+    let _ = WHO.try_with(|w| *w.borrow_mut() = Some(format!("{kind}:{id}")));
 }
 
 /// Runs `fut` (a request) with `meta` as what [`client`] and [`arrived_us`] answer.

@@ -180,6 +180,7 @@ struct MemberAuthRow {
 /// Loads the principal a live login stands for. An account that was disabled or removed since
 /// the login reads as an invalid token: its logins are revoked too, this is the second fence.
 pub async fn load(ctx: &Ctx, login: LoginRef) -> Result<Principal> {
+    crate::server::request::note_principal(login.kind.label(), login.principal_id);
     let invalid = || Error::from(ApiError::new(codes::TOKEN_INVALID, "Access-Token invalid"));
     match login.kind {
         PrincipalKind::Member => {

@@ -37,6 +37,19 @@ pub enum PrincipalKind {
 }
 
 impl PrincipalKind {
+    /// The kind's name in logs.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Dealer => "dealer",
+            Self::HeavyBuyer => "heavy_buyer",
+            Self::OrgUser => "org_user",
+            Self::PlatformAdmin => "platform_admin",
+            Self::EndUser => "end_user",
+            Self::Engineer => "engineer",
+        }
+    }
+
     pub fn from_i64(n: i64) -> Option<Self> {
         Some(match n {
             1 => Self::Member,

@@ -67,7 +67,9 @@ pub async fn advance_every_minute(ctx: Ctx) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         every_minute.tick().await;
-        match advance(&ctx, now_ms()).await {
+        let pass = advance(&ctx, now_ms()).await;
+        crate::server::metrics::job_ran("orders", pass.is_ok());
+        match pass {
             Ok(moved) if moved != Advanced::default() => tracing::info!(?moved, "orders moved on by the clock"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "moving orders on failed"),

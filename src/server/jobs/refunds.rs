@@ -10,7 +10,9 @@ pub async fn send_every_minute(ctx: Ctx) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         every_minute.tick().await;
-        match payment::send_pending_refunds(&ctx, now_ms()).await {
+        let pass = payment::send_pending_refunds(&ctx, now_ms()).await;
+        crate::server::metrics::job_ran("refunds", pass.is_ok());
+        match pass {
             Ok(0) => {}
             Ok(sent) => tracing::info!(sent, "pending refunds sent to their provider"),
             Err(e) => tracing::warn!(error = %e, "sending pending refunds failed"),

@@ -58,7 +58,9 @@ pub async fn purge_hourly(ctx: Ctx) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
-        match purge(&ctx, now_ms()).await {
+        let pass = purge(&ctx, now_ms()).await;
+        crate::server::metrics::job_ran("retention", pass.is_ok());
+        match pass {
             Ok(purged) if purged != Purged::default() => tracing::info!(?purged, "retention: removed old rows"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "retention pass failed"),

@@ -193,7 +193,9 @@ pub async fn run_every_minute(ctx: Ctx) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         every_minute.tick().await;
-        match run(&ctx, now_ms()).await {
+        let pass = run(&ctx, now_ms()).await;
+        crate::server::metrics::job_ran("service", pass.is_ok());
+        match pass {
             Ok(moved) if moved != Moved::default() => {
                 tracing::info!(?moved, "devices in service moved on by the clock")
             }

@@ -182,10 +182,17 @@ fn name_of(up: &Up) -> &str {
 async fn apply_one(tx: &mut Tx, written: &mut Written, id: i64, delivery: &Delivery) -> sqlx::Result<()> {
     let at = delivery.at;
     match &delivery.up {
-        Up::Online { session, ip, .. } => online(tx, id, session, ip.as_deref(), at).await,
-        Up::Offline { session, .. } => offline(tx, id, session, at).await,
+        Up::Online { session, ip, .. } => {
+            crate::server::metrics::mqtt_message("online");
+            online(tx, id, session, ip.as_deref(), at).await
+        }
+        Up::Offline { session, .. } => {
+            crate::server::metrics::mqtt_message("offline");
+            offline(tx, id, session, at).await
+        }
         Up::Listening { .. } => Ok(()),
         Up::Message { kind, payload, .. } => {
+            crate::server::metrics::mqtt_message(kind.as_str());
             let text = String::from_utf8_lossy(payload).into_owned();
             let json = serde_json::from_str::<Value>(&text);
             written.raw.push((id, *kind, text, at));

@@ -68,13 +68,23 @@ async fn password_login(
     if password.expose().is_empty() {
         return Err(ApiError::missing("password").into());
     }
-    throttle::check_client(&ctx.db, &ctx.config, client).await?;
+    use crate::server::metrics::sign_in as counted;
+    if let Err(e) = throttle::check_client(&ctx.db, &ctx.config, client).await {
+        counted(door.kind, "throttled");
+        return Err(e);
+    }
     let found: Option<Credentials> = ctx.db.fetch_optional(&lookup).await?;
     let key = match &found {
         Some(c) => throttle::account_key(door.table, c.id),
         None => door.unknown_key.clone(),
     };
-    let attempt = throttle::reserve(&ctx.db, &ctx.config, client, &key).await?;
+    let attempt = match throttle::reserve(&ctx.db, &ctx.config, client, &key).await {
+        Ok(a) => a,
+        Err(e) => {
+            counted(door.kind, "locked");
+            return Err(e);
+        }
+    };
     let wait = throttle::account_delay(&ctx.db, &ctx.config, &attempt).await?;
     if !wait.is_zero() {
         tokio::time::sleep(wait).await;
@@ -91,14 +101,17 @@ async fn password_login(
         Some(c) if matches => c,
         _ => {
             throttle::failed(&ctx.db, &ctx.config, attempt).await?;
+            counted(door.kind, "wrong");
             return Err(ApiError::new(codes::WRONG_PASSWORD, "account or password is wrong").into());
         }
     };
     throttle::succeeded(&ctx.db, attempt).await?;
     // Only someone who knows the password learns that the account is disabled.
     if account.status != active {
+        counted(door.kind, "disabled");
         return Err(disabled.into());
     }
+    counted(door.kind, "success");
     Ok(account)
 }
 
