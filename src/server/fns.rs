@@ -17,7 +17,13 @@ pub fn refuse(err: impl Into<Error>) -> ApiError {
     if let (Some(response), Ok(status)) =
         (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(api.status()))
     {
-        response.set_status(status);
+        // A redirect the page decided already (a signed-out member sent to the sign-in page)
+        // stands: another part of the page refused for the same reason after it, and turning
+        // the 302 into a 403 would leave the browser on an error instead of the sign-in page.
+        let redirecting = response.0.read().map(|parts| parts.headers.contains_key(axum::http::header::LOCATION));
+        if !redirecting.unwrap_or(false) {
+            response.set_status(status);
+        }
     }
     api
 }
