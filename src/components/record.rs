@@ -103,3 +103,8 @@ pub fn EnableButtons(
         .into_any()
     }
 }
+
+/// A text field of a listed row or record (`""` when absent or not text).
+pub fn text(row: &serde_json::Map<String, serde_json::Value>, key: &str) -> String {
+    row.get(key).and_then(serde_json::Value::as_str).unwrap_or("").to_owned()
+}

@@ -13,6 +13,7 @@ use crate::{
     components::{
         dialog::ConfirmButton,
         filter::{BuilderField, FilterBuilder},
+        record::text,
         table::{rendered, time, Column, DataTable, Filter, TableState},
         ErrorNote, TextField,
     },
@@ -241,10 +242,6 @@ pub fn OrderPage(of: OrdersOf) -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-fn text(order: &Map<String, Value>, key: &str) -> String {
-    order.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
 }
 
 fn fen(order: &Map<String, Value>, key: &str) -> i64 {

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::{
     components::{
         dialog::ConfirmButton,
+        record::text,
         table::{rendered, yes_no, Column, DataTable, Filter, TableState},
         ErrorNote, TextField,
     },
@@ -220,10 +221,6 @@ pub fn status_of(row: &Map<String, Value>) -> Option<TicketStatus> {
 
 pub fn type_of(row: &Map<String, Value>) -> Option<TicketType> {
     row.get("type").and_then(Value::as_i64).and_then(TicketType::from_code)
-}
-
-fn text(row: &Map<String, Value>, key: &str) -> String {
-    row.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
 }
 
 pub fn status_cell(v: &Value, t: &Texts) -> String {

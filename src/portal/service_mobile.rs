@@ -11,7 +11,7 @@ use leptos_router::{
 use serde_json::{Map, Value};
 
 use crate::{
-    components::{ErrorNote, TextField},
+    components::{record::text, ErrorNote, TextField},
     i18n::use_i18n,
     model::{
         error::ApiError,
@@ -95,10 +95,6 @@ fn refused(e: ApiError, to: String) -> AnyView {
     } else {
         view! { <ErrorNote error=e/> }.into_any()
     }
-}
-
-fn text(row: &Map<String, Value>, key: &str) -> String {
-    row.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
 }
 
 /// `/m/{code}/devices`: my devices and those shared with me; bind one by its serial.

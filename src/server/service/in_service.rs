@@ -591,16 +591,27 @@ pub async fn merchandise_spec(tx: &mut Tx, vid: &str, prod_id: &str) -> Result<S
     Ok(serde_json::from_str(&text).unwrap_or_default())
 }
 
-/// Fits the filters of `spec` to a device, as new: its life counts from now (and from the
-/// device's counters now, when it reports them). Filters fitted before are replaced.
-pub async fn fit_filters(tx: &mut Tx, device_id: i64, spec: &Specification, now: i64) -> Result<()> {
+/// The device's power-on and work minutes as it last reported them (0 and 0 when it has not):
+/// where a filter fitted now starts counting.
+async fn counters_now(tx: &mut Tx, device_id: i64) -> Result<(i64, i64)> {
     let counters: Option<(i64, i64)> = tx
         .fetch_optional(
             &Sql::new("SELECT power_on_minutes, work_minutes FROM device_telemetry WHERE device_id = $1")
                 .bind(device_id),
         )
         .await?;
-    let (power, work) = counters.unwrap_or((0, 0));
+    Ok(counters.unwrap_or((0, 0)))
+}
+
+/// Records a change to the device `found` in its vendor's audit log (`action`: `device.…`).
+async fn audited(tx: &mut Tx, principal: &Principal, found: &Found, action: &str, change: Change) -> Result<()> {
+    audit::record_in(tx, principal, &found.corp_id, action, "device", &found.serial, change).await
+}
+
+/// Fits the filters of `spec` to a device, as new: its life counts from now (and from the
+/// device's counters now, when it reports them). Filters fitted before are replaced.
+pub async fn fit_filters(tx: &mut Tx, device_id: i64, spec: &Specification, now: i64) -> Result<()> {
+    let (power, work) = counters_now(tx, device_id).await?;
     tx.execute(&Sql::new("DELETE FROM device_filters WHERE device_id = $1").bind(device_id)).await?;
     for f in &spec.filters {
         tx.execute(
@@ -625,13 +636,7 @@ pub async fn fit_filters(tx: &mut Tx, device_id: i64, spec: &Specification, now:
 
 /// Marks one filter replaced: its life counts again from now.
 pub async fn refit_filter(tx: &mut Tx, device_id: i64, order: i64, now: i64) -> Result<()> {
-    let counters: Option<(i64, i64)> = tx
-        .fetch_optional(
-            &Sql::new("SELECT power_on_minutes, work_minutes FROM device_telemetry WHERE device_id = $1")
-                .bind(device_id),
-        )
-        .await?;
-    let (power, work) = counters.unwrap_or((0, 0));
+    let (power, work) = counters_now(tx, device_id).await?;
     tx.execute(
         &Sql::new(
             "UPDATE device_filters SET fit_time = $1, power_on_base = $2, work_base = $3, remaining = 100, \
@@ -688,16 +693,7 @@ pub async fn configure(ctx: &Ctx, principal: &Principal, serial: &str, c: Device
         .bind(found.id),
     )
     .await?;
-    audit::record_in(
-        &mut tx,
-        principal,
-        &found.corp_id,
-        "device.configure",
-        "device",
-        &found.serial,
-        Change::noted(json!(c)),
-    )
-    .await?;
+    audited(&mut tx, principal, &found, "device.configure", Change::noted(json!(c))).await?;
     tx.commit().await?;
     get(ctx, principal, serial).await
 }
@@ -750,16 +746,7 @@ pub async fn edit_profile(ctx: &Ctx, principal: &Principal, serial: &str, p: Pro
         .bind(found.id),
     )
     .await?;
-    audit::record_in(
-        &mut tx,
-        principal,
-        &found.corp_id,
-        "device.profile",
-        "device",
-        &found.serial,
-        Change::noted(json!(p)),
-    )
-    .await?;
+    audited(&mut tx, principal, &found, "device.profile", Change::noted(json!(p))).await?;
     tx.commit().await?;
     profile(ctx, principal, serial).await
 }
@@ -791,16 +778,7 @@ pub async fn edit_service(ctx: &Ctx, principal: &Principal, serial: &str, e: Ser
         .bind(found.id),
     )
     .await?;
-    audit::record_in(
-        &mut tx,
-        principal,
-        &found.corp_id,
-        "device.service",
-        "device",
-        &found.serial,
-        Change::noted(json!(e)),
-    )
-    .await?;
+    audited(&mut tx, principal, &found, "device.service", Change::noted(json!(e))).await?;
     tx.commit().await?;
     service(ctx, principal, serial).await
 }
@@ -891,16 +869,7 @@ pub async fn bind(ctx: &Ctx, principal: &Principal, serial: &str, who: Who) -> R
             )
             .await?;
             let facts = json!({ "user": user_id });
-            audit::record_in(
-                &mut tx,
-                principal,
-                &found.corp_id,
-                "device.bind",
-                "device",
-                &found.serial,
-                Change::noted(facts),
-            )
-            .await?;
+            audited(&mut tx, principal, &found, "device.bind", Change::noted(facts)).await?;
         }
     }
     tx.commit().await?;
@@ -955,16 +924,7 @@ pub async fn unbind(ctx: &Ctx, principal: &Principal, serial: &str) -> Result<()
     let mut tx = ctx.db.begin().await?;
     still_owner(&mut tx, principal, &found, true).await?;
     release(&mut tx, found.id).await?;
-    audit::record_in(
-        &mut tx,
-        principal,
-        &found.corp_id,
-        "device.unbind",
-        "device",
-        &found.serial,
-        Change::noted(json!({})),
-    )
-    .await?;
+    audited(&mut tx, principal, &found, "device.unbind", Change::noted(json!({}))).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -985,16 +945,7 @@ pub async fn reset(ctx: &Ctx, principal: &Principal, serial: &str) -> Result<()>
         .bind(found.id),
     )
     .await?;
-    audit::record_in(
-        &mut tx,
-        principal,
-        &found.corp_id,
-        "device.reset",
-        "device",
-        &found.serial,
-        Change::noted(json!({})),
-    )
-    .await?;
+    audited(&mut tx, principal, &found, "device.reset", Change::noted(json!({}))).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -1012,16 +963,7 @@ pub async fn deregister(ctx: &Ctx, principal: &Principal, serial: &str) -> Resul
             .bind(found.id),
     )
     .await?;
-    audit::record_in(
-        &mut tx,
-        principal,
-        &found.corp_id,
-        "device.deregister",
-        "device",
-        &found.serial,
-        Change::noted(json!({})),
-    )
-    .await?;
+    audited(&mut tx, principal, &found, "device.deregister", Change::noted(json!({}))).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -1102,16 +1044,7 @@ pub async fn unshare(ctx: &Ctx, principal: &Principal, serial: &str, who: Who) -
     if removed == 0 {
         return Err(ApiError::new(codes::DEVICE_BINDING, "the device is not shared with this user").into());
     }
-    audit::record_in(
-        &mut tx,
-        principal,
-        &found.corp_id,
-        "device.unshare",
-        "device",
-        &found.serial,
-        Change::noted(json!({ "guest": guest })),
-    )
-    .await?;
+    audited(&mut tx, principal, &found, "device.unshare", Change::noted(json!({ "guest": guest }))).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -737,9 +737,7 @@ pub async fn finish(ctx: &Ctx, principal: &Principal, ticket_id: &str, f: Finish
             install(&mut tx, &t, device_id, now).await?;
         }
         TicketType::Maintenance => {
-            if let (Some(device_id), Some(order)) =
-                (ticket_device(&mut tx, &t).await?, ticket_filter(&mut tx, &t).await?)
-            {
+            if let (Some(device_id), Some(order)) = maintained_filter(&mut tx, &t).await? {
                 in_service::refit_filter(&mut tx, device_id, order, now).await?;
             }
         }
@@ -753,17 +751,14 @@ pub async fn finish(ctx: &Ctx, principal: &Principal, ticket_id: &str, f: Finish
     get(ctx, principal, ticket_id).await
 }
 
-async fn ticket_device(tx: &mut Tx, t: &Ticket) -> Result<Option<i64>> {
-    let (id,): (Option<i64>,) =
-        tx.fetch_one(&Sql::new("SELECT device_id FROM tickets WHERE ticket_id = $1").bind(t.ticket_id.clone())).await?;
-    Ok(id)
-}
-
-async fn ticket_filter(tx: &mut Tx, t: &Ticket) -> Result<Option<i64>> {
-    let (order,): (Option<i64>,) = tx
-        .fetch_one(&Sql::new("SELECT filter_order FROM tickets WHERE ticket_id = $1").bind(t.ticket_id.clone()))
-        .await?;
-    Ok(order)
+/// The device and the filter a maintenance ticket was made for (one read of its row: the
+/// wire type carries the serial, not these).
+async fn maintained_filter(tx: &mut Tx, t: &Ticket) -> Result<(Option<i64>, Option<i64>)> {
+    Ok(tx
+        .fetch_one(
+            &Sql::new("SELECT device_id, filter_order FROM tickets WHERE ticket_id = $1").bind(t.ticket_id.clone()),
+        )
+        .await?)
 }
 
 /// The device an install ticket puts in: the one it names, else the serial given, which must
