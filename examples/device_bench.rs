@@ -98,6 +98,8 @@ USAGE:
     device_bench generate --database-url URL [--devices 1000000] [--fresh] [--state PATH]
     device_bench run --database-url URL [--database-url URL2] [--seconds 5] [--warmup 1]
                      [--concurrency 4] [--state PATH]
+    device_bench memory --database-url URL --server-bin target/release/backoffice
+                     [--concurrency 256] [--seconds 30] [--state PATH]
 
 URL is sqlite:target/bench/devices.db or postgres://postgres@127.0.0.1:5432/bo_bench.
 Run `generate` once per database, then `run` as often as wanted.";
@@ -246,6 +248,8 @@ struct Options {
     warmup: f64,
     concurrency: usize,
     state: Option<PathBuf>,
+    /// `memory`: the server binary to run and watch.
+    server_bin: Option<PathBuf>,
 }
 
 impl Options {
@@ -258,6 +262,7 @@ impl Options {
             warmup: 1.0,
             concurrency: 4,
             state: None,
+            server_bin: None,
         };
         let mut it = args.iter();
         while let Some(flag) = it.next() {
@@ -269,6 +274,7 @@ impl Options {
                 "--warmup" => o.warmup = number(flag, &value()?)?,
                 "--concurrency" => o.concurrency = number(flag, &value()?)?,
                 "--state" => o.state = Some(PathBuf::from(value()?)),
+                "--server-bin" => o.server_bin = Some(PathBuf::from(value()?)),
                 "--fresh" => o.fresh = true,
                 other => return Err(format!("unknown option {other:?}\n\n{USAGE}").into()),
             }
@@ -331,6 +337,22 @@ async fn real_main(args: &[String]) -> Res<()> {
             );
             for url in &options.urls {
                 run(url, &options).await?;
+            }
+            Ok(())
+        }
+        "memory" => {
+            let options = Options::parse(rest)?;
+            println!("# Server memory under many connections\n");
+            println!("- machine: {}", machine());
+            println!(
+                "- the server binary as a process of its own (`{}`), {} concurrent clients (one connection each) \
+                 for {} s, RssAnon and RssFile of the server process sampled every 100 ms\n",
+                options.server_bin.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                options.concurrency,
+                options.seconds
+            );
+            for url in &options.urls {
+                memory(url, &options).await?;
             }
             Ok(())
         }
@@ -1246,4 +1268,143 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+// ---- Memory: the real server process under many connections ----
+
+/// A process's resident memory in KiB from `/proc/<pid>/status`: (anonymous, file-backed and
+/// shared). Anonymous memory is what the process itself holds (heap, SQLite's page caches);
+/// file-backed pages (the binary, the memory-mapped database) the kernel may drop and re-read.
+fn resident(pid: u32) -> Res<(u64, u64)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Ok((field("RssAnon:"), field("RssFile:") + field("RssShmem:")))
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// Kills the server when the measurement ends, however it ends.
+struct ServerProcess(std::process::Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs `--server-bin` over the database as a deployment would (its own process, the default
+/// memory settings unless the environment sets `SQLITE_CACHE_KIB` / `SQLITE_MMAP_BYTES`), drives
+/// `--concurrency` clients at the device lists for `--seconds`, and reports the server's
+/// resident memory idle, at its peak and at the end.
+async fn memory(url: &str, options: &Options) -> Res<()> {
+    let bin = options.server_bin.as_ref().ok_or("memory needs --server-bin (target/release/backoffice)")?;
+    let path = state_path(url, options)?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: {e} (run `generate --database-url {url}` first)", path.display()))?;
+    let state: BenchState = serde_json::from_str(&text)?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let server = ServerProcess(
+        std::process::Command::new(bin)
+            .env("DATABASE_URL", url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("MQTT_LISTEN", "off")
+            .env("WATCHDOG_SECONDS", "0")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("{}: {e}", bin.display()))?,
+    );
+    let pid = server.0.id();
+    let base = format!("http://127.0.0.1:{port}");
+    let api = Api::new(&base, options.concurrency)?;
+    let started = Instant::now();
+    while !api.client.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+        if started.elapsed() > Duration::from_secs(300) {
+            return Err("the server did not become ready within 5 minutes".into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let admin = api
+        .access_token("/v2/corp_auth", &json!({"account": state.admin_account, "password": state.admin_password}))
+        .await?;
+    let dealer = api
+        .access_token(
+            "/v2/dealer_auth",
+            &json!({"corp_id": state.corp_id, "account": state.dealer.account, "password": state.dealer.password}),
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = resident(pid)?;
+
+    // The list shapes of `run`, round robin, but the `$like` scan (2 s a call: 256 clients would
+    // only queue behind it for the pool).
+    let product = state.products.first().ok_or("the state lists no products")?;
+    let deep = if product.devices > 200_000 { 100_000 } else { product.devices / 2 };
+    let corp_path = format!("/v2/product/{}/devices", product.id);
+    let shapes: Vec<(String, String, Value)> = vec![
+        (corp_path.clone(), admin.clone(), json!({"limit": 10})),
+        (
+            corp_path.clone(),
+            admin.clone(),
+            json!({"query": {"is_online": true}, "order": {"create_time": "desc"}, "limit": 10}),
+        ),
+        (corp_path.clone(), admin.clone(), json!({"offset": deep, "limit": 10})),
+        (corp_path.clone(), admin.clone(), json!({"query": {"is_online": false}, "limit": 100})),
+        (format!("/v2/dealer/product/{}/devices", product.id), dealer.clone(), json!({"limit": 10})),
+    ];
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let api = Arc::new(api);
+    let shapes = Arc::new(shapes);
+    let op = Arc::new(move || {
+        let (api, shapes, next) = (api.clone(), shapes.clone(), next.clone());
+        async move {
+            let (path, token, body) = &shapes[next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % shapes.len()];
+            api.post(path, body, Some(token)).await.map(|_| ())
+        }
+    });
+
+    let peak = Arc::new(std::sync::Mutex::new(idle));
+    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = tokio::spawn({
+        let (peak, sampling) = (peak.clone(), sampling.clone());
+        async move {
+            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok((anon, file)) = resident(pid) {
+                    let mut p = peak.lock().expect("peak");
+                    *p = (p.0.max(anon), p.1.max(file));
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    });
+    let stats = measure(op, options.concurrency, Duration::from_secs_f64(options.seconds)).await;
+    sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let _ = sampler.await;
+    let stats = stats?;
+    let end = resident(pid)?;
+    let peak = *peak.lock().expect("peak");
+    drop(server);
+
+    println!("## {} ({} devices)\n", backend_name(backend_of(url)), thousands(state.devices));
+    println!(
+        "{} requests, {:.1} a second, p50 {:.1} ms, p99 {:.1} ms, none failed.\n",
+        stats.requests,
+        stats.per_second(),
+        ms(stats.p50),
+        ms(stats.p99)
+    );
+    println!("| server memory (MiB) | idle | peak | end |");
+    println!("|---|---:|---:|---:|");
+    println!("| anonymous (RssAnon) | {:.0} | {:.0} | {:.0} |", mib(idle.0), mib(peak.0), mib(end.0));
+    println!("| file-backed (RssFile + RssShmem) | {:.0} | {:.0} | {:.0} |", mib(idle.1), mib(peak.1), mib(end.1));
+    println!();
+    Ok(())
 }

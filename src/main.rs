@@ -130,7 +130,7 @@ async fn serve(config: Config) {
         let listener = tokio::net::TcpListener::bind(metrics_addr)
             .await
             .unwrap_or_else(|e| fail(&format!("bind METRICS_LISTEN {metrics_addr}: {e}")));
-        let app = backoffice::server::metrics::router(server.ctx.db.clone(), None);
+        let app = backoffice::server::metrics::router(server.ctx.db.clone(), server.ctx.mqtt.clone(), None);
         tracing::info!(%metrics_addr, "metrics on http://{metrics_addr}/metrics");
         tokio::spawn(async move { axum::serve(listener, app).await });
     }

@@ -53,34 +53,68 @@ pub async fn device_credentials(product_id: String, id: i64) -> Result<Credentia
 /// How often the page asks again while it is open.
 const REFRESH: Duration = Duration::from_secs(2);
 
+/// The live side's data: made by the page in its own body, outside any Suspense. Resources
+/// made inside a Suspense's children get other ids in the browser than on the server (server
+/// rendering runs those children a varying number of times), and the page then never hydrates.
+#[derive(Clone, Copy)]
+pub struct LiveData {
+    tick: RwSignal<u32>,
+    telemetry: Resource<Result<Telemetry, ApiError>>,
+    chart: Resource<Result<Vec<HourBar>, ApiError>>,
+    commands: Resource<Result<Vec<Command>, ApiError>>,
+    /// `None` for a member who may not manage devices (it is not asked, and not refused).
+    credentials: Resource<Result<Option<Credentials>, ApiError>>,
+}
+
+impl LiveData {
+    /// The data of the device `key()` names (product id, device id); `can_manage` resolves to
+    /// whether the member may command it and see its credentials.
+    pub fn new<F>(
+        key: impl Fn() -> (String, i64) + Copy + Send + Sync + 'static,
+        can_manage: impl Fn() -> F + Copy + Send + Sync + 'static,
+    ) -> Self
+    where
+        F: std::future::Future<Output = bool> + Send + 'static,
+    {
+        let tick = RwSignal::new(0u32);
+        // Only in the browser: effects do not run while rendering on the server.
+        Effect::new(move |_| {
+            if let Ok(handle) = set_interval_with_handle(
+                move || {
+                    // Not before the whole page is hydrated (lib.rs marks the body then): a refetch
+                    // while hydration still waits for the page's chunk would change the very views
+                    // being hydrated, and the page would never become interactive.
+                    if leptos::tachys::dom::body().has_attribute("data-hydrated") {
+                        tick.try_update(|n| *n = n.wrapping_add(1));
+                    }
+                },
+                REFRESH,
+            ) {
+                on_cleanup(move || handle.clear());
+            }
+        });
+        let polled = move || (key(), tick.get());
+        LiveData {
+            tick,
+            telemetry: Resource::new(polled, |((pid, id), _)| device_telemetry(pid, id)),
+            chart: Resource::new(polled, |((pid, id), _)| device_last_day(pid, id)),
+            commands: Resource::new(polled, |((pid, id), _)| device_commands(pid, id)),
+            credentials: Resource::new(key, move |(pid, id)| async move {
+                if can_manage().await {
+                    device_credentials(pid, id).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            }),
+        }
+    }
+}
+
 /// The live panels of device `id` of `product_id`; `can_manage`: the commands and credentials.
 #[component]
-pub fn DeviceLive(product_id: String, id: i64, can_manage: bool) -> impl IntoView {
-    let tick = RwSignal::new(0u32);
-    // Only in the browser: effects do not run while rendering on the server.
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || {
-                // Not before the whole page is hydrated (lib.rs marks the body then): a refetch
-                // while hydration still waits for the page's chunk would change the very views
-                // being hydrated, and the page would never become interactive.
-                if leptos::tachys::dom::body().has_attribute("data-hydrated") {
-                    tick.try_update(|n| *n = n.wrapping_add(1));
-                }
-            },
-            REFRESH,
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    let pid = product_id.clone();
-    let telemetry = Resource::new(move || tick.get(), move |_| device_telemetry(pid.clone(), id));
-    let pid = product_id.clone();
-    let chart = Resource::new(move || tick.get(), move |_| device_last_day(pid.clone(), id));
-    let pid = product_id.clone();
-    let commands = Resource::new(move || tick.get(), move |_| device_commands(pid.clone(), id));
+pub fn DeviceLive(product_id: String, id: i64, can_manage: bool, data: LiveData) -> impl IntoView {
+    let LiveData { tick, telemetry, chart, commands, credentials } = data;
     let sent = Callback::new(move |_| tick.update(|n| *n = n.wrapping_add(1)));
-    let (for_commands, for_connection) = (product_id.clone(), product_id);
     view! {
         <section class="rounded-xl border border-slate-200 bg-white p-5 lg:col-span-2" data-testid="device-live">
             <Transition fallback=|| ()>
@@ -98,13 +132,13 @@ pub fn DeviceLive(product_id: String, id: i64, can_manage: bool) -> impl IntoVie
             </Transition>
         </section>
         <Show when=move || can_manage>
-            <CommandPanel product_id=for_commands.clone() id=id on_sent=sent/>
+            <CommandPanel product_id=product_id.clone() id=id on_sent=sent/>
         </Show>
         <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="device-commands">
             <CommandHistory commands=commands/>
         </section>
         <Show when=move || can_manage>
-            <ConnectionPanel product_id=for_connection.clone() id=id/>
+            <ConnectionPanel credentials=credentials/>
         </Show>
     }
 }
@@ -289,19 +323,19 @@ fn CommandHistory(commands: Resource<Result<Vec<Command>, ApiError>>) -> impl In
 }
 
 #[component]
-fn ConnectionPanel(product_id: String, id: i64) -> impl IntoView {
+fn ConnectionPanel(credentials: Resource<Result<Option<Credentials>, ApiError>>) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
-    let creds = Resource::new(|| (), move |_| device_credentials(product_id.clone(), id));
     let reveal = RwSignal::new(false);
     view! {
         <section class="rounded-xl border border-slate-200 bg-white p-5" data-testid="device-connection">
             <h2 class="text-lg font-semibold">{move || t().connection_title}</h2>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match creds.await {
+                    match credentials.await {
                         Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                        Ok(c) => {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(c)) => {
                             let password = c.password.clone();
                             let broker = if c.broker.is_empty() { None } else { Some(c.broker.clone()) };
                             view! {

@@ -1,6 +1,6 @@
 //! What a load balancer and a supervisor ask: `GET /healthz` (the process answers) and
-//! `GET /readyz` (it can serve: the database answers and every migration is applied, and it is
-//! not shutting down). Both are public, cheap enough to poll every second, and say nothing of
+//! `GET /readyz` (it can serve: the database answers and every migration is applied, the MQTT
+//! side works when one is configured, and it is not shutting down). Both are public, cheap enough to poll every second, and say nothing of
 //! the internals — a failure is logged, the answer is only "not ready".
 //!
 //! Each request also gets an id: the client's `X-Request-Id` when it sends a sensible one, else a
@@ -22,7 +22,11 @@ use axum::{
 use serde_json::json;
 use tracing::Instrument;
 
-use crate::server::{db::Db, secret::random_hex};
+use crate::server::{
+    db::{Db, Sql},
+    mqtt::Bus,
+    secret::random_hex,
+};
 
 /// Whether the server is draining: set when it is told to stop, so `/readyz` answers 503 and
 /// the load balancer sends new requests elsewhere while the ones in flight finish.
@@ -42,15 +46,19 @@ impl Draining {
 #[derive(Clone)]
 struct Probe {
     db: Db,
+    mqtt: Bus,
     draining: Draining,
+    /// Set once every migration was seen applied (they are never taken back): later polls only
+    /// ask the database to answer.
+    migrated: Arc<AtomicBool>,
 }
 
 /// `/healthz` and `/readyz`, outside sessions and the cross-site check.
-pub fn router(db: Db, draining: Draining) -> Router {
+pub fn router(db: Db, mqtt: Bus, draining: Draining) -> Router {
     Router::new()
         .route("/healthz", get(|| async { Json(json!({ "status": "ok" })) }))
         .route("/readyz", get(ready))
-        .with_state(Probe { db, draining })
+        .with_state(Probe { db, mqtt, draining, migrated: Arc::default() })
 }
 
 async fn ready(State(p): State<Probe>) -> Response {
@@ -58,8 +66,27 @@ async fn ready(State(p): State<Probe>) -> Response {
     if p.draining.is_on() {
         return not_ready();
     }
+    // Devices are part of the job: a server whose broker is down (or not reached) cannot take
+    // their messages or send their commands.
+    if !p.mqtt.is_ready() {
+        tracing::warn!("readyz: the MQTT broker is down or not connected");
+        return not_ready();
+    }
+    let ready = || Json(json!({ "status": "ready" })).into_response();
+    if p.migrated.load(Ordering::Relaxed) {
+        return match p.db.execute(&Sql::new("SELECT 1")).await {
+            Ok(_) => ready(),
+            Err(e) => {
+                tracing::warn!(error = %e, "readyz: the database does not answer");
+                not_ready()
+            }
+        };
+    }
     match p.db.migration_status().await {
-        Ok(status) if status.iter().all(|m| m.applied) => Json(json!({ "status": "ready" })).into_response(),
+        Ok(status) if status.iter().all(|m| m.applied) => {
+            p.migrated.store(true, Ordering::Relaxed);
+            ready()
+        }
         Ok(_) => {
             tracing::warn!("readyz: migrations are pending");
             not_ready()
@@ -92,13 +119,14 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
     }
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     let started = std::time::Instant::now();
-    let (mut res, who) = crate::server::request::noting_principal(next.run(req)).instrument(span.clone()).await;
+    let (mut res, noted) = crate::server::request::noting(next.run(req)).instrument(span.clone()).await;
     // The access log line: never a header, a body or a query string (tokens and codes live there).
     span.in_scope(|| {
         tracing::info!(
+            route = noted.route.as_deref().unwrap_or("-"),
             status = res.status().as_u16(),
             latency_ms = started.elapsed().as_millis() as u64,
-            principal = who.as_deref().unwrap_or("-"),
+            principal = noted.who.as_deref().unwrap_or("-"),
             "request"
         )
     });

@@ -107,9 +107,9 @@ pub async fn build(mut config: Config, leptos_options: LeptosOptions) -> Result<
         .layer(compress())
         .layer(middleware::from_fn_with_state(ctx.config.trusted_proxy_hops, request_meta));
     let draining = Draining::default();
-    router = router.merge(health::router(db.clone(), draining.clone()));
+    router = router.merge(health::router(db.clone(), ctx.mqtt.clone(), draining.clone()));
     if let Some(token) = ctx.config.metrics_token.as_deref() {
-        router = router.merge(metrics::router(db.clone(), Some(token)));
+        router = router.merge(metrics::router(db.clone(), ctx.mqtt.clone(), Some(token)));
     }
     router = router.layer(middleware::from_fn(health::request_id));
     let watchdog = ctx.config.watchdog.map(Watchdog::new);

@@ -1,7 +1,7 @@
 //! Metrics in the Prometheus text format (`metrics` + `metrics-exporter-prometheus`): requests
 //! by route template, method and status with their latency, the database pool and query
-//! latency, sign-ins by outcome, background job runs and failures, MQTT messages, and the
-//! SQLite memory settings. `GET /metrics` serves them with `Authorization: Bearer
+//! latency, sign-ins by outcome, background job runs and failures, MQTT connections and
+//! messages, and the SQLite memory settings. `GET /metrics` serves them with `Authorization: Bearer
 //! <METRICS_TOKEN>`, or without a token on a listener of its own (`METRICS_LISTEN`), never on
 //! the public one without either.
 //!
@@ -19,7 +19,7 @@ use axum::{
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::server::{db::Db, secret::token_hash};
+use crate::server::{db::Db, mqtt::Bus, secret::token_hash};
 
 /// Latency buckets (seconds), from a millisecond to ten seconds.
 const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -74,6 +74,7 @@ fn surface(route: &str) -> &'static str {
 pub async fn track(req: Request, next: Next) -> Response {
     let route =
         req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    crate::server::request::note_route(&route);
     let method = req.method().as_str().to_owned();
     let started = Instant::now();
     let res = next.run(req).await;
@@ -109,14 +110,15 @@ pub fn mqtt_message(kind: &'static str) {
 #[derive(Clone)]
 struct Scrape {
     db: Db,
+    mqtt: Bus,
     /// The token's hash: compared, never the token itself.
     token: Option<String>,
 }
 
 /// `GET /metrics`: with `token`, a bearer of it only (the public listener); without, open (its
 /// own listener).
-pub fn router(db: Db, token: Option<&str>) -> Router {
-    Router::new().route("/metrics", get(scrape)).with_state(Scrape { db, token: token.map(token_hash) })
+pub fn router(db: Db, mqtt: Bus, token: Option<&str>) -> Router {
+    Router::new().route("/metrics", get(scrape)).with_state(Scrape { db, mqtt, token: token.map(token_hash) })
 }
 
 async fn scrape(State(s): State<Scrape>, req: Request) -> Response {
@@ -138,6 +140,12 @@ async fn scrape(State(s): State<Scrape>, req: Request) -> Response {
     metrics::gauge!("db_pool_connections", "state" => "open").set(size as f64);
     metrics::gauge!("db_pool_connections", "state" => "idle").set(idle as f64);
     metrics::gauge!("db_pool_connections", "state" => "in_use").set((size as usize).saturating_sub(idle) as f64);
+    if !s.mqtt.is_off() {
+        metrics::gauge!("mqtt_up").set(if s.mqtt.is_ready() { 1.0 } else { 0.0 });
+    }
+    if let Some(connected) = s.mqtt.connections() {
+        metrics::gauge!("mqtt_connections").set(connected as f64);
+    }
     if let Some((cache_kib, mmap_bytes)) = s.db.sqlite_memory() {
         metrics::gauge!("sqlite_cache_kib_per_connection").set(cache_kib as f64);
         metrics::gauge!("sqlite_mmap_bytes").set(mmap_bytes as f64);

@@ -16,23 +16,39 @@ pub struct Meta {
 
 tokio::task_local! {
     static META: Meta;
-    /// Who the request turned out to be (`member:7`), for its log line.
-    static WHO: std::cell::RefCell<Option<String>>;
+    /// What the request turned out to be, for its log line.
+    static NOTED: std::cell::RefCell<Noted>;
 }
 
-/// Runs `fut` (a request) with a place for [`note_principal`] to fill; answers what it held.
-pub async fn noting_principal<F: Future>(fut: F) -> (F::Output, Option<String>) {
-    WHO.scope(std::cell::RefCell::new(None), async move {
-        let out = fut.await;
-        let who = WHO.with(|w| w.borrow().clone());
-        (out, who)
-    })
-    .await
+/// What a request's handling learnt about it, for its access log line.
+#[derive(Debug, Clone, Default)]
+pub struct Noted {
+    /// Its principal's kind and id (`member:7`).
+    pub who: Option<String>,
+    /// The route template it matched (`/v2/product/{id}`), never the path with its ids.
+    pub route: Option<String>,
+}
+
+/// Runs `fut` (a request) with a place for [`note_principal`] and [`note_route`] to fill;
+/// answers what they noted.
+pub async fn noting<F: Future>(fut: F) -> (F::Output, Noted) {
+    NOTED
+        .scope(std::cell::RefCell::new(Noted::default()), async move {
+            let out = fut.await;
+            let noted = NOTED.with(|n| n.borrow().clone());
+            (out, noted)
+        })
+        .await
 }
 
 /// Records who the current request is (its principal's kind and id); nothing outside a request.
 pub fn note_principal(kind: &str, id: i64) {
-    let _ = WHO.try_with(|w| *w.borrow_mut() = Some(format!("{kind}:{id}")));
+    let _ = NOTED.try_with(|n| n.borrow_mut().who = Some(format!("{kind}:{id}")));
+}
+
+/// Records the route template the current request matched; nothing outside a request.
+pub fn note_route(route: &str) {
+    let _ = NOTED.try_with(|n| n.borrow_mut().route = Some(route.to_owned()));
 }
 
 /// Runs `fut` (a request) with `meta` as what [`client`] and [`arrived_us`] answer.

@@ -16,6 +16,7 @@ crate::both_backends!(
     embedded_broker_refuses_what_a_device_may_not_do,
     commands_are_for_those_who_manage_devices,
     external_broker_devices_come_online_report_and_obey,
+    readiness_and_metrics_follow_the_broker,
 );
 
 /// The machine's Mosquitto (`.ci/run` starts it); `MQTT_TEST_URL` may name another.
@@ -409,4 +410,57 @@ async fn commands_are_for_those_who_manage_devices(backend: Backend) {
     s.app.get(&s.path("/mqtt"), Some(&dealer_token)).await.assert_error(4031001);
     // Still nothing but what the corp's own members sent.
     assert_eq!(s.read("/commands").await, json!([]));
+}
+
+/// `/readyz` and `/metrics` of a server with a broker (issue 19): ready while the embedded
+/// broker runs, with its connections counted; not ready while an external broker cannot be
+/// reached, ready once one is.
+async fn readiness_and_metrics_follow_the_broker(backend: Backend) {
+    async fn readyz(app: &TestApp) -> (u16, Value) {
+        let res = app.client.get(app.url("/readyz")).send().await.unwrap();
+        (res.status().as_u16(), res.json().await.unwrap())
+    }
+    async fn metrics(app: &TestApp) -> Value {
+        let res = app.client.get(app.url("/metrics")).bearer_auth("scrape-mqtt-1").send().await.unwrap();
+        Value::String(res.text().await.unwrap())
+    }
+    let with_token = |config: Config| Config { metrics_token: Some("scrape-mqtt-1".into()), ..config };
+
+    let s = Setup::new(backend, with_token(embedded())).await;
+    assert_eq!(readyz(&s.app).await, (200, json!({ "status": "ready" })));
+    let line = |text: &Value, name: &str| {
+        text.as_str().unwrap().lines().find(|l| l.starts_with(name)).map(str::to_owned).unwrap_or_default()
+    };
+    let text = metrics(&s.app).await;
+    assert_eq!(line(&text, "mqtt_up "), "mqtt_up 1", "{text}");
+    let device = s.connect(None).await;
+    eventually(
+        Duration::from_secs(5),
+        "one connection",
+        || metrics(&s.app),
+        |t| line(t, "mqtt_connections ") == "mqtt_connections 1",
+    )
+    .await;
+    device.client.disconnect().await.unwrap();
+    eventually(
+        Duration::from_secs(5),
+        "no connection",
+        || metrics(&s.app),
+        |t| line(t, "mqtt_connections ") == "mqtt_connections 0",
+    )
+    .await;
+
+    // An external broker nobody listens for: the server runs, but is not ready, and says only that.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let nowhere = MqttUrl::parse(&format!("mqtt://127.0.0.1:{closed}")).unwrap();
+    let app = spawn_with(backend, with_token(Config { mqtt: Mqtt::External(nowhere), ..test_config() })).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(readyz(&app).await, (503, json!({ "status": "not ready" })));
+    assert_eq!(line(&metrics(&app).await, "mqtt_up "), "mqtt_up 0");
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status().as_u16(), 200, "alive all the same");
+
+    // The machine's Mosquitto: ready once connected.
+    let app = spawn_with(backend, with_token(external())).await;
+    let ready = || async { Value::from(readyz(&app).await.0) };
+    eventually(Duration::from_secs(10), "ready on the external broker", ready, |status| status == &json!(200)).await;
 }

@@ -827,6 +827,12 @@ async fn secrets_never_reach_the_log(backend: Backend) {
     // The capture works: the requests above are in it.
     assert!(log.contains("/api/vendors"), "nothing was captured");
     assert!(log.contains("/v2/corp_auth"), "nothing was captured");
+    // Each request's access line names its route template (what to group by), not only its path.
+    let line = log
+        .lines()
+        .find(|l| l.contains("route=") && l.contains("/api/vendors/{vid}/pwd") && l.contains("status="))
+        .unwrap_or_else(|| panic!("no access line with the route template in:\n{log}"));
+    assert!(line.contains("status=201") && line.contains("latency_ms=") && line.contains("platform_admin:"), "{line}");
     for secret in [
         ADMIN_PASSWORD,
         VENDOR_PWD,

@@ -24,7 +24,7 @@ use crate::{
         permission::{ASSIGN_DEVICES, MANAGE_DEVICES},
         validate,
     },
-    portal::device_live::DeviceLive,
+    portal::device_live::{DeviceLive, LiveData},
     portal::devices::{
         add_device, assign_devices, delete_device, device_table_state, edit_device, get_device, import_devices,
         DeviceTable, ProductPicker,
@@ -405,6 +405,8 @@ pub fn DevicePage() -> impl IntoView {
     };
     let reload = RwSignal::new(0u32);
     let device = Resource::new(move || (key(), reload.get()), |((pid, id), _)| get_device(pid, id));
+    let session = expect_context::<super::layout::SessionResource>();
+    let live = LiveData::new(key, move || async move { session.await.is_ok_and(|s| s.abilities.can(MANAGE_DEVICES)) });
     view! {
         {crate::components::page_title(|t| t.device_detail.to_owned())}
         {with_session(move |session| {
@@ -415,7 +417,7 @@ pub fn DevicePage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match device.await {
                             Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                            Ok(d) => view! { <DeviceDetail device=d can_manage=can_manage reload=reload/> }.into_any(),
+                            Ok(d) => view! { <DeviceDetail device=d can_manage=can_manage reload=reload live=live/> }.into_any(),
                         }
                     })}
                 </Transition>
@@ -425,7 +427,12 @@ pub fn DevicePage() -> impl IntoView {
 }
 
 #[component]
-fn DeviceDetail(device: crate::model::device::Device, can_manage: bool, reload: RwSignal<u32>) -> impl IntoView {
+fn DeviceDetail(
+    device: crate::model::device::Device,
+    can_manage: bool,
+    reload: RwSignal<u32>,
+    live: LiveData,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let navigate = use_navigate();
@@ -509,7 +516,7 @@ fn DeviceDetail(device: crate::model::device::Device, can_manage: bool, reload: 
                     </div>
                 </section>
             </Show>
-            <DeviceLive product_id=pid.clone() id=id can_manage=can_manage/>
+            <DeviceLive product_id=pid.clone() id=id can_manage=can_manage data=live/>
         </div>
     }
 }

@@ -141,6 +141,7 @@ pub async fn serve(
     registry: Registry,
     topics: Topics,
     deliveries: mpsc::Sender<Delivery>,
+    _running: super::Running,
 ) {
     let shared = Arc::new(Shared { ctx, registry, topics, deliveries, next_id: AtomicU64::new(1) });
     loop {

@@ -48,6 +48,7 @@ pub async fn run(
     topics: Topics,
     group: String,
     deliveries: mpsc::UnboundedSender<Delivery>,
+    running: super::Running,
 ) {
     let filters: Vec<String> = [Kind::State, Kind::Telemetry, Kind::Ack, Kind::Status]
         .iter()
@@ -59,6 +60,7 @@ pub async fn run(
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
                 tracing::info!("connected to the MQTT broker");
                 connected = true;
+                running.set(true);
                 // A clean session forgets subscriptions: subscribe again every time. `try_`:
                 // this loop is what empties the request queue, so it must never wait on it.
                 for filter in &filters {
@@ -87,6 +89,7 @@ pub async fn run(
                 if connected {
                     tracing::warn!(error = %e, "the MQTT broker connection was lost; reconnecting");
                     connected = false;
+                    running.set(false);
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }

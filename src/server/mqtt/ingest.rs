@@ -34,7 +34,8 @@ const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
 
 /// Consumes `deliveries` for the life of the server.
-pub async fn run(ctx: Ctx, bus: Bus, mut deliveries: mpsc::Receiver<Delivery>) {
+/// `_running` marks the consumer up for as long as it runs.
+pub async fn run(ctx: Ctx, bus: Bus, mut deliveries: mpsc::Receiver<Delivery>, _running: super::Running) {
     let mut ids = Ids::default();
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = deliveries.recv().await {

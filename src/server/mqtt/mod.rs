@@ -14,7 +14,10 @@ pub mod broker;
 pub mod external;
 pub mod ingest;
 
-use std::sync::Arc;
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
 
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
@@ -182,10 +185,43 @@ impl Receipt {
     }
 }
 
-/// The app's side of the broker: sends commands to devices, and says where devices connect.
-/// Cheap to clone.
+/// The app's side of the broker: sends commands to devices, says where devices connect, and
+/// whether the MQTT side works. Cheap to clone.
 #[derive(Clone, Debug)]
-pub struct Bus(Arc<Link>);
+pub struct Bus {
+    link: Arc<Link>,
+    live: Arc<Liveness>,
+}
+
+/// Whether each running part of the MQTT side is up, for `/readyz` and `/metrics`.
+#[derive(Debug, Default)]
+struct Liveness {
+    /// The embedded broker accepts devices, or the external broker's connection is up.
+    broker: AtomicBool,
+    /// The consumer applies what devices send to the database.
+    consumer: AtomicBool,
+}
+
+/// One part of the MQTT side, marked up for as long as this is held (a task that ends or
+/// panics drops it, and the part is down).
+pub struct Running {
+    live: Arc<Liveness>,
+    consumer: bool,
+}
+
+impl Running {
+    /// Marks the part up (`true`) or down: an external broker's connection comes and goes.
+    pub fn set(&self, up: bool) {
+        let flag = if self.consumer { &self.live.consumer } else { &self.live.broker };
+        flag.store(up, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.set(false);
+    }
+}
 
 #[derive(Debug)]
 enum Link {
@@ -206,24 +242,24 @@ pub enum Sent {
 impl Bus {
     /// No broker (command-line tasks, `MQTT_LISTEN=off` without `MQTT_URL`).
     pub fn off() -> Self {
-        Bus(Arc::new(Link::Off))
+        Bus { link: Arc::new(Link::Off), live: Arc::default() }
     }
 
     fn embedded(registry: broker::Registry, address: String, topics: Topics) -> Self {
-        Bus(Arc::new(Link::Embedded { registry, address, topics }))
+        Bus { link: Arc::new(Link::Embedded { registry, address, topics }), live: Arc::default() }
     }
 
     fn external(client: rumqttc::AsyncClient, address: String, topics: Topics) -> Self {
-        Bus(Arc::new(Link::External { client, address, topics }))
+        Bus { link: Arc::new(Link::External { client, address, topics }), live: Arc::default() }
     }
 
     pub fn is_off(&self) -> bool {
-        matches!(*self.0, Link::Off)
+        matches!(*self.link, Link::Off)
     }
 
     /// Publishes `payload` on the device's command topic (QoS 1).
     pub async fn send(&self, name: &str, payload: Vec<u8>) -> Sent {
-        match &*self.0 {
+        match &*self.link {
             Link::Off => Sent::NotConnected,
             Link::Embedded { registry, topics, .. } => registry.send(name, topics.command(name), payload.into()),
             Link::External { client, topics, .. } => {
@@ -240,7 +276,7 @@ impl Bus {
 
     /// What a device of `product_id` with `mac` connects with.
     pub fn credentials(&self, product_key: &str, product_id: &str, mac: &str) -> Credentials {
-        match &*self.0 {
+        match &*self.link {
             Link::Off => credentials(&Topics { root: "d".into() }, "", product_key, product_id, mac),
             Link::Embedded { address, topics, .. } | Link::External { address, topics, .. } => {
                 credentials(topics, address, product_key, product_id, mac)
@@ -248,9 +284,31 @@ impl Bus {
         }
     }
 
+    /// Whether the MQTT side can do its work: no broker is configured, or the broker (embedded:
+    /// accepting; external: connected) and the consumer both run.
+    pub fn is_ready(&self) -> bool {
+        self.is_off() || (self.live.broker.load(Ordering::SeqCst) && self.live.consumer.load(Ordering::SeqCst))
+    }
+
+    /// How many devices are connected to the embedded broker (`None` in the other modes: an
+    /// external broker counts its own).
+    pub fn connections(&self) -> Option<usize> {
+        match &*self.link {
+            Link::Embedded { registry, .. } => Some(registry.len()),
+            _ => None,
+        }
+    }
+
+    /// Marks a part of the MQTT side up while the returned guard lives (see [`Running`]).
+    fn running(&self, consumer: bool, up: bool) -> Running {
+        let running = Running { live: self.live.clone(), consumer };
+        running.set(up);
+        running
+    }
+
     /// The embedded broker's address (`None` in the other modes).
     pub fn embedded_address(&self) -> Option<&str> {
-        match &*self.0 {
+        match &*self.link {
             Link::Embedded { address, .. } => Some(address),
             _ => None,
         }
@@ -359,14 +417,19 @@ impl Prepared {
         match self.run {
             Run::Off => return,
             Run::Embedded(listener, registry) => {
-                tokio::spawn(broker::serve(listener, ctx.clone(), registry, self.topics, tx));
+                // Up from the start: the port is bound, and the accept loop holds the mark.
+                let running = self.bus.running(false, true);
+                tokio::spawn(broker::serve(listener, ctx.clone(), registry, self.topics, tx, running));
             }
             Run::External(eventloop, client, group) => {
+                // Up once the broker has said CONNACK.
+                let running = self.bus.running(false, false);
                 let (received, queue) = tokio::sync::mpsc::unbounded_channel();
                 tokio::spawn(external::forward(queue, tx));
-                tokio::spawn(external::run(eventloop, client, self.topics, group, received));
+                tokio::spawn(external::run(eventloop, client, self.topics, group, received, running));
             }
         }
-        tokio::spawn(ingest::run(ctx, self.bus, rx));
+        let consuming = self.bus.running(true, true);
+        tokio::spawn(ingest::run(ctx, self.bus, rx, consuming));
     }
 }

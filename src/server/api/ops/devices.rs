@@ -11,15 +11,15 @@ use serde_json::json;
 use super::{
     super::{
         openapi::{schema::*, Tag},
-        v2::extract::{Json, Path},
+        v2::extract::{Json, OptionalJson, Path},
         Routes,
     },
-    envelope::{Malformed, Reply, Result},
+    envelope::{Reply, Result},
     params::ListParams,
 };
 use crate::{
     model::in_service::{DeviceConfig, Listed, Profile, Registration, ServiceEdit, Who},
-    server::{auth::principal::Principal, error::ApiError, service::in_service, state::Ctx},
+    server::{auth::principal::Principal, service::in_service, state::Ctx},
 };
 
 const TAG: Tag = Tag("devices");
@@ -224,15 +224,13 @@ async fn read_statistics(State(ctx): State<Ctx>, principal: Principal, Path(id):
 }
 
 /// The body is optional (a user binding to itself sends none).
-fn who(body: &[u8]) -> std::result::Result<Who, Malformed> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Who::default());
-    }
-    serde_json::from_slice(body).map_err(|e| Malformed(ApiError::invalid("body", &e.to_string())))
-}
-
-async fn bind(State(ctx): State<Ctx>, principal: Principal, Path(id): Path<String>, body: axum::body::Bytes) -> Result {
-    Ok(Reply::created(in_service::bind(&ctx, &principal, &id, who(&body)?).await?))
+async fn bind(
+    State(ctx): State<Ctx>,
+    principal: Principal,
+    Path(id): Path<String>,
+    OptionalJson(who): OptionalJson<Who>,
+) -> Result {
+    Ok(Reply::created(in_service::bind(&ctx, &principal, &id, who.unwrap_or_default()).await?))
 }
 
 async fn unbind(State(ctx): State<Ctx>, principal: Principal, Path(id): Path<String>) -> Result {
@@ -249,9 +247,9 @@ async fn share(
     State(ctx): State<Ctx>,
     principal: Principal,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    OptionalJson(who): OptionalJson<Who>,
 ) -> Result {
-    Ok(Reply::created(in_service::share(&ctx, &principal, &id, who(&body)?).await?))
+    Ok(Reply::created(in_service::share(&ctx, &principal, &id, who.unwrap_or_default()).await?))
 }
 
 /// The guest is named in the query (`?mobile=` or `?user_id=`); a JSON body is accepted too.
@@ -260,9 +258,9 @@ async fn unshare(
     principal: Principal,
     Path(id): Path<String>,
     axum::extract::Query(q): axum::extract::Query<Who>,
-    body: axum::body::Bytes,
+    OptionalJson(body): OptionalJson<Who>,
 ) -> Result {
-    let named = if q == Who::default() { who(&body)? } else { q };
+    let named = if q == Who::default() { body.unwrap_or_default() } else { q };
     in_service::unshare(&ctx, &principal, &id, named).await?;
     Ok(Reply::Deleted)
 }

@@ -12,10 +12,10 @@ use serde::Deserialize;
 use super::{
     super::{
         openapi::{schema::*, Tag},
-        v2::extract::{Json, Path},
+        v2::extract::{Json, OptionalJson, Path},
         Routes,
     },
-    envelope::{Malformed, Reply, Result},
+    envelope::{Reply, Result},
     page,
     params::ListParams,
     record,
@@ -24,7 +24,6 @@ use crate::{
     model::order::{Delivery, NewOrder, Order},
     server::{
         auth::principal::Principal,
-        error::ApiError,
         service::{order, payment},
         state::Ctx,
     },
@@ -291,15 +290,9 @@ async fn ask_return(
     State(ctx): State<Ctx>,
     principal: Principal,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    OptionalJson(body): OptionalJson<Reason>,
 ) -> Result {
-    let reason = if body.iter().all(u8::is_ascii_whitespace) {
-        String::new()
-    } else {
-        serde_json::from_slice::<Reason>(&body)
-            .map_err(|e| Malformed(ApiError::invalid("body", &e.to_string())))?
-            .reason
-    };
+    let reason = body.map(|b| b.reason).unwrap_or_default();
     Ok(Reply::Created(record(&Order::RESOURCE, order::ask_return(&ctx, &principal, &id, &reason).await?)))
 }
 
@@ -325,14 +318,9 @@ async fn prepay(
     State(ctx): State<Ctx>,
     principal: Principal,
     Path((id, channel)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    OptionalJson(request): OptionalJson<payment::PrepayRequest>,
 ) -> Result {
-    let request = if body.iter().all(u8::is_ascii_whitespace) {
-        payment::PrepayRequest::default()
-    } else {
-        serde_json::from_slice::<payment::PrepayRequest>(&body)
-            .map_err(|e| Malformed(ApiError::invalid("body", &e.to_string())))?
-    };
+    let request = request.unwrap_or_default();
     Ok(Reply::created(payment::prepay_with(&ctx, &principal, &id, &channel, request).await?))
 }
 

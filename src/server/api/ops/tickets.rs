@@ -13,10 +13,10 @@ use serde_json::json;
 use super::{
     super::{
         openapi::{schema::*, Tag},
-        v2::extract::{Json, Path},
+        v2::extract::{Json, OptionalJson, Path},
         Routes,
     },
-    envelope::{Malformed, Reply, Result},
+    envelope::{Reply, Result},
     page,
     params::ListParams,
     record,
@@ -25,7 +25,6 @@ use crate::{
     model::ticket::{Dispatch, Engineer, EngineerInput, NewTicket, Ticket},
     server::{
         auth::{client::ClientAddr, principal::Principal, token::Channel},
-        error::ApiError,
         secret::Secret,
         service::{
             engineer, login,
@@ -225,14 +224,6 @@ async fn timeline(State(ctx): State<Ctx>, principal: Principal, Path(id): Path<S
     Ok(Reply::ok(json!({ "events": ticket::timeline(&ctx, &principal, &id).await? })))
 }
 
-/// An optional JSON body: none, or `T`.
-fn optional<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> std::result::Result<T, Malformed> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body).map_err(|e| Malformed(ApiError::invalid("body", &e.to_string())))
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Note {
@@ -254,9 +245,9 @@ async fn dispatch(
     State(ctx): State<Ctx>,
     principal: Principal,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    OptionalJson(d): OptionalJson<Dispatch>,
 ) -> Result {
-    let d: Dispatch = optional(&body)?;
+    let d = d.unwrap_or_default();
     Ok(Reply::Created(record(&Ticket::RESOURCE, ticket::dispatch(&ctx, &principal, &id, d).await?)))
 }
 
@@ -264,8 +255,13 @@ async fn accept(State(ctx): State<Ctx>, principal: Principal, Path(id): Path<Str
     Ok(Reply::Created(record(&Ticket::RESOURCE, ticket::accept(&ctx, &principal, &id).await?)))
 }
 
-async fn wait(State(ctx): State<Ctx>, principal: Principal, Path(id): Path<String>, body: axum::body::Bytes) -> Result {
-    let n: Note = optional(&body)?;
+async fn wait(
+    State(ctx): State<Ctx>,
+    principal: Principal,
+    Path(id): Path<String>,
+    OptionalJson(n): OptionalJson<Note>,
+) -> Result {
+    let n = n.unwrap_or_default();
     Ok(Reply::Created(record(&Ticket::RESOURCE, ticket::wait(&ctx, &principal, &id, &n.note).await?)))
 }
 
@@ -277,9 +273,9 @@ async fn finish(
     State(ctx): State<Ctx>,
     principal: Principal,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    OptionalJson(f): OptionalJson<Finish>,
 ) -> Result {
-    let f: Finish = optional(&body)?;
+    let f = f.unwrap_or_default();
     Ok(Reply::Created(record(&Ticket::RESOURCE, ticket::finish(&ctx, &principal, &id, f).await?)))
 }
 
@@ -287,9 +283,9 @@ async fn cancel(
     State(ctx): State<Ctx>,
     principal: Principal,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    OptionalJson(n): OptionalJson<Note>,
 ) -> Result {
-    let n: Note = optional(&body)?;
+    let n = n.unwrap_or_default();
     Ok(Reply::Created(record(&Ticket::RESOURCE, ticket::cancel(&ctx, &principal, &id, &n.note).await?)))
 }
 
