@@ -34,38 +34,9 @@ use crate::{
 /// order (rent only) to the same receiver; answers its id, to pay on its page.
 #[server(prefix = "/fn", endpoint = "/m_renew", input = leptos::server_fn::codec::Json)]
 pub async fn renew_device(serial: String) -> Result<String, ApiError> {
-    use crate::{
-        model::order::{NewOrder, Receiver, Wanted},
-        server::{
-            fns,
-            service::{in_service, order},
-        },
-    };
+    use crate::server::{fns, service::order};
     let (ctx, principal) = fns::caller().await?;
-    let device = in_service::get(&ctx, &principal, &serial).await.map_err(fns::refuse)?;
-    let lease = device.service.lease.ok_or_else(|| ApiError::invalid("device_id", "this device is not rented"))?;
-    let first = order::get(&ctx, &principal, &lease.order_id).await.map_err(fns::refuse)?;
-    let receiver: Receiver =
-        first.get("receiver").cloned().and_then(|r| serde_json::from_value(r).ok()).unwrap_or_default();
-    let plan = first
-        .get("content")
-        .and_then(Value::as_array)
-        .and_then(|lines| lines.iter().find(|l| l["product_id"] == device.manufacture.product_id.as_str()))
-        .and_then(|l| l["rent_plan"].as_str())
-        .unwrap_or_default()
-        .to_owned();
-    let input = NewOrder {
-        content: vec![Wanted {
-            product_id: device.manufacture.product_id.clone(),
-            quantity: 1,
-            plan,
-            device_id: serial,
-        }],
-        receiver,
-        memo: String::new(),
-    };
-    let created = order::create(&ctx, &principal, input).await.map_err(fns::refuse)?;
-    Ok(created.get("order_id").and_then(Value::as_str).unwrap_or_default().to_owned())
+    order::renew_lease(&ctx, &principal, &serial).await.map_err(fns::refuse)
 }
 
 /// An engineer signs in to the vendor's mobile site and goes to its jobs.

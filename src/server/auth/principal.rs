@@ -144,6 +144,15 @@ impl Principal {
         }
     }
 
+    /// A dealer's scope chain, within which lie the records (users, devices, tickets) it may
+    /// name; `""` for any other kind of principal, whose reach other rules decide.
+    pub fn dealer_scope(&self) -> &str {
+        match self {
+            Principal::Dealer(d) => &d.scope,
+            _ => "",
+        }
+    }
+
     /// The caller as a corp member, or 4031001 for any other kind of principal.
     pub fn member(&self) -> Result<&MemberPrincipal, ApiError> {
         match self {

@@ -832,8 +832,7 @@ pub async fn bind(ctx: &Ctx, principal: &Principal, serial: &str, who: Who) -> R
             }
             let found = find(ctx, principal, &serial).await?;
             let mut tx = ctx.db.begin().await?;
-            let scope = crate::server::service::ticket::dealer_scope_of(principal);
-            let (user_id, _) = user_named(&mut tx, &found.corp_id, &who, &scope).await?;
+            let (user_id, _) = user_named(&mut tx, &found.corp_id, &who, principal.dealer_scope()).await?;
             (found, user_id, tx)
         }
         _ => return Err(ApiError::forbidden().into()),

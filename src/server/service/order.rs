@@ -233,6 +233,36 @@ fn receiver(r: &Receiver) -> Result<Receiver, ApiError> {
     })
 }
 
+/// Renews the lease of the signed-in user's device `serial` with the plan it was rented on: a new
+/// order (a renewal line: rent only) to the first order's receiver. Answers the new order's id,
+/// to pay as any order. Whether the lease may be renewed is [`create`]'s to decide.
+pub async fn renew_lease(ctx: &Ctx, principal: &Principal, serial: &str) -> Result<String> {
+    let device = crate::server::service::in_service::get(ctx, principal, serial).await?;
+    let lease = device.service.lease.ok_or_else(|| ApiError::invalid("device_id", "this device is not rented"))?;
+    let first = get(ctx, principal, &lease.order_id).await?;
+    let receiver: crate::model::order::Receiver =
+        first.get("receiver").cloned().and_then(|r| serde_json::from_value(r).ok()).unwrap_or_default();
+    let plan = first
+        .get("content")
+        .and_then(Value::as_array)
+        .and_then(|lines| lines.iter().find(|l| l["product_id"] == device.manufacture.product_id.as_str()))
+        .and_then(|l| l["rent_plan"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let input = NewOrder {
+        content: vec![crate::model::order::Wanted {
+            product_id: device.manufacture.product_id.clone(),
+            quantity: 1,
+            plan,
+            device_id: serial.to_owned(),
+        }],
+        receiver,
+        memo: String::new(),
+    };
+    let created = create(ctx, principal, input).await?;
+    Ok(created.get("order_id").and_then(Value::as_str).unwrap_or_default().to_owned())
+}
+
 /// AD-02: a user orders merchandise of its vendor that is on sale. Answers the order.
 pub async fn create(ctx: &Ctx, principal: &Principal, input: NewOrder) -> Result<Map<String, Value>> {
     let Principal::EndUser(me) = principal else {
@@ -350,11 +380,11 @@ async fn renewal(tx: &mut Tx, user_id: i64, m: &Merchandise, serial: &str, p: &m
     }
     let found: Option<(i64,)> = tx
         .fetch_optional(
-            &Sql::new(
+            &Sql::new(format!(
                 "SELECT l.id FROM leases l JOIN devices d ON d.id = l.device_id WHERE d.serial = $1 AND l.user_id = $2 \
-                 AND l.prod_id = $3 AND l.state <> 3 AND NOT EXISTS (SELECT 1 FROM tickets t \
-                 WHERE t.ticket_id = l.removal_ticket AND t.status IN (4, 5, 6))",
-            )
+                 AND l.prod_id = $3 AND l.state <> 3 AND NOT {}",
+                crate::server::service::ticket::REMOVAL_UNDER_WAY
+            ))
             .bind(serial.to_owned())
             .bind(user_id)
             .bind(m.prod_id.clone()),
@@ -547,8 +577,11 @@ pub async fn consent(ctx: &Ctx, principal: &Principal, order_id: &str) -> Result
 pub async fn refund(ctx: &Ctx, principal: &Principal, order_id: &str) -> Result<Map<String, Value>> {
     vendor_side(principal)?;
     let order = find(ctx, principal, order_id).await?;
-    let leased: Option<(i64,)> = ctx
-        .db
+    let set = REFUND.sql("refund_time = $2", 0, now_ms(), |s| s);
+    let mut tx = REFUND.begin(ctx, principal, &order, set, json!({ "amount": order.total })).await?;
+    // A rented device holds the deposit until its removal: checked inside the step, so an
+    // install finishing meanwhile is seen too (the step is then rolled back).
+    let leased: Option<(i64,)> = tx
         .fetch_optional(
             &Sql::new("SELECT id FROM leases WHERE order_id = $1 AND state <> 3").bind(order.order_id.clone()),
         )
@@ -560,23 +593,10 @@ pub async fn refund(ctx: &Ctx, principal: &Principal, order_id: &str) -> Result<
         )
         .into());
     }
-    let set = REFUND.sql("refund_time = $2", 0, now_ms(), |s| s);
-    let mut tx = REFUND.begin(ctx, principal, &order, set, json!({ "amount": order.total })).await?;
     let paid = payment::paid_total(&mut tx, &order.order_id).await?;
     let refund = payment::refund_in(&mut tx, &order.order_id, &paid, "returned").await?;
     commission::reverse(&mut tx, &order.order_id, now_ms()).await?;
     crate::server::service::ticket::cancel_installs(&mut tx, &order.order_id, now_ms()).await?;
-    // A lease started meanwhile (an install finished since the check above) holds the deposit.
-    let leased: Option<(i64,)> = tx
-        .fetch_optional(
-            &Sql::new("SELECT id FROM leases WHERE order_id = $1 AND state <> 3").bind(order.order_id.clone()),
-        )
-        .await?;
-    if leased.is_some() {
-        return Err(
-            ApiError::new(codes::ORDER_STATE, "this order's device was just installed: remove it instead").into()
-        );
-    }
     tx.commit().await?;
     refund.send(ctx).await;
     get(ctx, principal, order_id).await

@@ -393,8 +393,8 @@ pub async fn open(ctx: &Ctx, principal: &Principal, input: NewTicket) -> Result<
                 )
                 .bind(device.corp_id.clone())
                 .bind(input.user_id.trim().to_owned())
-                .bind(dealer_scope_of(principal))
-                .bind(format!("{}-", dealer_scope_of(principal))),
+                .bind(principal.dealer_scope().to_owned())
+                .bind(format!("{}-", principal.dealer_scope())),
             )
             .await?;
         let (id, uid) = found.ok_or_else(|| ApiError::new(codes::END_USER_NOT_FOUND, "the vendor has no such user"))?;
@@ -419,14 +419,6 @@ pub async fn open(ctx: &Ctx, principal: &Principal, input: NewTicket) -> Result<
     .await?;
     tx.commit().await?;
     get(ctx, principal, &ticket_id).await
-}
-
-/// A dealer's scope chain ('' for anyone else): the users it may name are within it.
-pub fn dealer_scope_of(principal: &Principal) -> String {
-    match principal {
-        Principal::Dealer(d) => d.scope.clone(),
-        _ => String::new(),
-    }
 }
 
 /// The vendor's ticket handlers, or a dealer whose scope holds the ticket (it can read it).
@@ -1155,6 +1147,12 @@ pub async fn cancel_installs(tx: &mut Tx, order_id: &str, now: i64) -> Result<()
     Ok(())
 }
 
+/// The condition on a lease `l` that its removal is under way (the removal ticket being worked
+/// on, waiting or done): it can no longer be renewed. One rule for ordering a renewal
+/// (`order::create`) and for applying a paid one ([`renew`]).
+pub const REMOVAL_UNDER_WAY: &str =
+    "EXISTS (SELECT 1 FROM tickets t WHERE t.ticket_id = l.removal_ticket AND t.status IN (4, 5, 6))";
+
 /// A renewal paid: the device's open lease runs `days` more (from its expiry, or from now if it
 /// has expired) or holds `litres` more; it is active again, and a removal ticket not yet started
 /// is cancelled. `false` when there is nothing to extend: the lease ended, or its removal is
@@ -1185,11 +1183,7 @@ async fn renew(
     };
     let removing: Option<(i64,)> = tx
         .fetch_optional(
-            &Sql::new(
-                "SELECT t.status FROM leases l JOIN tickets t ON t.ticket_id = l.removal_ticket WHERE l.id = $1 \
-                 AND t.status IN (4, 5, 6)",
-            )
-            .bind(lease.id),
+            &Sql::new(format!("SELECT l.id FROM leases l WHERE l.id = $1 AND {REMOVAL_UNDER_WAY}")).bind(lease.id),
         )
         .await?;
     if removing.is_some() {
