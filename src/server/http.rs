@@ -210,10 +210,16 @@ pub async fn serve_until_stopped(
             tokio::time::sleep(drain).await;
             told.notify_one();
         });
+    // Requests first, then the background jobs' passes under way: both within the grace.
+    let served_then_jobs = async {
+        let served = server.await;
+        crate::server::jobs::stop().await;
+        served
+    };
     tokio::select! {
-        served = server => served,
+        served = served_then_jobs => served,
         () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
-            tracing::warn!("stopping: the grace period is over with requests still in flight");
+            tracing::warn!("stopping: the grace period is over with requests or jobs still in flight");
             Ok(())
         }
     }

@@ -10,6 +10,7 @@ pub async fn send_every_minute(ctx: Ctx) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         every_minute.tick().await;
+        let Some(_pass) = super::pass() else { return };
         let pass = payment::send_pending_refunds(&ctx, now_ms()).await;
         crate::server::metrics::job_ran("refunds", pass.is_ok());
         match pass {

@@ -58,6 +58,7 @@ pub async fn purge_hourly(ctx: Ctx) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
+        let Some(_pass) = super::pass() else { return };
         let pass = purge(&ctx, now_ms()).await;
         crate::server::metrics::job_ran("retention", pass.is_ok());
         match pass {

@@ -39,6 +39,9 @@ pub async fn run(ctx: Ctx, bus: Bus, mut deliveries: mpsc::Receiver<Delivery>, _
     let mut ids = Ids::default();
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = deliveries.recv().await {
+        // A stopping server applies the batch under way and no more: what stays unacknowledged
+        // the broker (or the device) sends again.
+        let Some(_pass) = crate::server::jobs::pass() else { return };
         batch.push(first);
         while batch.len() < MAX_BATCH {
             match deliveries.try_recv() {

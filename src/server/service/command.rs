@@ -316,6 +316,7 @@ pub async fn expire_continuously(ctx: Ctx) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        let Some(_pass) = crate::server::jobs::pass() else { return };
         if let Err(e) = expire(&ctx, now_ms()).await {
             tracing::warn!(error = %e, "closing timed-out device commands failed");
         }
