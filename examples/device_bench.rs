@@ -969,11 +969,30 @@ struct Outcome {
     bound: String,
 }
 
-async fn run(url: &str, options: &Options) -> Res<()> {
+/// What `generate` left for `url`.
+fn load_state(url: &str, options: &Options) -> Res<BenchState> {
     let path = state_path(url, options)?;
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("{}: {e} (run `generate --database-url {url}` first)", path.display()))?;
-    let state: BenchState = serde_json::from_str(&text)?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// The tokens of the corp admin and the measured dealer.
+async fn sign_in(api: &Api, state: &BenchState) -> Res<(String, String)> {
+    let admin = api
+        .access_token("/v2/corp_auth", &json!({"account": state.admin_account, "password": state.admin_password}))
+        .await?;
+    let dealer = api
+        .access_token(
+            "/v2/dealer_auth",
+            &json!({"corp_id": state.corp_id, "account": state.dealer.account, "password": state.dealer.password}),
+        )
+        .await?;
+    Ok((admin, dealer))
+}
+
+async fn run(url: &str, options: &Options) -> Res<()> {
+    let state = load_state(url, options)?;
     let server = start_server(url).await?;
     let result = measure_all(&server, url, &state, options).await;
     server.stop().await;
@@ -984,15 +1003,7 @@ async fn measure_all(server: &Running, url: &str, state: &BenchState, options: &
     let db = server.ctx.db.clone();
     let backend = db.backend();
     let api = Api::new(&server.base, options.concurrency)?;
-    let admin_token = api
-        .access_token("/v2/corp_auth", &json!({"account": state.admin_account, "password": state.admin_password}))
-        .await?;
-    let dealer_token = api
-        .access_token(
-            "/v2/dealer_auth",
-            &json!({"corp_id": state.corp_id, "account": state.dealer.account, "password": state.dealer.password}),
-        )
-        .await?;
+    let (admin_token, dealer_token) = sign_in(&api, state).await?;
     let product = state.products.first().ok_or("the state lists no products")?;
     let (device_total,): (i64,) =
         db.fetch_one(&Sql::new("SELECT device_total FROM corps WHERE id = $1").bind(state.corp_id.clone())).await?;
@@ -1306,10 +1317,7 @@ impl Drop for ServerProcess {
 /// resident memory idle, at its peak and at the end.
 async fn memory(url: &str, options: &Options) -> Res<()> {
     let bin = options.server_bin.as_ref().ok_or("memory needs --server-bin (target/release/backoffice)")?;
-    let path = state_path(url, options)?;
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: {e} (run `generate --database-url {url}` first)", path.display()))?;
-    let state: BenchState = serde_json::from_str(&text)?;
+    let state = load_state(url, options)?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let server = ServerProcess(
         std::process::Command::new(bin)
@@ -1332,15 +1340,7 @@ async fn memory(url: &str, options: &Options) -> Res<()> {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let admin = api
-        .access_token("/v2/corp_auth", &json!({"account": state.admin_account, "password": state.admin_password}))
-        .await?;
-    let dealer = api
-        .access_token(
-            "/v2/dealer_auth",
-            &json!({"corp_id": state.corp_id, "account": state.dealer.account, "password": state.dealer.password}),
-        )
-        .await?;
+    let (admin, dealer) = sign_in(&api, &state).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = resident(pid)?;
 

@@ -112,44 +112,36 @@ enum Exec<'a> {
 }
 
 /// Runs `$body` with `$e` bound to the concrete executor and `$sql`/`$args` rendered for its
-/// backend. The body is written once and compiled once per backend.
+/// backend, timed for `db_query_duration_seconds`. The body is written once and compiled once
+/// per backend.
 macro_rules! dispatch {
-    ($exec:expr, $stmt:expr, |$e:ident, $sql:ident, $args:ident| $body:expr) => {
-        match $exec {
+    ($exec:expr, $stmt:expr, |$e:ident, $sql:ident, $args:ident| $body:expr) => {{
+        let started = std::time::Instant::now();
+        let out = match $exec {
             Exec::SqlitePool($e) => {
                 let ($sql, values) = $stmt.render(Backend::Sqlite);
                 let $args = SqlxValues(values);
-                let started = std::time::Instant::now();
-                let out = $body;
-                crate::server::metrics::query_took(started);
-                out
+                $body
             }
             Exec::SqliteConn($e) => {
                 let ($sql, values) = $stmt.render(Backend::Sqlite);
                 let $args = SqlxValues(values);
-                let started = std::time::Instant::now();
-                let out = $body;
-                crate::server::metrics::query_took(started);
-                out
+                $body
             }
             Exec::PgPool($e) => {
                 let ($sql, values) = $stmt.render(Backend::Postgres);
                 let $args = SqlxValues(values);
-                let started = std::time::Instant::now();
-                let out = $body;
-                crate::server::metrics::query_took(started);
-                out
+                $body
             }
             Exec::PgConn($e) => {
                 let ($sql, values) = $stmt.render(Backend::Postgres);
                 let $args = SqlxValues(values);
-                let started = std::time::Instant::now();
-                let out = $body;
-                crate::server::metrics::query_took(started);
-                out
+                $body
             }
-        }
-    };
+        };
+        crate::server::metrics::query_took(started);
+        out
+    }};
 }
 
 impl Exec<'_> {
@@ -432,12 +424,16 @@ impl Db {
     }
 }
 
-/// `SQLITE_CACHE_KIB` (16384: 16 MiB a connection) and `SQLITE_MMAP_BYTES` (256 MiB).
+/// `SQLITE_CACHE_KIB` (16384: 16 MiB a connection) and `SQLITE_MMAP_BYTES` (256 MiB), read from
+/// the environment once (every connection and every metrics scrape asks).
 fn sqlite_tuning() -> (i64, i64) {
-    let read = |name: &str, default: i64| {
-        std::env::var(name).ok().and_then(|v| v.trim().parse::<i64>().ok()).filter(|v| *v >= 0).unwrap_or(default)
-    };
-    (read("SQLITE_CACHE_KIB", 16_384), read("SQLITE_MMAP_BYTES", 268_435_456))
+    static TUNING: std::sync::LazyLock<(i64, i64)> = std::sync::LazyLock::new(|| {
+        let read = |name: &str, default: i64| {
+            std::env::var(name).ok().and_then(|v| v.trim().parse::<i64>().ok()).filter(|v| *v >= 0).unwrap_or(default)
+        };
+        (read("SQLITE_CACHE_KIB", 16_384), read("SQLITE_MMAP_BYTES", 268_435_456))
+    });
+    *TUNING
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");

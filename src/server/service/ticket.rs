@@ -1169,8 +1169,8 @@ async fn renew(
     let lease: Option<LeaseRow> = tx
         .fetch_optional(
             &Sql::new(format!(
-                "SELECT {LEASE_COLUMNS} FROM leases WHERE corp_id = $1 AND user_id = $2 AND state <> 3 \
-                 AND device_id = (SELECT id FROM devices WHERE serial = $3)"
+                "SELECT {LEASE_COLUMNS} FROM leases l WHERE corp_id = $1 AND user_id = $2 AND state <> 3 \
+                 AND device_id = (SELECT id FROM devices WHERE serial = $3) AND NOT {REMOVAL_UNDER_WAY}"
             ))
             .bind(corp_id.to_owned())
             .bind(user_id)
@@ -1178,17 +1178,12 @@ async fn renew(
         )
         .await?;
     let Some(lease) = lease else {
-        tracing::warn!(serial, "a renewal paid for a device without an open lease; its rent goes back");
+        tracing::warn!(
+            serial,
+            "a renewal paid for a device without an open lease (or being removed); its rent goes back"
+        );
         return Ok(false);
     };
-    let removing: Option<(i64,)> = tx
-        .fetch_optional(
-            &Sql::new(format!("SELECT l.id FROM leases l WHERE l.id = $1 AND {REMOVAL_UNDER_WAY}")).bind(lease.id),
-        )
-        .await?;
-    if removing.is_some() {
-        return Ok(false);
-    }
     let expire = match (lease.expire_time, days) {
         (Some(e), Some(d)) => Some(e.max(now) + d * DAY_MS),
         (e, _) => e,
